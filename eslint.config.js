@@ -1,0 +1,52 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = (await import('node:module')).builtinModules;
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '.cache/**', '.tools/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.strict,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportAllDeclaration', message: 'Use named exports (no `export *`).' },
+      ],
+    },
+  },
+  {
+    // The domain is pure: no I/O, no clock, no randomness. Time arrives as event data.
+    files: ['packages/domain/src/**/*.ts'],
+    ignores: ['packages/domain/src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...nodeBuiltins.map((name) => ({ name, message: 'The domain does no I/O.' })),
+            ...nodeBuiltins.map((name) => ({ name: `node:${name}`, message: 'The domain does no I/O.' })),
+            ...['kafkajs', 'ioredis', 'commander', 'pino', 'prom-client', '@eventstore/db-client'].map(
+              (name) => ({ name, message: 'The domain does no I/O.' }),
+            ),
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'No clock in the domain: time is event data.' },
+        { object: 'Math', property: 'random', message: 'No randomness in the domain.' },
+        { object: 'performance', property: 'now', message: 'No clock in the domain.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportAllDeclaration', message: 'Use named exports (no `export *`).' },
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'No clock in the domain.' },
+      ],
+      'no-restricted-globals': ['error', 'process', 'setTimeout', 'setInterval', 'fetch', 'crypto'],
+    },
+  },
+);

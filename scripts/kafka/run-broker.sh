@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs one single-node Apache Kafka broker in KRaft mode, in the foreground, until killed.
+#
+#   scripts/kafka/run-broker.sh <port> <data-dir>
+#
+# The broker listens on 127.0.0.1:<port>; its controller on <port>+1. The data dir keeps
+# the log segments, so stopping and re-running with the same dir is a broker restart.
+# Partitions default to 3 and topics are not auto-created: the projector creates them.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+port="${1:?usage: run-broker.sh <port> <data-dir>}"
+data="${2:?usage: run-broker.sh <port> <data-dir>}"
+controller_port="${KAFKA_CONTROLLER_PORT:-$((port + 1))}"
+libs="$(bash "$here/fetch.sh")"
+mkdir -p "$data/log"
+config="$data/server.properties"
+cat >"$config" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$controller_port
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$data/log
+num.partitions=3
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=3
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+log.flush.interval.messages=1
+PROPS
+java_opts=(-Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true
+  "-Dlog4j.configuration=file:$here/log4j.properties" "-Dkafka.log.file=$data/server.log")
+if [ ! -f "$data/log/meta.properties" ]; then
+  java "${java_opts[@]}" -cp "$libs/*" kafka.tools.StorageTool format \
+    -t "$(java -cp "$libs/*" kafka.tools.StorageTool random-uuid)" -c "$config" >/dev/null
+fi
+exec java "${java_opts[@]}" -cp "$libs/*" kafka.Kafka "$config"
