@@ -1,0 +1,166 @@
+import {
+  applyEvent,
+  initialCheckoutOrder,
+  parseCheckoutEvent,
+  sessionIdOf,
+  type CheckoutEvent,
+  type CheckoutOrder,
+  type DomainConfig,
+  type Rejection,
+} from '@checkout/domain';
+import { deadLetterEntry } from './dead-letter.ts';
+import type { OutcomeCount, RecordOutcome } from './observer.ts';
+import type { DeadLetterEntry } from './ports/dead-letter-sink.ts';
+import type { SnapshotWrite, StoredSnapshot } from './ports/projection-store.ts';
+import type { SourceRecord } from './ports/source-record.ts';
+import type { TopicNames } from './topic-names.ts';
+
+/**
+ * The pure half of a batch: decide what to write. No I/O here, so it is unit-tested with
+ * plain data; projection-engine.ts loads, calls this, and writes.
+ */
+export type ParsedRecord =
+  | { kind: 'event'; record: SourceRecord; event: CheckoutEvent; sessionId: string }
+  | { kind: 'ignored'; record: SourceRecord; eventName: string }
+  | { kind: 'rejected'; record: SourceRecord; rejection: Rejection; envelope: EnvelopeHint | undefined };
+
+type EnvelopeHint = { event_id?: string; event_name?: string; correlation_id?: string | undefined };
+
+export interface ParsedBatch {
+  records: readonly ParsedRecord[];
+  sessionIds: readonly string[];
+}
+
+export function parseBatch(records: readonly SourceRecord[], topics: TopicNames, config: DomainConfig): ParsedBatch {
+  const parsed: ParsedRecord[] = [];
+  const sessionIds = new Set<string>();
+  for (const record of records) {
+    const item = parseRecord(record, topics, config);
+    if (item.kind === 'event') sessionIds.add(item.sessionId);
+    parsed.push(item);
+  }
+  return { records: parsed, sessionIds: [...sessionIds] };
+}
+
+function parseRecord(record: SourceRecord, topics: TopicNames, config: DomainConfig): ParsedRecord {
+  const logicalTopic = topics.toLogical(record.topic);
+  if (logicalTopic === undefined) {
+    const rejection: Rejection = { reason: 'topic_mismatch', message: `topic ${record.topic} is not a checkout topic` };
+    return { kind: 'rejected', record, rejection, envelope: undefined };
+  }
+  if (record.value === null) {
+    const rejection: Rejection = { reason: 'invalid_json', message: 'record has no value (tombstone)' };
+    return { kind: 'rejected', record, rejection, envelope: undefined };
+  }
+  const result = parseCheckoutEvent(record.value, logicalTopic, config);
+  if (!result.ok) return { kind: 'rejected', record, rejection: result.error, envelope: envelopeHint(record.value) };
+  if (result.value.kind === 'ignored') return { kind: 'ignored', record, eventName: result.value.envelope.event_name };
+  const event = result.value.event;
+  return { kind: 'event', record, event, sessionId: sessionIdOf(event) };
+}
+
+/** Best effort: name the event in the dead-letter entry when its JSON is readable at all. */
+function envelopeHint(value: Buffer): EnvelopeHint | undefined {
+  try {
+    const json: unknown = JSON.parse(value.toString('utf8'));
+    if (typeof json !== 'object' || json === null) return undefined;
+    const { event_id, event_name, correlation_id } = json as Record<string, unknown>;
+    return {
+      ...(typeof event_id === 'string' ? { event_id } : {}),
+      ...(typeof event_name === 'string' ? { event_name } : {}),
+      ...(typeof correlation_id === 'string' ? { correlation_id } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface FoldedBatch {
+  snapshots: SnapshotWrite[];
+  deadLetters: DeadLetterEntry[];
+  outcomes: OutcomeCount[];
+}
+
+/** Folds the parsed records, in order, onto the loaded snapshots. */
+export function foldBatch(
+  batch: ParsedBatch,
+  loaded: ReadonlyMap<string, StoredSnapshot>,
+  topics: TopicNames,
+  config: DomainConfig,
+): FoldedBatch {
+  const working = new Map<string, { order: CheckoutOrder; expectedVersion: number; changed: boolean }>();
+  const deadLetters: DeadLetterEntry[] = [];
+  const tally = new OutcomeTally();
+
+  for (const item of batch.records) {
+    const topic = item.record.topic;
+    if (item.kind === 'ignored') {
+      tally.add(topic, item.eventName, 'ignored', null);
+      continue;
+    }
+    if (item.kind === 'rejected') {
+      deadLetters.push(deadLetterEntry(item.record, item.rejection, item.envelope));
+      tally.add(topic, item.envelope?.event_name ?? 'unknown', 'dead_lettered', item.rejection.reason);
+      continue;
+    }
+    const session = workingSession(working, loaded, item.sessionId, config);
+    const logicalTopic = topics.toLogical(topic);
+    if (logicalTopic === undefined) throw new Error(`bug: event from non-checkout topic ${topic} reached the fold`);
+    const position = { topic: logicalTopic, partition: item.record.partition, offset: item.record.offset };
+    const outcome = applyEvent(session.order, item.event, position);
+    switch (outcome.status) {
+      case 'applied':
+        session.order = outcome.order;
+        session.changed = true;
+        tally.add(topic, item.event.event_name, 'applied', null);
+        break;
+      case 'skipped':
+        tally.add(topic, item.event.event_name, 'skipped', outcome.reason);
+        break;
+      case 'rejected':
+        deadLetters.push(deadLetterEntry(item.record, outcome.rejection, item.event));
+        tally.add(topic, item.event.event_name, 'dead_lettered', outcome.rejection.reason);
+        break;
+      default:
+        outcome satisfies never;
+    }
+  }
+
+  const snapshots: SnapshotWrite[] = [];
+  for (const [sessionId, session] of working) {
+    if (session.changed) snapshots.push({ sessionId, order: session.order, expectedVersion: session.expectedVersion });
+  }
+  return { snapshots, deadLetters, outcomes: tally.toArray() };
+}
+
+function workingSession(
+  working: Map<string, { order: CheckoutOrder; expectedVersion: number; changed: boolean }>,
+  loaded: ReadonlyMap<string, StoredSnapshot>,
+  sessionId: string,
+  config: DomainConfig,
+) {
+  let session = working.get(sessionId);
+  if (session === undefined) {
+    const stored = loaded.get(sessionId);
+    session = stored
+      ? { order: stored.order, expectedVersion: stored.version, changed: false }
+      : { order: initialCheckoutOrder(sessionId, config), expectedVersion: 0, changed: false };
+    working.set(sessionId, session);
+  }
+  return session;
+}
+
+class OutcomeTally {
+  private readonly counts = new Map<string, OutcomeCount>();
+
+  add(topic: string, eventName: string, outcome: RecordOutcome, reason: string | null): void {
+    const key = `${topic}\u0000${eventName}\u0000${outcome}\u0000${reason ?? ''}`;
+    const entry = this.counts.get(key);
+    if (entry) entry.count += 1;
+    else this.counts.set(key, { topic, eventName, outcome, reason, count: 1 });
+  }
+
+  toArray(): OutcomeCount[] {
+    return [...this.counts.values()];
+  }
+}

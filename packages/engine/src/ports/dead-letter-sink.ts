@@ -1,0 +1,31 @@
+import type { RejectionReason } from '@checkout/domain';
+
+/**
+ * A poison record as it is published to the dead-letter topic (SPEC §6): enough to inspect
+ * it and to replay it after a fix. Published at least once: a crash between publishing and
+ * storing the batch publishes it again on redelivery, with the same original coordinates,
+ * which readers of the dead-letter topic use to de-duplicate.
+ */
+export interface DeadLetterEntry {
+  reason: RejectionReason;
+  message: string;
+  original: {
+    topic: string;
+    partition: number;
+    offset: string;
+    timestamp: string;
+    key: string | null;
+    /** UTF-8 text, or base64 when the bytes are not valid UTF-8 (`value_encoding`). */
+    value: string | null;
+    value_encoding: 'utf8' | 'base64';
+    headers: Record<string, string>;
+  };
+  event_id: string | null;
+  event_name: string | null;
+  correlation_id: string | null;
+}
+
+export interface DeadLetterSink {
+  /** Resolves once every entry is durably accepted (acks from all in-sync replicas). */
+  publish(entries: readonly DeadLetterEntry[]): Promise<void>;
+}

@@ -1,0 +1,58 @@
+import type { CheckoutOrder } from '@checkout/domain';
+import type { TopicPartition } from './source-record.ts';
+
+/**
+ * Where snapshots and checkpoints live (Redis in production, memory when embedded).
+ *
+ * Why checkpoints sit next to the snapshots and not in Kafka's consumer group offsets:
+ * the resume position must describe the stored state. If the store loses data (a flush, a
+ * restore from an older backup), its checkpoints go back with it, so consumption resumes
+ * where the state actually is. Kafka's committed offsets are only a hint for lag tooling.
+ */
+export interface ProjectionStore {
+  /** One round trip. Absent sessions are missing from the map. */
+  loadSnapshots(sessionIds: readonly string[]): Promise<Map<string, StoredSnapshot>>;
+  /** Next offset to read per `"<topic>:<partition>"` (logical topic names); absent = none stored. */
+  loadCheckpoints(partitions: readonly TopicPartition[]): Promise<Map<string, string>>;
+  /**
+   * Writes every snapshot and checkpoint of one batch, all or nothing, each guarded by a
+   * compare-and-set on what the batch read. A failed guard writes nothing and reports why.
+   */
+  commit(write: BatchWrite): Promise<CommitResult>;
+}
+
+export interface StoredSnapshot {
+  order: CheckoutOrder;
+  /** The guard value: `meta.event_count` of the stored document. */
+  version: number;
+}
+
+export interface SnapshotWrite {
+  sessionId: string;
+  order: CheckoutOrder;
+  /** Version read before folding; 0 when the session was absent. */
+  expectedVersion: number;
+}
+
+export interface CheckpointWrite {
+  topic: string;
+  partition: number;
+  nextOffset: string;
+  /** Checkpoint read before this batch; null when none was stored. */
+  expected: string | null;
+}
+
+export interface BatchWrite {
+  snapshots: readonly SnapshotWrite[];
+  checkpoints: readonly CheckpointWrite[];
+}
+
+export type CommitResult = { ok: true } | { ok: false; conflict: WriteConflict };
+
+export interface WriteConflict {
+  kind: 'snapshot' | 'checkpoint';
+  /** Session id or `"<topic>:<partition>"`. */
+  subject: string;
+  expected: string;
+  actual: string;
+}

@@ -1,0 +1,190 @@
+import { DEFAULT_DOMAIN_CONFIG, type DomainConfig } from '@checkout/domain';
+import { foldBatch, parseBatch } from './fold-batch.ts';
+import { silentObserver, type EngineObserver } from './observer.ts';
+import type { DeadLetterSink } from './ports/dead-letter-sink.ts';
+import type { CheckpointWrite, ProjectionStore, WriteConflict } from './ports/projection-store.ts';
+import { topicPartitionKey, type SourceRecord, type TopicPartition } from './ports/source-record.ts';
+import type { TopicNames } from './topic-names.ts';
+
+/**
+ * The engine core shared by the daemon, `checkout-rebuild` and the embedded mode. Sources
+ * (Kafka, the in-process log, EventStoreDB) call it; it never calls them.
+ *
+ * One batch, in this order:
+ *   1. parse and validate every record (pure);
+ *   2. load the snapshots of every session the batch touches: one store round trip;
+ *   3. fold (pure), collecting dead-letter entries;
+ *   4. publish dead-letter entries and wait for their acks;
+ *   5. write every changed snapshot and the batch's checkpoints in one guarded commit.
+ * Only then may the source commit its offsets. A crash anywhere before 5 stores nothing and
+ * the batch is redelivered; a crash after 5 redelivers records whose offsets the snapshots
+ * already record, so applyEvent skips them. Hence exactly-once effect (README).
+ */
+export interface ProjectionEngine {
+  /**
+   * Where to resume each partition (physical names): the stored checkpoint, or null when none
+   * is stored (start at the beginning of the log).
+   */
+  resumePositions(partitions: readonly TopicPartition[]): Promise<Map<string, string | null>>;
+  processBatch(records: readonly SourceRecord[]): Promise<BatchOutcome>;
+  /** Forget what this engine believes is stored for these partitions (after a revoke). */
+  forget(partitions: readonly TopicPartition[]): void;
+}
+
+export type BatchOutcome =
+  | {
+      kind: 'committed';
+      /** Next offset to read per partition touched, physical names: what the source commits. */
+      next: ReadonlyArray<{ topic: string; partition: number; offset: string }>;
+    }
+  | {
+      /** The store changed under us (another writer, a flush, a restore): resume from `resume`. */
+      kind: 'conflict';
+      conflict: WriteConflict;
+      resume: Map<string, string | null>;
+    };
+
+export interface ProjectionEngineOptions {
+  store: ProjectionStore;
+  deadLetters: DeadLetterSink;
+  topics: TopicNames;
+  domain?: Partial<DomainConfig>;
+  observer?: EngineObserver;
+  /** Monotonic milliseconds, for batch timings. @default performance.now */
+  now?: () => number;
+  /** Called as each step of a batch completes; fault-injection tests crash the process here. */
+  onStep?: (step: EngineStep) => void;
+}
+
+export type EngineStep = 'after-load' | 'after-dead-letters' | 'after-store-commit';
+
+export function createProjectionEngine(options: ProjectionEngineOptions): ProjectionEngine {
+  const { store, deadLetters, topics } = options;
+  const config: DomainConfig = { ...DEFAULT_DOMAIN_CONFIG, ...options.domain };
+  const observer = options.observer ?? silentObserver;
+  const now = options.now ?? (() => performance.now());
+  const onStep = options.onStep ?? (() => {});
+  /** Checkpoint believed stored per logical `"<topic>:<partition>"`: the compare-and-set guard. */
+  const knownCheckpoints = new Map<string, string | null>();
+
+  function logicalPartition({ topic, partition }: TopicPartition): TopicPartition {
+    const logical = topics.toLogical(topic);
+    if (logical === undefined) throw new Error(`bug: ${topic} is not one of the checkout topics`);
+    return { topic: logical, partition };
+  }
+
+  async function resumePositions(partitions: readonly TopicPartition[]) {
+    const logical = partitions.map(logicalPartition);
+    const stored = await store.loadCheckpoints(logical);
+    const positions = new Map<string, string | null>();
+    partitions.forEach((physical, index) => {
+      const key = topicPartitionKey(logical[index]!.topic, physical.partition);
+      const checkpoint = stored.get(key) ?? null;
+      knownCheckpoints.set(key, checkpoint);
+      positions.set(topicPartitionKey(physical.topic, physical.partition), checkpoint);
+    });
+    return positions;
+  }
+
+  async function ensureKnown(partitions: readonly TopicPartition[]) {
+    const unknown = partitions.filter((tp) => !knownCheckpoints.has(keyOf(logicalPartition(tp))));
+    if (unknown.length > 0) await resumePositions(unknown);
+  }
+
+  async function processBatch(records: readonly SourceRecord[]): Promise<BatchOutcome> {
+    const started = now();
+    const partitions = distinctPartitions(records);
+    await ensureKnown(partitions);
+    const fresh = records.filter((record) => !belowCheckpoint(record));
+
+    const parsed = parseBatch(fresh, topics, config);
+    const storeStarted = now();
+    const loaded = await store.loadSnapshots(parsed.sessionIds);
+    let storeMs = now() - storeStarted;
+    onStep('after-load');
+    const folded = foldBatch(parsed, loaded, topics, config);
+
+    if (folded.deadLetters.length > 0) {
+      await deadLetters.publish(folded.deadLetters);
+      observer.deadLettered(folded.deadLetters);
+      onStep('after-dead-letters');
+    }
+
+    const checkpoints = nextCheckpoints(records);
+    const commitStarted = now();
+    const result = await store.commit({ snapshots: folded.snapshots, checkpoints });
+    storeMs += now() - commitStarted;
+    if (!result.ok) {
+      observer.writeConflict(result.conflict);
+      forget(partitions);
+      return { kind: 'conflict', conflict: result.conflict, resume: await resumePositions(partitions) };
+    }
+    onStep('after-store-commit');
+    for (const checkpoint of checkpoints) {
+      knownCheckpoints.set(topicPartitionKey(checkpoint.topic, checkpoint.partition), checkpoint.nextOffset);
+    }
+    observer.batchProcessed({
+      records: records.length,
+      sessions: parsed.sessionIds.length,
+      outcomes: folded.outcomes,
+      durationMs: now() - started,
+      storeMs,
+    });
+    return { kind: 'committed', next: committedPositions(partitions) };
+  }
+
+  /** Records the store already holds (a source that resumed behind the checkpoint). */
+  function belowCheckpoint(record: SourceRecord): boolean {
+    const checkpoint = knownCheckpoints.get(keyOf(logicalPartition(record)));
+    return checkpoint != null && BigInt(record.offset) < BigInt(checkpoint);
+  }
+
+  function nextCheckpoints(records: readonly SourceRecord[]): CheckpointWrite[] {
+    const last = new Map<string, { tp: TopicPartition; offset: bigint }>();
+    for (const record of records) {
+      const tp = logicalPartition(record);
+      const key = keyOf(tp);
+      const offset = BigInt(record.offset);
+      const current = last.get(key);
+      if (current === undefined || offset > current.offset) last.set(key, { tp, offset });
+    }
+    const writes: CheckpointWrite[] = [];
+    for (const [key, { tp, offset }] of last) {
+      const expected = knownCheckpoints.get(key) ?? null;
+      const nextOffset = (offset + 1n).toString();
+      // A redelivered batch entirely below the checkpoint must not move it back.
+      if (expected !== null && BigInt(expected) >= offset + 1n) continue;
+      writes.push({ topic: tp.topic, partition: tp.partition, nextOffset, expected });
+    }
+    return writes;
+  }
+
+  /** The stored checkpoint of each partition, physical names: what the source may commit. */
+  function committedPositions(partitions: readonly TopicPartition[]) {
+    const next: Array<{ topic: string; partition: number; offset: string }> = [];
+    for (const tp of partitions) {
+      const checkpoint = knownCheckpoints.get(keyOf(logicalPartition(tp)));
+      if (checkpoint != null) next.push({ topic: tp.topic, partition: tp.partition, offset: checkpoint });
+    }
+    return next;
+  }
+
+  function forget(partitions: readonly TopicPartition[]): void {
+    for (const tp of partitions) knownCheckpoints.delete(keyOf(logicalPartition(tp)));
+  }
+
+  return { resumePositions, processBatch, forget };
+}
+
+function keyOf(tp: TopicPartition): string {
+  return topicPartitionKey(tp.topic, tp.partition);
+}
+
+function distinctPartitions(records: readonly SourceRecord[]): TopicPartition[] {
+  const seen = new Map<string, TopicPartition>();
+  for (const { topic, partition } of records) {
+    const key = topicPartitionKey(topic, partition);
+    if (!seen.has(key)) seen.set(key, { topic, partition });
+  }
+  return [...seen.values()];
+}
