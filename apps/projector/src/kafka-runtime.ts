@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import type { ProjectionEngine, TopicNames } from '@checkout/engine';
+import {
+  createConsumerLag,
+  createKafka,
+  createKafkaDeadLetterSink,
+  ensureTopics,
+  runKafkaSource,
+  type KafkaConnectionOptions,
+} from '@checkout/kafka';
+import type { ProjectorConfig } from './config.ts';
+import type { EventSource } from './start-projector.ts';
+import type { Logger } from './logger.ts';
+import type { ProjectorMetrics } from './metrics.ts';
+import type { Readiness } from './readiness.ts';
+
+/** Production's event source: the five topics through one consumer group, poison to the DLQ topic. */
+export function kafkaSource(
+  config: ProjectorConfig,
+  topics: TopicNames,
+  log: Logger,
+  metrics: ProjectorMetrics,
+  onSourceCommit: (point: string) => void = () => {},
+): EventSource {
+  const kafka = createKafka(connectionOptions(config, log));
+  const deadLetters = createKafkaDeadLetterSink({
+    kafka,
+    topic: config.DLQ_TOPIC,
+    partitions: config.KAFKA_TOPIC_PARTITIONS,
+    log,
+  });
+  const lag = createConsumerLag();
+  return {
+    deadLetters,
+    async run(engine: ProjectionEngine, readiness: Readiness, signal: AbortSignal) {
+      if (config.KAFKA_CREATE_TOPICS) await createTopics(kafka, topics, config.KAFKA_TOPIC_PARTITIONS, log);
+      const refreshLag = setInterval(() => {
+        for (const entry of lag.snapshot()) {
+          metrics.consumerLag.set({ topic: entry.topic, partition: String(entry.partition) }, entry.lag);
+        }
+      }, 1000);
+      try {
+        await runKafkaSource({
+          kafka,
+          groupId: config.KAFKA_GROUP_ID,
+          topics,
+          engine,
+          signal,
+          log,
+          lag,
+          onReadiness: (ready, reason) => {
+            readiness.set('source', ready, reason);
+            metrics.ready.set(ready ? 1 : 0);
+          },
+          afterCommit: () => onSourceCommit('after-source-commit'),
+        });
+      } finally {
+        clearInterval(refreshLag);
+        await deadLetters.disconnect();
+      }
+    },
+  };
+}
+
+function connectionOptions(config: ProjectorConfig, log: Logger): KafkaConnectionOptions {
+  const ssl = config.KAFKA_SSL_CA_FILE ? { ca: readFileSync(config.KAFKA_SSL_CA_FILE) } : config.KAFKA_SSL;
+  return {
+    brokers: config.KAFKA_BROKERS ?? [],
+    clientId: config.KAFKA_CLIENT_ID,
+    ssl,
+    log,
+    logLevel: 'warn',
+    ...(config.KAFKA_SASL_MECHANISM && config.KAFKA_SASL_USERNAME && config.KAFKA_SASL_PASSWORD
+      ? {
+          sasl: {
+            mechanism: config.KAFKA_SASL_MECHANISM,
+            username: config.KAFKA_SASL_USERNAME,
+            password: config.KAFKA_SASL_PASSWORD,
+          },
+        }
+      : {}),
+  };
+}
+
+async function createTopics(kafka: ReturnType<typeof createKafka>, topics: TopicNames, partitions: number, log: Logger) {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const created = await ensureTopics(admin, topics.physical, partitions);
+    if (created.length > 0) log.info({ topics: created, partitions }, 'created missing topics (KAFKA_CREATE_TOPICS)');
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,33 @@
+import type { EngineObserver } from '@checkout/engine';
+import type { Logger } from './logger.ts';
+
+/** Metrics plus the log lines an operator needs: poison (with correlation_id) and conflicts. */
+export function withLogging(observer: EngineObserver, log: Logger): EngineObserver {
+  return {
+    batchProcessed(summary) {
+      observer.batchProcessed(summary);
+      log.debug({ records: summary.records, sessions: summary.sessions, duration_ms: summary.durationMs }, 'batch stored');
+    },
+    writeConflict(details) {
+      observer.writeConflict(details);
+      log.warn({ conflict: details }, 'guarded write refused: the store changed under this consumer; resuming from the stored checkpoint');
+    },
+    deadLettered(entries) {
+      observer.deadLettered(entries);
+      for (const entry of entries) {
+        log.warn(
+          {
+            correlation_id: entry.correlation_id,
+            event_id: entry.event_id,
+            event_name: entry.event_name,
+            reason: entry.reason,
+            topic: entry.original.topic,
+            partition: entry.original.partition,
+            offset: entry.original.offset,
+          },
+          `dead-lettered: ${entry.message}`,
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import type { EngineObserver } from '@checkout/engine';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of the projector (`GET /metrics`). */
+export interface ProjectorMetrics {
+  registry: Registry;
+  observer: EngineObserver;
+  consumerLag: Gauge<'topic' | 'partition'>;
+  ready: Gauge;
+  storeLatency: Histogram<'operation'>;
+}
+
+export function createMetrics(): ProjectorMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'checkout_projector_' });
+
+  const events = new Counter({
+    name: 'checkout_events_total',
+    help: 'Records consumed, by topic, event name and outcome (applied, skipped, ignored, dead_lettered) and reason.',
+    labelNames: ['topic', 'event_name', 'outcome', 'reason'] as const,
+    registers: [registry],
+  });
+  const batchDuration = new Histogram({
+    name: 'checkout_batch_duration_seconds',
+    help: 'Time to process one batch: parse, load, fold, dead-letter, store.',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const batchSize = new Histogram({
+    name: 'checkout_batch_records',
+    help: 'Records per batch.',
+    buckets: [1, 10, 50, 100, 250, 500, 1000, 5000],
+    registers: [registry],
+  });
+  const storeLatency = new Histogram({
+    name: 'checkout_store_duration_seconds',
+    help: 'Snapshot store (Redis) time per batch: load plus guarded commit.',
+    labelNames: ['operation'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  const conflicts = new Counter({
+    name: 'checkout_write_conflicts_total',
+    help: 'Guarded writes refused because the store changed under us (zombie writer, flush, restore).',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  const consumerLag = new Gauge({
+    name: 'checkout_consumer_lag',
+    help: 'High watermark minus next offset to process, per partition.',
+    labelNames: ['topic', 'partition'] as const,
+    registers: [registry],
+  });
+  const ready = new Gauge({ name: 'checkout_ready', help: '1 when /readyz is ready.', registers: [registry] });
+
+  const observer: EngineObserver = {
+    batchProcessed(summary) {
+      batchDuration.observe(summary.durationMs / 1000);
+      batchSize.observe(summary.records);
+      storeLatency.observe({ operation: 'batch' }, summary.storeMs / 1000);
+      for (const outcome of summary.outcomes) {
+        events.inc(
+          { topic: outcome.topic, event_name: outcome.eventName, outcome: outcome.outcome, reason: outcome.reason ?? '' },
+          outcome.count,
+        );
+      }
+    },
+    writeConflict(details) {
+      conflicts.inc({ kind: details.kind });
+    },
+    deadLettered() {},
+  };
+  return { registry, observer, consumerLag, ready, storeLatency };
+}

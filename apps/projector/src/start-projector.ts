@@ -1,0 +1,94 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createProjectionEngine, topicNames, type DeadLetterSink, type ProjectionEngine } from '@checkout/engine';
+import type { ProjectorConfig } from './config.ts';
+import { embeddedSource } from './embedded-runtime.ts';
+import { faultInjector } from './fault-points.ts';
+import { createHttpServer } from './http-server.ts';
+import { kafkaSource } from './kafka-runtime.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { withLogging } from './logging-observer.ts';
+import { createMetrics } from './metrics.ts';
+import { createReadiness, type Readiness } from './readiness.ts';
+import { embeddedStore, redisStore } from './store-runtime.ts';
+
+export interface RunningProjector {
+  log: Logger;
+  /** The HTTP port actually bound (HTTP_PORT=0 picks a free one). */
+  port: number;
+  /** Graceful: finish the batch in flight, store, commit, leave the group. */
+  stop(): Promise<void>;
+  /** Resolves with the exit code: 0 after stop(), 1 after a fatal alarm. */
+  finished: Promise<number>;
+}
+
+export interface EventSource {
+  deadLetters: DeadLetterSink;
+  run(engine: ProjectionEngine, readiness: Readiness, signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * Wires one projector: a store (Redis or embedded), a source (Kafka or the embedded log),
+ * the shared engine between them, and the HTTP API. Mode is chosen per adapter by whether
+ * REDIS_URL / KAFKA_BROKERS are set; the engine code is the same either way.
+ */
+export async function startProjector(config: ProjectorConfig): Promise<RunningProjector> {
+  const log = createLogger(config.LOG_LEVEL);
+  const metrics = createMetrics();
+  const readiness = createReadiness(['source']);
+  const topics = topicNames(config.KAFKA_TOPIC_PREFIX);
+  const controller = new AbortController();
+  let alive = true;
+
+  const store = config.REDIS_URL ? await redisStore(config, log) : embeddedStore(config);
+  readiness.probe('store', store.readiness);
+  const fault = faultInjector(config);
+  const source: EventSource = config.KAFKA_BROKERS
+    ? kafkaSource(config, topics, log, metrics, fault)
+    : embeddedSource(config, topics, log);
+  const engine = createProjectionEngine({
+    store: store.store,
+    deadLetters: source.deadLetters,
+    topics,
+    domain: { currency: config.CHECKOUT_CURRENCY },
+    observer: withLogging(metrics.observer, log),
+    onStep: fault,
+  });
+
+  const server = createHttpServer({ queries: store.queries, readiness, registry: metrics.registry, log, isAlive: () => alive });
+  server.listen(config.HTTP_PORT);
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  log.info(
+    { port, source: config.KAFKA_BROKERS ? 'kafka' : 'embedded', store: config.REDIS_URL ? 'redis' : 'embedded' },
+    `checkout-projector listening on http://localhost:${port}`,
+  );
+
+  const finished = source
+    .run(engine, readiness, controller.signal)
+    .then(
+      () => 0,
+      (error: unknown) => {
+        alive = false;
+        log.fatal({ err: error }, error instanceof Error ? error.message : String(error));
+        return 1;
+      },
+    )
+    .then(async (code) => {
+      server.close();
+      server.closeAllConnections();
+      await store.close();
+      log.info({ exit_code: code }, 'checkout-projector stopped');
+      return code;
+    });
+
+  return {
+    log,
+    port,
+    async stop() {
+      controller.abort();
+      await finished;
+    },
+    finished,
+  };
+}

@@ -1,0 +1,62 @@
+import { CHECKOUT_TOPICS } from '@checkout/domain';
+import { topicNames, type TopicNames } from '@checkout/engine';
+import { connectRedis, createTopics, findFreePort, onCleanup, uniqueNames, type TestNames } from '@checkout/testkit';
+import type { Redis } from 'ioredis';
+import { spawnProjector, type ProjectorProcess } from './projector-process.ts';
+
+/** One isolated projector deployment on shared (or a test's own) Kafka and Redis. */
+export interface ProjectorHarness {
+  names: TestNames;
+  topics: TopicNames;
+  dlqTopic: string;
+  namespace: string;
+  group: string;
+  redis: Redis;
+  brokers: string[];
+  redisUrl: string;
+  /** Starts a projector process (killed at cleanup) and waits until it is ready unless told not to. */
+  start(extraEnv?: Record<string, string>, options?: { waitUntilReady?: boolean }): Promise<ProjectorProcess & { port: number }>;
+}
+
+export async function projectorHarness(
+  label: string,
+  infrastructure: { brokers: string[]; redisUrl: string },
+  partitions = 3,
+): Promise<ProjectorHarness> {
+  const names = uniqueNames(label);
+  const topics = topicNames(`${names.prefix}.`);
+  const dlqTopic = names.topic('checkout-events-dlq');
+  await createTopics(infrastructure.brokers, [...CHECKOUT_TOPICS.map((topic) => topics.toPhysical(topic)), dlqTopic], partitions);
+  const namespace = names.prefix;
+  const group = names.groupId('projector');
+  const redis = connectRedis(infrastructure.redisUrl, namespace);
+  return {
+    names,
+    topics,
+    dlqTopic,
+    namespace,
+    group,
+    redis,
+    brokers: infrastructure.brokers,
+    redisUrl: infrastructure.redisUrl,
+    async start(extraEnv = {}, options = {}) {
+      const port = await findFreePort();
+      const projector = spawnProjector({
+        KAFKA_BROKERS: infrastructure.brokers.join(','),
+        KAFKA_GROUP_ID: group,
+        KAFKA_TOPIC_PREFIX: `${names.prefix}.`,
+        REDIS_URL: infrastructure.redisUrl,
+        REDIS_NAMESPACE: namespace,
+        DLQ_TOPIC: dlqTopic,
+        HTTP_PORT: String(port),
+        ...extraEnv,
+      });
+      onCleanup(async () => {
+        projector.kill('SIGKILL');
+        await projector.exited;
+      });
+      if (options.waitUntilReady ?? true) await projector.waitUntilReady(port);
+      return Object.assign(projector, { port });
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { CHECKOUT_TOPICS } from '@checkout/domain';
+import type { TopicNames } from '@checkout/engine';
+import { keyspace } from '@checkout/redis';
+import { createKafka } from '@checkout/testkit';
+import type { Redis } from 'ioredis';
+
+/** High watermark per logical `"<topic>:<partition>"`: where every checkpoint must arrive. */
+export async function highWatermarks(brokers: string[], topics: TopicNames): Promise<Map<string, string>> {
+  const admin = createKafka(brokers, 'high-watermarks').admin();
+  await admin.connect();
+  try {
+    const marks = new Map<string, string>();
+    for (const topic of CHECKOUT_TOPICS) {
+      for (const partition of await admin.fetchTopicOffsets(topics.toPhysical(topic))) {
+        marks.set(`${topic}:${partition.partition}`, partition.high);
+      }
+    }
+    return marks;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Waits until the stored checkpoints reach `targets` (every partition with records), i.e.
+ * the projector has stored the effect of every record. Fails with the remaining gap.
+ */
+export async function waitForCheckpoints(
+  redis: Redis,
+  options: { namespace: string; group: string; generation?: string | null; targets: Map<string, string>; timeoutMs: number; onTick?: () => void },
+): Promise<void> {
+  const key = keyspace(options.namespace, options.generation ?? null).checkpoints(options.group);
+  const deadline = Date.now() + options.timeoutMs;
+  let behind: string[] = [];
+  while (Date.now() < deadline) {
+    options.onTick?.();
+    const stored = await redis.hgetall(key).catch(() => ({}) as Record<string, string>);
+    behind = [...options.targets].filter(([field, high]) => high !== '0' && BigInt(stored[field] ?? '0') < BigInt(high)).map(
+      ([field, high]) => `${field} at ${stored[field] ?? 'none'} of ${high}`,
+    );
+    if (behind.length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`checkpoints did not reach the high watermarks within ${options.timeoutMs} ms: ${behind.join(', ')}`);
+}
