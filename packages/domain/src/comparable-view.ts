@@ -1,0 +1,12 @@
+import type { CheckoutOrder } from './order.ts';
+
+/**
+ * The order without `meta.recent_event_ids`, the one field whose content depends on how topics
+ * interleave (see recent-event-ids.ts). Determinism checks and rebuild verification compare this.
+ */
+export function comparableView(order: CheckoutOrder): unknown {
+  return {
+    ...order,
+    meta: { event_count: order.meta.event_count, offsets: order.meta.offsets },
+  };
+}
