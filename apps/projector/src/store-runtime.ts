@@ -1,6 +1,7 @@
 import { createInMemoryProjectionStore } from '@checkout/embedded';
 import type { ProjectionStore } from '@checkout/engine';
-import { activeGeneration, createCheckoutReader, createRedisClient, createRedisProjectionStore } from '@checkout/redis';
+import { isRetryable } from '@checkout/engine';
+import { connectRedisClient, createCheckoutReader, createRedisClient, createRedisProjectionStore } from '@checkout/redis';
 import type { ProjectorConfig } from './config.ts';
 import { embeddedQueries } from './embedded-queries.ts';
 import type { CheckoutQueries } from './http-server.ts';
@@ -24,21 +25,34 @@ export function embeddedStore(config: ProjectorConfig): StoreRuntime {
   };
 }
 
-/** Snapshots and checkpoints in Redis, in the generation readers currently see. */
+/**
+ * Snapshots and checkpoints in Redis, always in the generation readers currently see: a
+ * blue/green switch by checkout-rebuild makes the next commit conflict, and the engine
+ * resumes from the new generation's checkpoints.
+ *
+ * Redis being down at start is not fatal (the engine retries with backoff and /readyz says
+ * so); a refused login or ACL is: it will not fix itself.
+ */
 export async function redisStore(config: ProjectorConfig, log: Logger): Promise<StoreRuntime> {
   const url = config.REDIS_URL!;
-  const redis = createRedisClient(url);
-  redis.on('error', (error: unknown) => log.warn({ err: error }, 'redis connection error'));
+  const redis = createRedisClient(url, {
+    onError: (error: unknown) => log.warn({ err: error }, 'redis connection error'),
+  });
   const namespace = config.REDIS_NAMESPACE;
-  const generation = await activeGeneration(redis, { namespace }).catch(() => null);
-  log.info({ generation: generation ?? 'base', namespace }, 'redis projection store');
+  try {
+    await connectRedisClient(redis);
+  } catch (error) {
+    if (!isRetryable(error)) throw error;
+    log.warn({ err: error }, 'Redis is not reachable yet; the projector keeps retrying');
+  }
+  log.info({ namespace }, 'redis projection store (following the active generation)');
   return {
     store: createRedisProjectionStore({
       redis,
       group: config.KAFKA_GROUP_ID,
       namespace,
       ttlSeconds: config.SNAPSHOT_TTL_SECONDS,
-      ...(generation === null ? {} : { generation }),
+      followActiveGeneration: true,
     }),
     queries: createCheckoutReader({ redis, namespace, config: { currency: config.CHECKOUT_CURRENCY } }),
     readiness: () => (redis.status === 'ready' ? { ready: true } : { ready: false, reason: `redis ${redis.status}` }),

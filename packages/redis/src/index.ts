@@ -1,1 +1,38 @@
-export {};
+export {
+  createCheckoutReader,
+  type CheckoutReader,
+  type CheckoutReaderOptions,
+} from './checkout-reader.ts';
+export {
+  COMMIT_SCRIPT,
+  commitArguments,
+  parseCommitReply,
+  type CommitArguments,
+} from './commit-script.ts';
+export {
+  connectRedisClient,
+  createRedisClient,
+  parseRedisUrl,
+  type RedisClientOptions,
+} from './create-redis-client.ts';
+export {
+  activeGeneration,
+  copyCheckpoints,
+  dropGeneration,
+  newGenerationId,
+  switchGeneration,
+  type GenerationScope,
+  type SwitchResult,
+} from './generations.ts';
+export {
+  activeGenerationKey,
+  DEFAULT_NAMESPACE,
+  generationKeyPattern,
+  generationSequenceKey,
+  keyspace,
+  type Keyspace,
+} from './keyspace.ts';
+export {
+  createRedisProjectionStore,
+  type RedisProjectionStoreOptions,
+} from './redis-projection-store.ts';

@@ -1,0 +1,113 @@
+import { initialCheckoutOrder, encodeSnapshot, type CheckoutOrder } from '@checkout/domain';
+import type { BatchWrite } from '@checkout/engine';
+import { describe, expect, it } from 'vitest';
+import { commitArguments, parseCommitReply } from './commit-script.ts';
+import { keyspace } from './keyspace.ts';
+
+function order(sessionId: string, eventCount: number): CheckoutOrder {
+  const initial = initialCheckoutOrder(sessionId);
+  return { ...initial, meta: { ...initial.meta, event_count: eventCount } };
+}
+
+const write: BatchWrite = {
+  snapshots: [
+    { sessionId: 's1', order: order('s1', 3), expectedVersion: 2 },
+    { sessionId: 's2', order: order('s2', 1), expectedVersion: 0 },
+  ],
+  checkpoints: [
+    { topic: 'cart-events', partition: 0, nextOffset: '10', expected: '7' },
+    { topic: 'payment-events', partition: 2, nextOffset: '1', expected: null },
+  ],
+};
+
+describe('commitArguments', () => {
+  it('lists snapshot keys then the checkpoint hash, and counts, TTL, pairs and triples as ARGV', () => {
+    const { keys, args } = commitArguments(write, keyspace('t', '4'), 'grp', 3600);
+    expect(keys).toEqual(['t:gen:4:order:{s1}', 't:gen:4:order:{s2}', 't:gen:4:checkpoint:{grp}']);
+    // prettier-ignore
+    expect(args).toEqual([
+      '2', '2', '3600', '-',
+      '2', encodeSnapshot(order('s1', 3)),
+      '0', encodeSnapshot(order('s2', 1)),
+      'cart-events:0', '7', '10',
+      'payment-events:2', '', '1',
+    ]);
+  });
+
+  it('adds the pointer key and the generation written to when guarding the active generation', () => {
+    const guarded = commitArguments(write, keyspace('t', '4'), 'grp', 0, true);
+    expect(guarded.keys.at(-1)).toBe('t:active-generation');
+    expect(guarded.keys).toHaveLength(4);
+    expect(guarded.args[3]).toBe('4');
+    expect(commitArguments(write, keyspace('t'), 'grp', 0, true).args[3]).toBe('');
+  });
+
+  it('sends no checkpoint hash key when the batch has no checkpoints', () => {
+    const { keys, args } = commitArguments({ ...write, checkpoints: [] }, keyspace(), 'g', 0);
+    expect(keys).toEqual(['checkout:order:{s1}', 'checkout:order:{s2}']);
+    expect(args.slice(0, 4)).toEqual(['2', '0', '0', '-']);
+  });
+
+  it('refuses a negative or fractional TTL, a session twice, and non-canonical offsets', () => {
+    expect(() => commitArguments(write, keyspace(), 'g', -1)).toThrow(RangeError);
+    expect(() => commitArguments(write, keyspace(), 'g', 1.5)).toThrow(RangeError);
+    const [first] = write.snapshots;
+    const twice = { ...write, snapshots: first === undefined ? [] : [first, first] };
+    expect(() => commitArguments(twice, keyspace(), 'g', 0)).toThrow(/twice/);
+    const padded = {
+      snapshots: [],
+      checkpoints: [{ topic: 'cart-events', partition: 0, nextOffset: '010', expected: null }],
+    };
+    expect(() => commitArguments(padded, keyspace(), 'g', 0)).toThrow(/canonical/);
+  });
+});
+
+describe('parseCommitReply', () => {
+  it('reads ok', () => {
+    expect(parseCommitReply(['ok'], write)).toEqual({ ok: true });
+  });
+
+  it('names the session of a snapshot conflict with its expected and stored versions', () => {
+    expect(parseCommitReply(['conflict', 'snapshot', '2', '5'], write)).toEqual({
+      ok: false,
+      conflict: { kind: 'snapshot', subject: 's2', expected: '0', actual: '5' },
+    });
+  });
+
+  it('reports an absent checkpoint as "absent" (a flushed Redis)', () => {
+    expect(parseCommitReply(['conflict', 'checkpoint', '1', ''], write)).toEqual({
+      ok: false,
+      conflict: { kind: 'checkpoint', subject: 'cart-events:0', expected: '7', actual: 'absent' },
+    });
+  });
+
+  it('reports a checkpoint that would move back', () => {
+    const result = parseCommitReply(['conflict', 'checkpoint-behind', '1', '12'], write);
+    expect(result).toEqual({
+      ok: false,
+      conflict: {
+        kind: 'checkpoint',
+        subject: 'cart-events:0',
+        expected: 'a checkpoint ≥ 12',
+        actual: '10 (would move it back)',
+      },
+    });
+  });
+
+  it('reports a moved active-generation pointer as a checkpoint conflict (resume elsewhere)', () => {
+    expect(parseCommitReply(['conflict', 'generation', '', '3'], write)).toEqual({
+      ok: false,
+      conflict: {
+        kind: 'checkpoint',
+        subject: 'active-generation',
+        expected: 'base',
+        actual: 'generation 3',
+      },
+    });
+  });
+
+  it('throws on a reply it does not understand', () => {
+    expect(() => parseCommitReply('OK', write)).toThrow(/unexpected/);
+    expect(() => parseCommitReply(['conflict', 'snapshot', '9', '1'], write)).toThrow(/unexpected/);
+  });
+});

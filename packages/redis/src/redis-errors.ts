@@ -1,0 +1,78 @@
+import type { SnapshotDecodeError } from '@checkout/domain';
+import { EngineError } from '@checkout/engine';
+
+/**
+ * Redis error replies that go away by themselves: a server loading its dataset, a script
+ * busy past its time limit, a replica promoted during failover, a full memory an operator
+ * is fixing. Everything that is not a reply at all (refused, reset, timed out, the offline
+ * queue disabled) is transient too.
+ */
+const TRANSIENT_REPLIES = new Set([
+  'LOADING',
+  'BUSY',
+  'TRYAGAIN',
+  'READONLY',
+  'MASTERDOWN',
+  'CLUSTERDOWN',
+  'OOM',
+]);
+/** Replies that mean the URL's user, password or ACL is wrong: retrying will not help. */
+const ACCESS_REPLIES = new Set(['NOAUTH', 'WRONGPASS', 'NOPERM']);
+
+/** Maps whatever ioredis threw while doing `operation` to an {@link EngineError}. */
+export function toStoreError(
+  error: unknown,
+  operation: string,
+  context: Record<string, unknown> = {},
+): EngineError {
+  if (error instanceof EngineError) return error;
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+  const reply = replyCode(error);
+  if (reply !== null && ACCESS_REPLIES.has(reply)) {
+    return new EngineError(
+      'CONFIGURATION',
+      `Redis refused the login or ACL while trying to ${operation}: ${message}. Check the user, password and ACL in REDIS_URL.`,
+      { canRetry: false, cause: error, context: { ...context, reply } },
+    );
+  }
+  if (reply !== null && !TRANSIENT_REPLIES.has(reply)) {
+    return new EngineError(
+      'STORE_UNAVAILABLE',
+      `Redis rejected a command to ${operation}: ${message}.`,
+      {
+        canRetry: false,
+        cause: error,
+        context: { ...context, reply },
+      },
+    );
+  }
+  return new EngineError(
+    'STORE_UNAVAILABLE',
+    `Could not ${operation}: ${message}. Retrying with backoff; check that Redis is up and reachable.`,
+    { canRetry: true, cause: error, context },
+  );
+}
+
+/** The first word of a Redis error reply (`WRONGTYPE`, `NOPERM`, …), or null for other errors. */
+function replyCode(error: unknown): string | null {
+  if (!(error instanceof Error) || error.name !== 'ReplyError') return null;
+  const match = /^([A-Z]+)\b/.exec(error.message);
+  return match?.[1] ?? 'ERR';
+}
+
+/** A stored snapshot that does not decode: never folded onto, never served; an operator rebuilds it. */
+export function corruptSnapshot(
+  sessionId: string,
+  key: string,
+  error: SnapshotDecodeError,
+): EngineError {
+  const what =
+    error.reason === 'unsupported_version'
+      ? `was written by a newer version (${error.message}). Deploy that version here, or rebuild it`
+      : `is corrupt (${error.message}). Rebuild it`;
+  return new EngineError(
+    'CORRUPT_SNAPSHOT',
+    `The snapshot at ${key} ${what} with \`checkout-rebuild --session ${sessionId}\`.`,
+    { canRetry: false, context: { sessionId, key, reason: error.reason } },
+  );
+}

@@ -1,0 +1,180 @@
+import { decodeSnapshot } from '@checkout/domain';
+import {
+  EngineError,
+  topicPartitionKey,
+  type BatchWrite,
+  type CommitResult,
+  type ProjectionStore,
+  type StoredSnapshot,
+  type TopicPartition,
+} from '@checkout/engine';
+import type { Redis } from 'ioredis';
+import { COMMIT_SCRIPT, commitArguments, parseCommitReply } from './commit-script.ts';
+import { activeGenerationKey, DEFAULT_NAMESPACE, keyspace, type Keyspace } from './keyspace.ts';
+import { corruptSnapshot, toStoreError } from './redis-errors.ts';
+
+/** Options for {@link createRedisProjectionStore}. */
+export interface RedisProjectionStoreOptions {
+  /** A client from `createRedisClient` (fail-fast settings). */
+  redis: Redis;
+  /** Consumer group: names the checkpoint hash. */
+  group: string;
+  /**
+   * The generation to write: `checkout-rebuild` writes a new one while readers read the
+   * active one. Ignored with `followActiveGeneration`.
+   * @default null (the base keys)
+   */
+  generation?: string | null;
+  /**
+   * Write whichever generation is active (the live projector): the pointer is read when the
+   * engine asks where to resume, and every commit is refused with a conflict if the pointer
+   * moved since (the engine then asks again and resumes from the new generation's
+   * checkpoints). Without it, a projector keeps writing the generation it started on after a
+   * rebuild switched readers away from it.
+   * @default false
+   */
+  followActiveGeneration?: boolean;
+  /** @default 'checkout' */
+  namespace?: string;
+  /** Snapshot TTL, refreshed on every write; 0 = never expire (SNAPSHOT_TTL_SECONDS). */
+  ttlSeconds: number;
+}
+
+/**
+ * The engine's {@link ProjectionStore} on one Redis.
+ *
+ * Why one Lua script per batch: the commit must be all or nothing (snapshots and the
+ * checkpoints that say which events they contain), guarded (compare-and-set against what the
+ * batch read), and cheap. MULTI/EXEC with WATCH would need a read round trip and retries;
+ * the script checks and writes in one round trip, whatever the number of sessions, so a
+ * batch of a few hundred events costs one load (MGET) and one commit (EVALSHA): well under
+ * the 0.2 commands per event target.
+ *
+ * Redis Cluster: the script touches keys of many hash slots (one per session, one for the
+ * checkpoint hash), which Cluster refuses (CROSSSLOT). Not implemented: this store needs a
+ * standalone Redis (or a primary with replicas / Sentinel). A Cluster version would split
+ * the commit per slot, writing snapshots first and checkpoints last; that stays correct
+ * because every snapshot records its own offsets, so a crash between the parts replays
+ * events that the written snapshots then skip. It would lose the all-or-nothing batch,
+ * which is why it is not done casually.
+ *
+ * NOSCRIPT: ioredis' defineCommand sends EVAL the first time on each connection and EVALSHA
+ * afterwards, and on NOSCRIPT (SCRIPT FLUSH, a failover to a replica) resends as EVAL. A
+ * NOSCRIPT reply means the script did not run, so the resend cannot apply a batch twice.
+ */
+export function createRedisProjectionStore(options: RedisProjectionStoreOptions): ProjectionStore {
+  const { redis, group, ttlSeconds } = options;
+  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
+  const follow = options.followActiveGeneration ?? false;
+  const pointerKey = activeGenerationKey(namespace);
+  /** Where this store writes; when following, unknown until the pointer is first read. */
+  let target: Keyspace | undefined = follow
+    ? undefined
+    : keyspace(namespace, options.generation ?? null);
+  /**
+   * The generation the last snapshots were loaded from: their commit goes there (and, when
+   * following, fails its pointer guard if a resume moved the store elsewhere in between).
+   */
+  let loadedFrom: Keyspace | undefined;
+  const commitCommand = defineCommit(redis);
+  if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 0) {
+    throw new EngineError(
+      'CONFIGURATION',
+      `SNAPSHOT_TTL_SECONDS must be a whole number ≥ 0, got ${ttlSeconds}.`,
+      {
+        canRetry: false,
+        context: { ttlSeconds },
+      },
+    );
+  }
+
+  async function loadSnapshots(
+    sessionIds: readonly string[],
+  ): Promise<Map<string, StoredSnapshot>> {
+    const loaded = new Map<string, StoredSnapshot>();
+    if (sessionIds.length === 0) return loaded;
+    const keys = await currentKeys(false);
+    loadedFrom = keys;
+    let documents: Array<string | null>;
+    try {
+      documents = await redis.mget(sessionIds.map((id) => keys.snapshot(id)));
+    } catch (error) {
+      throw toStoreError(error, `load ${sessionIds.length} snapshots`, {
+        namespace: keys.namespace,
+      });
+    }
+    sessionIds.forEach((sessionId, index) => {
+      const text = documents[index];
+      if (text == null) return;
+      const decoded = decodeSnapshot(text);
+      if (!decoded.ok) throw corruptSnapshot(sessionId, keys.snapshot(sessionId), decoded.error);
+      loaded.set(sessionId, { order: decoded.value, version: decoded.value.meta.event_count });
+    });
+    return loaded;
+  }
+
+  async function loadCheckpoints(
+    partitions: readonly TopicPartition[],
+  ): Promise<Map<string, string>> {
+    const loaded = new Map<string, string>();
+    if (partitions.length === 0) return loaded;
+    // Resuming is where a following store moves to the generation that is active now.
+    const checkpointKey = (await currentKeys(true)).checkpoints(group);
+    const fields = partitions.map(({ topic, partition }) => topicPartitionKey(topic, partition));
+    let values: Array<string | null>;
+    try {
+      values = await redis.hmget(checkpointKey, ...fields);
+    } catch (error) {
+      throw toStoreError(error, `load checkpoints from ${checkpointKey}`, { key: checkpointKey });
+    }
+    fields.forEach((field, index) => {
+      const value = values[index];
+      if (value != null) loaded.set(field, value);
+    });
+    return loaded;
+  }
+
+  async function commit(write: BatchWrite): Promise<CommitResult> {
+    if (write.snapshots.length === 0 && write.checkpoints.length === 0) return { ok: true };
+    const keys = loadedFrom ?? (await currentKeys(false));
+    loadedFrom = undefined;
+    const { keys: scriptKeys, args } = commitArguments(write, keys, group, ttlSeconds, follow);
+    let reply: unknown;
+    try {
+      reply = await commitCommand(scriptKeys.length, ...scriptKeys, ...args);
+    } catch (error) {
+      throw toStoreError(
+        error,
+        `commit ${write.snapshots.length} snapshots and ${write.checkpoints.length} checkpoints`,
+        { namespace: keys.namespace, group },
+      );
+    }
+    return parseCommitReply(reply, write);
+  }
+
+  async function currentKeys(refresh: boolean): Promise<Keyspace> {
+    if (target !== undefined && !(follow && refresh)) return target;
+    let generation: string | null;
+    try {
+      generation = await redis.get(pointerKey);
+    } catch (error) {
+      throw toStoreError(error, `read the active generation (${pointerKey})`, { key: pointerKey });
+    }
+    target = keyspace(namespace, generation);
+    return target;
+  }
+
+  return { loadSnapshots, loadCheckpoints, commit };
+}
+
+type CommitCommand = (numberOfKeys: number, ...keysAndArgs: string[]) => Promise<unknown>;
+
+/** Registers the commit script on the client once (EVALSHA with EVAL fallback). */
+function defineCommit(redis: Redis): CommitCommand {
+  const client = redis as Redis & { checkoutCommitV1?: CommitCommand };
+  if (client.checkoutCommitV1 === undefined)
+    redis.defineCommand('checkoutCommitV1', { lua: COMMIT_SCRIPT });
+  const command = client.checkoutCommitV1;
+  if (command === undefined) throw new Error('bug: defineCommand did not add checkoutCommitV1');
+  return command.bind(redis);
+}
