@@ -32,11 +32,20 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 log.flush.interval.messages=1
+# After a SIGKILL the controller keeps the dead broker's registration until its session times
+# out, and the restarted broker waits for that (9 s by default). A single node on one machine
+# can afford a short session.
+broker.heartbeat.interval.ms=500
+broker.session.timeout.ms=3000
 PROPS
-java_opts=(-Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true
-  "-Dlog4j.configuration=file:$here/log4j.properties" "-Dkafka.log.file=$data/server.log")
+java_opts=(-Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true "-Dkafka.log.file=$data/server.log")
+if compgen -G "$libs/log4j-slf4j-impl-*.jar" >/dev/null; then
+  java_opts+=("-Dlog4j2.configurationFile=$here/log4j2.properties") # Kafka 4.x
+else
+  java_opts+=("-Dlog4j.configuration=file:$here/log4j.properties") # Kafka 3.x
+fi
 if [ ! -f "$data/log/meta.properties" ]; then
-  java "${java_opts[@]}" -cp "$libs/*" kafka.tools.StorageTool format \
-    -t "$(java -cp "$libs/*" kafka.tools.StorageTool random-uuid)" -c "$config" >/dev/null
+  cluster_id="$(java "${java_opts[@]}" -cp "$libs/*" kafka.tools.StorageTool random-uuid)"
+  java "${java_opts[@]}" -cp "$libs/*" kafka.tools.StorageTool format -t "$cluster_id" -c "$config" >/dev/null
 fi
 exec java "${java_opts[@]}" -cp "$libs/*" kafka.Kafka "$config"

@@ -1,1 +1,17 @@
-export {};
+export { onCleanup } from './cleanup.ts';
+export { consumeMessages, type ConsumeMessagesOptions, type ConsumedMessage } from './consume.ts';
+export { connectRedis, createKafka, deleteKeys, type CreateKafkaOptions } from './clients.ts';
+export { findFreePort, isPortFree, type FindFreePortOptions } from './free-port.ts';
+export { createTopics, uniqueNames, waitForTopicLeaders, type TestNames } from './isolation.ts';
+export {
+  startKafkaBroker,
+  type KafkaBrokerHandle,
+  type KafkaBrokerOptions,
+} from './kafka-broker.ts';
+export { kafkaAnswers } from './kafka-ready.ts';
+export { sharedInfrastructure, type SharedInfrastructure } from './provided-context.ts';
+export {
+  startRedisServer,
+  type RedisServerHandle,
+  type RedisServerOptions,
+} from './redis-server.ts';
