@@ -19,7 +19,12 @@ export const projectorEnvSchema = z.object({
   /** Comma-separated `host:port` list. Unset: the embedded in-process log fed by the demo generator. */
   KAFKA_BROKERS: z
     .string()
-    .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((broker) => broker.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'each broker must be host:port')).min(1))
     .optional(),
   /** @default 'checkout-projector' */
@@ -27,7 +32,11 @@ export const projectorEnvSchema = z.object({
   /** @default 'checkout-projector' */
   KAFKA_CLIENT_ID: z.string().min(1).max(255).default('checkout-projector'),
   /** Prepended to the five topic names (`staging.` → `staging.cart-events`). @default '' */
-  KAFKA_TOPIC_PREFIX: z.string().max(100).regex(/^[A-Za-z0-9._-]*$/, 'only letters, digits, . _ -').default(''),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .max(100)
+    .regex(/^[A-Za-z0-9._-]*$/, 'only letters, digits, . _ -')
+    .default(''),
   /** Create missing topics at start (development only). @default false */
   KAFKA_CREATE_TOPICS: booleanFlag.default(false),
   /** Partitions for topics created with KAFKA_CREATE_TOPICS. @default 3 */
@@ -46,13 +55,26 @@ export const projectorEnvSchema = z.object({
     .pipe(z.url())
     .optional(),
   /** Leading key segment, `checkout` in `checkout:order:{id}`. @default 'checkout' */
-  REDIS_NAMESPACE: z.string().min(1).max(100).regex(/^[A-Za-z0-9._-]+$/).default('checkout'),
+  REDIS_NAMESPACE: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9._-]+$/)
+    .default('checkout'),
   /** ISO 4217 code of the store's only currency. @default 'PLN' */
-  CHECKOUT_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be 3 upper-case letters, e.g. PLN').default('PLN'),
+  CHECKOUT_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be 3 upper-case letters, e.g. PLN')
+    .default('PLN'),
   /** Snapshot expiry, refreshed on each write; 0 = never. @default 2592000 (30 days) */
   SNAPSHOT_TTL_SECONDS: integer(0, 10 * 365 * 24 * 3600).default(30 * 24 * 3600),
   /** @default 'checkout-events-dlq' */
-  DLQ_TOPIC: z.string().min(1).max(249).regex(/^[A-Za-z0-9._-]+$/).default('checkout-events-dlq'),
+  DLQ_TOPIC: z
+    .string()
+    .min(1)
+    .max(249)
+    .regex(/^[A-Za-z0-9._-]+$/)
+    .default('checkout-events-dlq'),
   /** @default 8080 */
   HTTP_PORT: integer(0, 65_535).default(8080),
   /** @default 'info' */
@@ -62,7 +84,9 @@ export const projectorEnvSchema = z.object({
   /** Embedded mode only: seed of the demo generator. @default 1 */
   DEMO_SEED: integer(0, 2 ** 31).default(1),
   /** Test hook: SIGKILL this process when the named step is reached (see fault-points.ts). */
-  CHECKOUT_FAULT_POINT: z.enum(['after-load', 'after-dead-letters', 'after-store-commit', 'after-source-commit']).optional(),
+  CHECKOUT_FAULT_POINT: z
+    .enum(['after-load', 'after-dead-letters', 'after-store-commit', 'after-source-commit'])
+    .optional(),
   /** Test hook: how many times the fault point is passed before the crash. @default 1 */
   CHECKOUT_FAULT_AFTER: integer(1, 1_000_000).default(1),
 });
@@ -72,18 +96,25 @@ export type ProjectorConfig = z.infer<typeof projectorEnvSchema>;
 export type ConfigResult = { ok: true; value: ProjectorConfig } | { ok: false; error: string };
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
   const parsed = projectorEnvSchema.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     return { ok: false, error: `Invalid configuration:\n${lines.join('\n')}` };
   }
   const config = parsed.data;
-  const sasl = [config.KAFKA_SASL_MECHANISM, config.KAFKA_SASL_USERNAME, config.KAFKA_SASL_PASSWORD];
+  const sasl = [
+    config.KAFKA_SASL_MECHANISM,
+    config.KAFKA_SASL_USERNAME,
+    config.KAFKA_SASL_PASSWORD,
+  ];
   if (sasl.some((value) => value !== undefined) && sasl.some((value) => value === undefined)) {
     return {
       ok: false,
-      error: 'Invalid configuration:\n  KAFKA_SASL_MECHANISM: set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD together',
+      error:
+        'Invalid configuration:\n  KAFKA_SASL_MECHANISM: set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD together',
     };
   }
   return { ok: true, value: config };

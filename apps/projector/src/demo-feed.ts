@@ -16,7 +16,11 @@ export async function runDemoFeed(options: {
   if (options.eventsPerSecond === 0) return;
   const tickMs = 100;
   const perTick = Math.max(1, Math.round((options.eventsPerSecond * tickMs) / 1000));
-  const stream = generateStream({ seed: options.seed, records: Number.MAX_SAFE_INTEGER, concurrentSessions: 20 });
+  const stream = generateStream({
+    seed: options.seed,
+    records: Number.MAX_SAFE_INTEGER,
+    concurrentSessions: 20,
+  });
   while (!options.signal.aborted) {
     for (let index = 0; index < perTick; index += 1) {
       const next = stream.next();

@@ -1,4 +1,8 @@
-import { createInMemoryDeadLetters, createInMemoryLog, runEmbeddedSource } from '@checkout/embedded';
+import {
+  createInMemoryDeadLetters,
+  createInMemoryLog,
+  runEmbeddedSource,
+} from '@checkout/embedded';
 import type { ProjectionEngine, TopicNames } from '@checkout/engine';
 import type { ProjectorConfig } from './config.ts';
 import { runDemoFeed } from './demo-feed.ts';

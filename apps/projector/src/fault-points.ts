@@ -7,7 +7,9 @@ export type FaultPoint = NonNullable<ProjectorConfig['CHECKOUT_FAULT_POINT']>;
  * itself with SIGKILL (no cleanup, like a power cut) the N-th time that step is reached.
  * Unset in production: then this returns a no-op.
  */
-export function faultInjector(config: Pick<ProjectorConfig, 'CHECKOUT_FAULT_POINT' | 'CHECKOUT_FAULT_AFTER'>) {
+export function faultInjector(
+  config: Pick<ProjectorConfig, 'CHECKOUT_FAULT_POINT' | 'CHECKOUT_FAULT_AFTER'>,
+) {
   const target = config.CHECKOUT_FAULT_POINT;
   if (target === undefined) return (_point: string) => {};
   let remaining = config.CHECKOUT_FAULT_AFTER;

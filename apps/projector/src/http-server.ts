@@ -29,13 +29,18 @@ export function createHttpServer(options: HttpServerOptions): Server {
   return createServer((request, response) => {
     route(request, response, options).catch((error: unknown) => {
       options.log.error({ err: error, url: request.url }, 'request failed');
-      if (!response.headersSent) sendJson(response, 503, { error: 'store_unavailable', message: messageOf(error) });
+      if (!response.headersSent)
+        sendJson(response, 503, { error: 'store_unavailable', message: messageOf(error) });
       else response.end();
     });
   });
 }
 
-async function route(request: IncomingMessage, response: ServerResponse, options: HttpServerOptions): Promise<void> {
+async function route(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: HttpServerOptions,
+): Promise<void> {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     return sendJson(response, 405, { error: 'method_not_allowed' });
   }
@@ -54,8 +59,9 @@ async function route(request: IncomingMessage, response: ServerResponse, options
     return;
   }
   const match = CHECKOUT_ROUTE.exec(path);
-  if (match) {
-    const sessionId = decodeURIComponent(match[1]!);
+  const encodedId = match?.[1];
+  if (match && encodedId !== undefined) {
+    const sessionId = decodeURIComponent(encodedId);
     if (match[2]) return sendJson(response, 200, await options.queries.getTotals(sessionId));
     const order = await options.queries.getOrder(sessionId);
     return order === null

@@ -33,10 +33,14 @@ export function kafkaSource(
   return {
     deadLetters,
     async run(engine: ProjectionEngine, readiness: Readiness, signal: AbortSignal) {
-      if (config.KAFKA_CREATE_TOPICS) await createTopics(kafka, topics, config.KAFKA_TOPIC_PARTITIONS, log);
+      if (config.KAFKA_CREATE_TOPICS)
+        await createTopics(kafka, topics, config.KAFKA_TOPIC_PARTITIONS, log);
       const refreshLag = setInterval(() => {
         for (const entry of lag.snapshot()) {
-          metrics.consumerLag.set({ topic: entry.topic, partition: String(entry.partition) }, entry.lag);
+          metrics.consumerLag.set(
+            { topic: entry.topic, partition: String(entry.partition) },
+            entry.lag,
+          );
         }
       }, 1000);
       try {
@@ -63,7 +67,9 @@ export function kafkaSource(
 }
 
 function connectionOptions(config: ProjectorConfig, log: Logger): KafkaConnectionOptions {
-  const ssl = config.KAFKA_SSL_CA_FILE ? { ca: readFileSync(config.KAFKA_SSL_CA_FILE) } : config.KAFKA_SSL;
+  const ssl = config.KAFKA_SSL_CA_FILE
+    ? { ca: readFileSync(config.KAFKA_SSL_CA_FILE) }
+    : config.KAFKA_SSL;
   return {
     brokers: config.KAFKA_BROKERS ?? [],
     clientId: config.KAFKA_CLIENT_ID,
@@ -82,12 +88,18 @@ function connectionOptions(config: ProjectorConfig, log: Logger): KafkaConnectio
   };
 }
 
-async function createTopics(kafka: ReturnType<typeof createKafka>, topics: TopicNames, partitions: number, log: Logger) {
+async function createTopics(
+  kafka: ReturnType<typeof createKafka>,
+  topics: TopicNames,
+  partitions: number,
+  log: Logger,
+) {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const created = await ensureTopics(admin, topics.physical, partitions);
-    if (created.length > 0) log.info({ topics: created, partitions }, 'created missing topics (KAFKA_CREATE_TOPICS)');
+    if (created.length > 0)
+      log.info({ topics: created, partitions }, 'created missing topics (KAFKA_CREATE_TOPICS)');
   } finally {
     await admin.disconnect();
   }

@@ -4,5 +4,9 @@ export type { Logger };
 
 /** JSON lines on stdout; `correlation_id` is a field wherever an event is the subject. */
 export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: 'checkout-projector' }, timestamp: pino.stdTimeFunctions.isoTime });
+  return pino({
+    level,
+    base: { service: 'checkout-projector' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
 }

@@ -6,11 +6,17 @@ export function withLogging(observer: EngineObserver, log: Logger): EngineObserv
   return {
     batchProcessed(summary) {
       observer.batchProcessed(summary);
-      log.debug({ records: summary.records, sessions: summary.sessions, duration_ms: summary.durationMs }, 'batch stored');
+      log.debug(
+        { records: summary.records, sessions: summary.sessions, duration_ms: summary.durationMs },
+        'batch stored',
+      );
     },
     writeConflict(details) {
       observer.writeConflict(details);
-      log.warn({ conflict: details }, 'guarded write refused: the store changed under this consumer; resuming from the stored checkpoint');
+      log.warn(
+        { conflict: details },
+        'guarded write refused: the store changed under this consumer; resuming from the stored checkpoint',
+      );
     },
     deadLettered(entries) {
       observer.deadLettered(entries);

@@ -51,7 +51,11 @@ export function createMetrics(): ProjectorMetrics {
     labelNames: ['topic', 'partition'] as const,
     registers: [registry],
   });
-  const ready = new Gauge({ name: 'checkout_ready', help: '1 when /readyz is ready.', registers: [registry] });
+  const ready = new Gauge({
+    name: 'checkout_ready',
+    help: '1 when /readyz is ready.',
+    registers: [registry],
+  });
 
   const observer: EngineObserver = {
     batchProcessed(summary) {
@@ -60,7 +64,12 @@ export function createMetrics(): ProjectorMetrics {
       storeLatency.observe({ operation: 'batch' }, summary.storeMs / 1000);
       for (const outcome of summary.outcomes) {
         events.inc(
-          { topic: outcome.topic, event_name: outcome.eventName, outcome: outcome.outcome, reason: outcome.reason ?? '' },
+          {
+            topic: outcome.topic,
+            event_name: outcome.eventName,
+            outcome: outcome.outcome,
+            reason: outcome.reason ?? '',
+          },
           outcome.count,
         );
       }

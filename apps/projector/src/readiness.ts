@@ -15,7 +15,9 @@ export interface Readiness {
 }
 
 export function createReadiness(initial: readonly string[]): Readiness {
-  const pushed = new Map<string, ComponentState>(initial.map((name) => [name, { ready: false, reason: 'starting' }]));
+  const pushed = new Map<string, ComponentState>(
+    initial.map((name) => [name, { ready: false, reason: 'starting' }]),
+  );
   const probes = new Map<string, () => ComponentState>();
   return {
     set(component, ready, reason) {

@@ -1,6 +1,11 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createProjectionEngine, topicNames, type DeadLetterSink, type ProjectionEngine } from '@checkout/engine';
+import {
+  createProjectionEngine,
+  topicNames,
+  type DeadLetterSink,
+  type ProjectionEngine,
+} from '@checkout/engine';
 import type { ProjectorConfig } from './config.ts';
 import { embeddedSource } from './embedded-runtime.ts';
 import { faultInjector } from './fault-points.ts';
@@ -40,7 +45,9 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
   const controller = new AbortController();
   let alive = true;
 
-  const store = config.REDIS_URL ? await redisStore(config, log) : embeddedStore(config);
+  const store = config.REDIS_URL
+    ? await redisStore({ ...config, REDIS_URL: config.REDIS_URL }, log)
+    : embeddedStore(config);
   readiness.probe('store', store.readiness);
   const fault = faultInjector(config);
   const source: EventSource = config.KAFKA_BROKERS
@@ -55,12 +62,22 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
     onStep: fault,
   });
 
-  const server = createHttpServer({ queries: store.queries, readiness, registry: metrics.registry, log, isAlive: () => alive });
+  const server = createHttpServer({
+    queries: store.queries,
+    readiness,
+    registry: metrics.registry,
+    log,
+    isAlive: () => alive,
+  });
   server.listen(config.HTTP_PORT);
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
   log.info(
-    { port, source: config.KAFKA_BROKERS ? 'kafka' : 'embedded', store: config.REDIS_URL ? 'redis' : 'embedded' },
+    {
+      port,
+      source: config.KAFKA_BROKERS ? 'kafka' : 'embedded',
+      store: config.REDIS_URL ? 'redis' : 'embedded',
+    },
     `checkout-projector listening on http://localhost:${port}`,
   );
 

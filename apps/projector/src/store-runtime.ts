@@ -1,7 +1,12 @@
 import { createInMemoryProjectionStore } from '@checkout/embedded';
 import type { ProjectionStore } from '@checkout/engine';
 import { isRetryable } from '@checkout/engine';
-import { connectRedisClient, createCheckoutReader, createRedisClient, createRedisProjectionStore } from '@checkout/redis';
+import {
+  connectRedisClient,
+  createCheckoutReader,
+  createRedisClient,
+  createRedisProjectionStore,
+} from '@checkout/redis';
 import type { ProjectorConfig } from './config.ts';
 import { embeddedQueries } from './embedded-queries.ts';
 import type { CheckoutQueries } from './http-server.ts';
@@ -33,8 +38,11 @@ export function embeddedStore(config: ProjectorConfig): StoreRuntime {
  * Redis being down at start is not fatal (the engine retries with backoff and /readyz says
  * so); a refused login or ACL is: it will not fix itself.
  */
-export async function redisStore(config: ProjectorConfig, log: Logger): Promise<StoreRuntime> {
-  const url = config.REDIS_URL!;
+export async function redisStore(
+  config: ProjectorConfig & { REDIS_URL: string },
+  log: Logger,
+): Promise<StoreRuntime> {
+  const url = config.REDIS_URL;
   const redis = createRedisClient(url, {
     onError: (error: unknown) => log.warn({ err: error }, 'redis connection error'),
   });
@@ -54,8 +62,15 @@ export async function redisStore(config: ProjectorConfig, log: Logger): Promise<
       ttlSeconds: config.SNAPSHOT_TTL_SECONDS,
       followActiveGeneration: true,
     }),
-    queries: createCheckoutReader({ redis, namespace, config: { currency: config.CHECKOUT_CURRENCY } }),
-    readiness: () => (redis.status === 'ready' ? { ready: true } : { ready: false, reason: `redis ${redis.status}` }),
+    queries: createCheckoutReader({
+      redis,
+      namespace,
+      config: { currency: config.CHECKOUT_CURRENCY },
+    }),
+    readiness: () =>
+      redis.status === 'ready'
+        ? { ready: true }
+        : { ready: false, reason: `redis ${redis.status}` },
     close: async () => {
       redis.disconnect();
     },

@@ -7,13 +7,20 @@ import type { SourceRecord } from '@checkout/engine';
  */
 export interface InMemoryLog {
   readonly partitions: number;
-  append(topic: string, key: string, value: string | Buffer, headers?: Record<string, string>): SourceRecord;
+  append(
+    topic: string,
+    key: string,
+    value: string | Buffer,
+    headers?: Record<string, string>,
+  ): SourceRecord;
   read(topic: string, partition: number, fromOffset: number, limit: number): SourceRecord[];
   /** Offset the next appended record will get. */
   endOffset(topic: string, partition: number): number;
 }
 
-export function createInMemoryLog(options: { partitions?: number; now?: () => number } = {}): InMemoryLog {
+export function createInMemoryLog(
+  options: { partitions?: number; now?: () => number } = {},
+): InMemoryLog {
   const partitions = options.partitions ?? 3;
   const now = options.now ?? Date.now;
   const topics = new Map<string, SourceRecord[][]>();
@@ -31,7 +38,8 @@ export function createInMemoryLog(options: { partitions?: number; now?: () => nu
     partitions,
     append(topic, key, value, headers = {}) {
       const partition = partitionFor(key, partitions);
-      const log = partitionsOf(topic)[partition]!;
+      const log = partitionsOf(topic)[partition];
+      if (log === undefined) throw new Error(`bug: partition ${partition} of ${partitions}`);
       const record: SourceRecord = {
         topic,
         partition,

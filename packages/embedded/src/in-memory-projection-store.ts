@@ -30,7 +30,11 @@ export function createInMemoryProjectionStore(): InMemoryProjectionStore {
     if (text === undefined) return undefined;
     const decoded = decodeSnapshot(text);
     if (!decoded.ok) {
-      throw new EngineError('CORRUPT_SNAPSHOT', `snapshot of ${sessionId}: ${decoded.error.message}`, { canRetry: false });
+      throw new EngineError(
+        'CORRUPT_SNAPSHOT',
+        `snapshot of ${sessionId}: ${decoded.error.message}`,
+        { canRetry: false },
+      );
     }
     return { order: decoded.value, version: decoded.value.meta.event_count };
   }
@@ -39,14 +43,24 @@ export function createInMemoryProjectionStore(): InMemoryProjectionStore {
     for (const snapshot of write.snapshots) {
       const actual = load(snapshot.sessionId)?.version ?? 0;
       if (actual !== snapshot.expectedVersion) {
-        return { kind: 'snapshot', subject: snapshot.sessionId, expected: String(snapshot.expectedVersion), actual: String(actual) };
+        return {
+          kind: 'snapshot',
+          subject: snapshot.sessionId,
+          expected: String(snapshot.expectedVersion),
+          actual: String(actual),
+        };
       }
     }
     for (const checkpoint of write.checkpoints) {
       const key = topicPartitionKey(checkpoint.topic, checkpoint.partition);
       const actual = checkpoints.get(key) ?? null;
       if (actual !== checkpoint.expected) {
-        return { kind: 'checkpoint', subject: key, expected: String(checkpoint.expected), actual: String(actual) };
+        return {
+          kind: 'checkpoint',
+          subject: key,
+          expected: String(checkpoint.expected),
+          actual: String(actual),
+        };
       }
     }
     return undefined;
@@ -73,9 +87,13 @@ export function createInMemoryProjectionStore(): InMemoryProjectionStore {
     async commit(write): Promise<CommitResult> {
       const conflict = firstConflict(write);
       if (conflict) return { ok: false, conflict };
-      for (const snapshot of write.snapshots) documents.set(snapshot.sessionId, encodeSnapshot(snapshot.order));
+      for (const snapshot of write.snapshots)
+        documents.set(snapshot.sessionId, encodeSnapshot(snapshot.order));
       for (const checkpoint of write.checkpoints) {
-        checkpoints.set(topicPartitionKey(checkpoint.topic, checkpoint.partition), checkpoint.nextOffset);
+        checkpoints.set(
+          topicPartitionKey(checkpoint.topic, checkpoint.partition),
+          checkpoint.nextOffset,
+        );
       }
       return { ok: true };
     },

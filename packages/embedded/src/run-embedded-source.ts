@@ -1,5 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { retryTransient, isRetryable, topicPartitionKey, type ProjectionEngine, type TopicPartition } from '@checkout/engine';
+import {
+  retryTransient,
+  isRetryable,
+  topicPartitionKey,
+  type ProjectionEngine,
+  type TopicPartition,
+} from '@checkout/engine';
 import type { InMemoryLog } from './in-memory-log.ts';
 
 export interface EmbeddedSourceOptions {
@@ -30,7 +36,11 @@ export async function runEmbeddedSource(options: EmbeddedSourceOptions): Promise
     const stored = await engine.resumePositions(partitions);
     for (const [key, offset] of stored) positions.set(key, offset === null ? 0 : Number(offset));
   };
-  await retryTransient(resume, { isRetryable, signal, ...(options.onError ? { onRetry: options.onError } : {}) });
+  await retryTransient(resume, {
+    isRetryable,
+    signal,
+    ...(options.onError ? { onRetry: options.onError } : {}),
+  });
 
   while (!signal.aborted) {
     let processed = 0;
@@ -45,12 +55,15 @@ export async function runEmbeddedSource(options: EmbeddedSourceOptions): Promise
         ...(options.onError ? { onRetry: options.onError } : {}),
       });
       if (outcome.kind === 'conflict') {
-        for (const [conflictKey, offset] of outcome.resume) positions.set(conflictKey, offset === null ? 0 : Number(offset));
+        for (const [conflictKey, offset] of outcome.resume)
+          positions.set(conflictKey, offset === null ? 0 : Number(offset));
         continue;
       }
-      for (const next of outcome.next) positions.set(topicPartitionKey(next.topic, next.partition), Number(next.offset));
+      for (const next of outcome.next)
+        positions.set(topicPartitionKey(next.topic, next.partition), Number(next.offset));
       processed += records.length;
     }
-    if (processed === 0) await sleep(options.idleMs ?? 50, undefined, { signal }).catch(() => undefined);
+    if (processed === 0)
+      await sleep(options.idleMs ?? 50, undefined, { signal }).catch(() => undefined);
   }
 }

@@ -33,7 +33,11 @@ export function isRetryable(error: unknown): boolean {
 }
 
 /** A checkpoint below the log start: retention deleted events the state never saw. */
-export function historyTruncated(partitionKey: string, checkpoint: string, logStart: string): EngineError {
+export function historyTruncated(
+  partitionKey: string,
+  checkpoint: string,
+  logStart: string,
+): EngineError {
   return new EngineError(
     'HISTORY_TRUNCATED',
     `Partition ${partitionKey}: the stored checkpoint is ${checkpoint} but the log now starts at ${logStart}; ` +

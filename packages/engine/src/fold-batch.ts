@@ -22,7 +22,12 @@ import type { TopicNames } from './topic-names.ts';
 export type ParsedRecord =
   | { kind: 'event'; record: SourceRecord; event: CheckoutEvent; sessionId: string }
   | { kind: 'ignored'; record: SourceRecord; eventName: string }
-  | { kind: 'rejected'; record: SourceRecord; rejection: Rejection; envelope: EnvelopeHint | undefined };
+  | {
+      kind: 'rejected';
+      record: SourceRecord;
+      rejection: Rejection;
+      envelope: EnvelopeHint | undefined;
+    };
 
 type EnvelopeHint = { event_id?: string; event_name?: string; correlation_id?: string | undefined };
 
@@ -31,7 +36,11 @@ export interface ParsedBatch {
   sessionIds: readonly string[];
 }
 
-export function parseBatch(records: readonly SourceRecord[], topics: TopicNames, config: DomainConfig): ParsedBatch {
+export function parseBatch(
+  records: readonly SourceRecord[],
+  topics: TopicNames,
+  config: DomainConfig,
+): ParsedBatch {
   const parsed: ParsedRecord[] = [];
   const sessionIds = new Set<string>();
   for (const record of records) {
@@ -45,16 +54,29 @@ export function parseBatch(records: readonly SourceRecord[], topics: TopicNames,
 function parseRecord(record: SourceRecord, topics: TopicNames, config: DomainConfig): ParsedRecord {
   const logicalTopic = topics.toLogical(record.topic);
   if (logicalTopic === undefined) {
-    const rejection: Rejection = { reason: 'topic_mismatch', message: `topic ${record.topic} is not a checkout topic` };
+    const rejection: Rejection = {
+      reason: 'topic_mismatch',
+      message: `topic ${record.topic} is not a checkout topic`,
+    };
     return { kind: 'rejected', record, rejection, envelope: undefined };
   }
   if (record.value === null) {
-    const rejection: Rejection = { reason: 'invalid_json', message: 'record has no value (tombstone)' };
+    const rejection: Rejection = {
+      reason: 'invalid_json',
+      message: 'record has no value (tombstone)',
+    };
     return { kind: 'rejected', record, rejection, envelope: undefined };
   }
   const result = parseCheckoutEvent(record.value, logicalTopic, config);
-  if (!result.ok) return { kind: 'rejected', record, rejection: result.error, envelope: envelopeHint(record.value) };
-  if (result.value.kind === 'ignored') return { kind: 'ignored', record, eventName: result.value.envelope.event_name };
+  if (!result.ok)
+    return {
+      kind: 'rejected',
+      record,
+      rejection: result.error,
+      envelope: envelopeHint(record.value),
+    };
+  if (result.value.kind === 'ignored')
+    return { kind: 'ignored', record, eventName: result.value.envelope.event_name };
   const event = result.value.event;
   return { kind: 'event', record, event, sessionId: sessionIdOf(event) };
 }
@@ -88,7 +110,10 @@ export function foldBatch(
   topics: TopicNames,
   config: DomainConfig,
 ): FoldedBatch {
-  const working = new Map<string, { order: CheckoutOrder; expectedVersion: number; changed: boolean }>();
+  const working = new Map<
+    string,
+    { order: CheckoutOrder; expectedVersion: number; changed: boolean }
+  >();
   const deadLetters: DeadLetterEntry[] = [];
   const tally = new OutcomeTally();
 
@@ -100,13 +125,23 @@ export function foldBatch(
     }
     if (item.kind === 'rejected') {
       deadLetters.push(deadLetterEntry(item.record, item.rejection, item.envelope));
-      tally.add(topic, item.envelope?.event_name ?? 'unknown', 'dead_lettered', item.rejection.reason);
+      tally.add(
+        topic,
+        item.envelope?.event_name ?? 'unknown',
+        'dead_lettered',
+        item.rejection.reason,
+      );
       continue;
     }
     const session = workingSession(working, loaded, item.sessionId, config);
     const logicalTopic = topics.toLogical(topic);
-    if (logicalTopic === undefined) throw new Error(`bug: event from non-checkout topic ${topic} reached the fold`);
-    const position = { topic: logicalTopic, partition: item.record.partition, offset: item.record.offset };
+    if (logicalTopic === undefined)
+      throw new Error(`bug: event from non-checkout topic ${topic} reached the fold`);
+    const position = {
+      topic: logicalTopic,
+      partition: item.record.partition,
+      offset: item.record.offset,
+    };
     const outcome = applyEvent(session.order, item.event, position);
     switch (outcome.status) {
       case 'applied':
@@ -128,7 +163,8 @@ export function foldBatch(
 
   const snapshots: SnapshotWrite[] = [];
   for (const [sessionId, session] of working) {
-    if (session.changed) snapshots.push({ sessionId, order: session.order, expectedVersion: session.expectedVersion });
+    if (session.changed)
+      snapshots.push({ sessionId, order: session.order, expectedVersion: session.expectedVersion });
   }
   return { snapshots, deadLetters, outcomes: tally.toArray() };
 }

@@ -1,8 +1,19 @@
 export { backoffDelay, DEFAULT_BACKOFF, retryTransient, type BackoffOptions } from './backoff.ts';
 export { deadLetterEntry } from './dead-letter.ts';
 export { EngineError, historyTruncated, isRetryable, type EngineErrorCode } from './errors.ts';
-export { foldBatch, parseBatch, type FoldedBatch, type ParsedBatch, type ParsedRecord } from './fold-batch.ts';
-export { silentObserver, type EngineObserver, type OutcomeCount, type RecordOutcome } from './observer.ts';
+export {
+  foldBatch,
+  parseBatch,
+  type FoldedBatch,
+  type ParsedBatch,
+  type ParsedRecord,
+} from './fold-batch.ts';
+export {
+  silentObserver,
+  type EngineObserver,
+  type OutcomeCount,
+  type RecordOutcome,
+} from './observer.ts';
 export type { DeadLetterEntry, DeadLetterSink } from './ports/dead-letter-sink.ts';
 export type {
   BatchWrite,
@@ -13,7 +24,11 @@ export type {
   StoredSnapshot,
   WriteConflict,
 } from './ports/projection-store.ts';
-export { topicPartitionKey, type SourceRecord, type TopicPartition } from './ports/source-record.ts';
+export {
+  topicPartitionKey,
+  type SourceRecord,
+  type TopicPartition,
+} from './ports/source-record.ts';
 export {
   createProjectionEngine,
   type BatchOutcome,

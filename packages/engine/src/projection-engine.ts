@@ -3,7 +3,11 @@ import { foldBatch, parseBatch } from './fold-batch.ts';
 import { silentObserver, type EngineObserver } from './observer.ts';
 import type { DeadLetterSink } from './ports/dead-letter-sink.ts';
 import type { CheckpointWrite, ProjectionStore, WriteConflict } from './ports/projection-store.ts';
-import { topicPartitionKey, type SourceRecord, type TopicPartition } from './ports/source-record.ts';
+import {
+  topicPartitionKey,
+  type SourceRecord,
+  type TopicPartition,
+} from './ports/source-record.ts';
 import type { TopicNames } from './topic-names.ts';
 
 /**
@@ -74,15 +78,14 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
   }
 
   async function resumePositions(partitions: readonly TopicPartition[]) {
-    const logical = partitions.map(logicalPartition);
-    const stored = await store.loadCheckpoints(logical);
+    const pairs = partitions.map((physical) => ({ physical, logical: logicalPartition(physical) }));
+    const stored = await store.loadCheckpoints(pairs.map(({ logical }) => logical));
     const positions = new Map<string, string | null>();
-    partitions.forEach((physical, index) => {
-      const key = topicPartitionKey(logical[index]!.topic, physical.partition);
-      const checkpoint = stored.get(key) ?? null;
-      knownCheckpoints.set(key, checkpoint);
-      positions.set(topicPartitionKey(physical.topic, physical.partition), checkpoint);
-    });
+    for (const { physical, logical } of pairs) {
+      const checkpoint = stored.get(keyOf(logical)) ?? null;
+      knownCheckpoints.set(keyOf(logical), checkpoint);
+      positions.set(keyOf(physical), checkpoint);
+    }
     return positions;
   }
 
@@ -117,11 +120,18 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     if (!result.ok) {
       observer.writeConflict(result.conflict);
       forget(partitions);
-      return { kind: 'conflict', conflict: result.conflict, resume: await resumePositions(partitions) };
+      return {
+        kind: 'conflict',
+        conflict: result.conflict,
+        resume: await resumePositions(partitions),
+      };
     }
     onStep('after-store-commit');
     for (const checkpoint of checkpoints) {
-      knownCheckpoints.set(topicPartitionKey(checkpoint.topic, checkpoint.partition), checkpoint.nextOffset);
+      knownCheckpoints.set(
+        topicPartitionKey(checkpoint.topic, checkpoint.partition),
+        checkpoint.nextOffset,
+      );
     }
     observer.batchProcessed({
       records: records.length,
@@ -164,7 +174,8 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     const next: Array<{ topic: string; partition: number; offset: string }> = [];
     for (const tp of partitions) {
       const checkpoint = knownCheckpoints.get(keyOf(logicalPartition(tp)));
-      if (checkpoint != null) next.push({ topic: tp.topic, partition: tp.partition, offset: checkpoint });
+      if (checkpoint != null)
+        next.push({ topic: tp.topic, partition: tp.partition, offset: checkpoint });
     }
     return next;
   }

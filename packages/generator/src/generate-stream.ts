@@ -64,7 +64,9 @@ export function* generateStream(options: StreamOptions): Generator<GeneratedReco
   const newSession = (): OpenSession => {
     sessionCount += 1;
     const id = `${prefix}-${options.seed}-${sessionCount}`;
-    const script = random.chance(rates.limitSession) ? promotionFlood() : sessionScript(random, random.int(5, 40));
+    const script = random.chance(rates.limitSession)
+      ? promotionFlood()
+      : sessionScript(random, random.int(5, 40));
     return { id, script, next: 0, emitted: [] };
   };
   const envelope = (session: OpenSession, eventName: string, payload: Record<string, unknown>) => {
@@ -83,7 +85,7 @@ export function* generateStream(options: StreamOptions): Generator<GeneratedReco
   for (let produced = 0; produced < options.records; produced += 1) {
     while (open.length < concurrency) open.push(newSession());
     const slot = random.int(0, open.length - 1);
-    const session = open[slot]!;
+    const session = open[slot] ?? newSession();
     yield nextRecord(random, session, rates, envelope);
     if (session.next >= session.script.length) open.splice(slot, 1);
   }
@@ -93,7 +95,11 @@ function nextRecord(
   random: SeededRandom,
   session: OpenSession,
   rates: { duplicate: number; unknown: number; poison: number },
-  envelope: (session: OpenSession, name: string, payload: Record<string, unknown>) => Record<string, unknown>,
+  envelope: (
+    session: OpenSession,
+    name: string,
+    payload: Record<string, unknown>,
+  ) => Record<string, unknown>,
 ): GeneratedRecord {
   const roll = random.next();
   if (roll < rates.duplicate && session.emitted.length > 0) {
@@ -113,12 +119,16 @@ function nextRecord(
     });
     return { topic: poison.topic, key: session.id, value: poison.value, expect: poison.reason };
   }
-  const scripted = session.script[session.next]!;
+  const scripted = session.script[session.next];
   session.next += 1;
+  if (scripted === undefined) throw new Error('bug: a finished session stayed open');
   const value = JSON.stringify(envelope(session, scripted.eventName, scripted.payload));
   session.emitted.push({ topic: scripted.topic, value });
   if (session.emitted.length > 40) session.emitted.shift();
-  const expect: Expectation = scripted.eventName === 'promotion.applied' && scripted.payload['flood_last'] === true ? 'limit_exceeded' : 'apply';
+  const expect: Expectation =
+    scripted.eventName === 'promotion.applied' && scripted.payload['flood_last'] === true
+      ? 'limit_exceeded'
+      : 'apply';
   return { topic: scripted.topic, key: session.id, value, expect };
 }
 
@@ -129,7 +139,11 @@ function promotionFlood(): ScriptedEvent[] {
     events.push({
       topic: 'promotion-events',
       eventName: 'promotion.applied',
-      payload: { promotion_id: `flood-${index}`, discount_cents: 1, ...(index === MAX_PROMOTIONS ? { flood_last: true } : {}) },
+      payload: {
+        promotion_id: `flood-${index}`,
+        discount_cents: 1,
+        ...(index === MAX_PROMOTIONS ? { flood_last: true } : {}),
+      },
     });
   }
   return events;

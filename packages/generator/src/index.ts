@@ -1,2 +1,7 @@
-export { generateStream, type Expectation, type GeneratedRecord, type StreamOptions } from './generate-stream.ts';
+export {
+  generateStream,
+  type Expectation,
+  type GeneratedRecord,
+  type StreamOptions,
+} from './generate-stream.ts';
 export { seededRandom, type SeededRandom } from './seeded-random.ts';

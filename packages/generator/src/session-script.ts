@@ -8,7 +8,15 @@ export interface ScriptedEvent {
   payload: Record<string, unknown>;
 }
 
-const SKUS = ['SKU-ESPRESSO', 'SKU-GRINDER', 'SKU-BEANS-1KG', 'SKU-MILK-JUG', 'SKU-FILTER', 'SKU-SCALE', 'SKU-MUG'];
+const SKUS = [
+  'SKU-ESPRESSO',
+  'SKU-GRINDER',
+  'SKU-BEANS-1KG',
+  'SKU-MILK-JUG',
+  'SKU-FILTER',
+  'SKU-SCALE',
+  'SKU-MUG',
+];
 const CITIES = ['Warszawa', 'Kraków', 'Gdańsk', 'Poznań', 'Wrocław'];
 const SERVICES = [
   { service_id: 'assembly', name: 'Assembly', price_cents: 4900 },
@@ -58,9 +66,14 @@ function cartEvent(random: SeededRandom, skus: Set<string>): ScriptedEvent {
   }
   const sku = random.pick([...skus]);
   if (roll < 0.82) {
-    return { topic: 'cart-events', eventName: 'cart.item_quantity_changed', payload: { sku, quantity: random.int(0, 5) } };
+    return {
+      topic: 'cart-events',
+      eventName: 'cart.item_quantity_changed',
+      payload: { sku, quantity: random.int(0, 5) },
+    };
   }
-  if (roll < 0.97) return { topic: 'cart-events', eventName: 'cart.item_removed', payload: { sku } };
+  if (roll < 0.97)
+    return { topic: 'cart-events', eventName: 'cart.item_removed', payload: { sku } };
   skus.clear();
   return { topic: 'cart-events', eventName: 'cart.cleared', payload: {} };
 }
@@ -94,7 +107,10 @@ function shippingEvent(random: SeededRandom): ScriptedEvent {
   return {
     topic: 'shipping-events',
     eventName: 'shipping.delivery_date_selected',
-    payload: { delivery_date: `2026-12-${day}`, ...(random.chance(0.5) ? { slot: '08:00-12:00' } : {}) },
+    payload: {
+      delivery_date: `2026-12-${day}`,
+      ...(random.chance(0.5) ? { slot: '08:00-12:00' } : {}),
+    },
   };
 }
 
@@ -105,36 +121,73 @@ function promotionEvent(random: SeededRandom): ScriptedEvent {
     return {
       topic: 'promotion-events',
       eventName: 'promotion.applied',
-      payload: { promotion_id: promotionId, name: 'Winter sale', discount_cents: random.int(100, 5000) },
+      payload: {
+        promotion_id: promotionId,
+        name: 'Winter sale',
+        discount_cents: random.int(100, 5000),
+      },
     };
   }
   if (roll < 0.8) {
     return {
       topic: 'promotion-events',
       eventName: 'promotion.code_applied',
-      payload: { code: `CODE${random.int(10, 99)}`, promotion_id: promotionId, discount_cents: random.int(100, 3000) },
+      payload: {
+        code: `CODE${random.int(10, 99)}`,
+        promotion_id: promotionId,
+        discount_cents: random.int(100, 3000),
+      },
     };
   }
-  return { topic: 'promotion-events', eventName: 'promotion.removed', payload: { promotion_id: promotionId } };
+  return {
+    topic: 'promotion-events',
+    eventName: 'promotion.removed',
+    payload: { promotion_id: promotionId },
+  };
 }
 
 function servicesEvent(random: SeededRandom): ScriptedEvent {
   if (random.chance(0.5)) {
-    return { topic: 'services-events', eventName: 'services.availability_calculated', payload: { services: SERVICES } };
+    return {
+      topic: 'services-events',
+      eventName: 'services.availability_calculated',
+      payload: { services: SERVICES },
+    };
   }
   const selected = SERVICES.filter(() => random.chance(0.4));
-  return { topic: 'services-events', eventName: 'services.selected', payload: { services: selected } };
+  return {
+    topic: 'services-events',
+    eventName: 'services.selected',
+    payload: { services: selected },
+  };
 }
 
 function paymentEvent(random: SeededRandom, progress: number): ScriptedEvent {
   const transactionId = `tx-${random.int(100_000, 999_999)}`;
   if (progress < 0.6 || random.chance(0.3)) {
-    return { topic: 'payment-events', eventName: 'payment.method_selected', payload: { method: random.pick(['blik', 'card', 'transfer']) } };
+    return {
+      topic: 'payment-events',
+      eventName: 'payment.method_selected',
+      payload: { method: random.pick(['blik', 'card', 'transfer']) },
+    };
   }
   const roll = random.next();
   if (roll < 0.5) {
-    return { topic: 'payment-events', eventName: 'payment.initialized', payload: { transaction_id: transactionId, amount_cents: random.int(1000, 500_000) } };
+    return {
+      topic: 'payment-events',
+      eventName: 'payment.initialized',
+      payload: { transaction_id: transactionId, amount_cents: random.int(1000, 500_000) },
+    };
   }
-  if (roll < 0.85) return { topic: 'payment-events', eventName: 'payment.succeeded', payload: { transaction_id: transactionId } };
-  return { topic: 'payment-events', eventName: 'payment.failed', payload: { transaction_id: transactionId, reason: 'card_declined' } };
+  if (roll < 0.85)
+    return {
+      topic: 'payment-events',
+      eventName: 'payment.succeeded',
+      payload: { transaction_id: transactionId },
+    };
+  return {
+    topic: 'payment-events',
+    eventName: 'payment.failed',
+    payload: { transaction_id: transactionId, reason: 'card_declined' },
+  };
 }

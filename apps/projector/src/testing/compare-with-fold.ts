@@ -1,6 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import { comparableView, decodeSnapshot, DEFAULT_DOMAIN_CONFIG } from '@checkout/domain';
-import { foldBatch, parseBatch, type DeadLetterEntry, type SourceRecord, type TopicNames } from '@checkout/engine';
+import {
+  foldBatch,
+  parseBatch,
+  type DeadLetterEntry,
+  type SourceRecord,
+  type TopicNames,
+} from '@checkout/engine';
 import { keyspace } from '@checkout/redis';
 import type { Redis } from 'ioredis';
 
@@ -28,18 +34,29 @@ export async function compareWithFold(
   topics: TopicNames,
   options: { namespace: string; generation?: string | null },
 ): Promise<FoldComparison> {
-  const expected = foldBatch(parseBatch(records, topics, DEFAULT_DOMAIN_CONFIG), new Map(), topics, DEFAULT_DOMAIN_CONFIG);
+  const expected = foldBatch(
+    parseBatch(records, topics, DEFAULT_DOMAIN_CONFIG),
+    new Map(),
+    topics,
+    DEFAULT_DOMAIN_CONFIG,
+  );
   const keys = keyspace(options.namespace, options.generation ?? null);
   const mismatches: string[] = [];
   let firstDifference: FoldComparison['firstDifference'] = null;
   const chunk = 500;
   for (let start = 0; start < expected.snapshots.length; start += chunk) {
     const slice = expected.snapshots.slice(start, start + chunk);
-    const documents = await redis.mget(...slice.map((snapshot) => keys.snapshot(snapshot.sessionId)));
+    const documents = await redis.mget(
+      ...slice.map((snapshot) => keys.snapshot(snapshot.sessionId)),
+    );
     slice.forEach((snapshot, index) => {
       const document = documents[index];
       const decoded = document == null ? undefined : decodeSnapshot(document);
-      if (decoded === undefined || !decoded.ok || !isDeepStrictEqual(comparableView(decoded.value), comparableView(snapshot.order))) {
+      if (
+        decoded === undefined ||
+        !decoded.ok ||
+        !isDeepStrictEqual(comparableView(decoded.value), comparableView(snapshot.order))
+      ) {
         mismatches.push(snapshot.sessionId);
         firstDifference ??= {
           sessionId: snapshot.sessionId,
@@ -57,6 +74,17 @@ export async function compareWithFold(
     for (const key of found) if (!known.has(key)) unexpectedKeys.push(key);
     cursor = next;
   } while (cursor !== '0');
-  const events = expected.snapshots.reduce((sum, snapshot) => sum + snapshot.order.meta.event_count, 0);
-  return { sessions: expected.snapshots.length, sessionIds: expected.snapshots.map((snapshot) => snapshot.sessionId), events, mismatches, firstDifference, unexpectedKeys, expectedDeadLetters: expected.deadLetters };
+  const events = expected.snapshots.reduce(
+    (sum, snapshot) => sum + snapshot.order.meta.event_count,
+    0,
+  );
+  return {
+    sessions: expected.snapshots.length,
+    sessionIds: expected.snapshots.map((snapshot) => snapshot.sessionId),
+    events,
+    mismatches,
+    firstDifference,
+    unexpectedKeys,
+    expectedDeadLetters: expected.deadLetters,
+  };
 }

@@ -12,7 +12,9 @@ export async function produceStream(
   topics: TopicNames,
   options: StreamOptions & { chunk?: number; compression?: CompressionTypes },
 ): Promise<Map<Expectation, number>> {
-  const producer = createKafka(brokers, 'produce-stream').producer({ allowAutoTopicCreation: false });
+  const producer = createKafka(brokers, 'produce-stream').producer({
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
   const counts = new Map<Expectation, number>();
   const chunk = options.chunk ?? 2000;

@@ -1,6 +1,13 @@
 import { CHECKOUT_TOPICS } from '@checkout/domain';
 import { topicNames, type TopicNames } from '@checkout/engine';
-import { connectRedis, createTopics, findFreePort, onCleanup, uniqueNames, type TestNames } from '@checkout/testkit';
+import {
+  connectRedis,
+  createTopics,
+  findFreePort,
+  onCleanup,
+  uniqueNames,
+  type TestNames,
+} from '@checkout/testkit';
 import type { Redis } from 'ioredis';
 import { spawnProjector, type ProjectorProcess } from './projector-process.ts';
 
@@ -15,7 +22,10 @@ export interface ProjectorHarness {
   brokers: string[];
   redisUrl: string;
   /** Starts a projector process (killed at cleanup) and waits until it is ready unless told not to. */
-  start(extraEnv?: Record<string, string>, options?: { waitUntilReady?: boolean }): Promise<ProjectorProcess & { port: number }>;
+  start(
+    extraEnv?: Record<string, string>,
+    options?: { waitUntilReady?: boolean },
+  ): Promise<ProjectorProcess & { port: number }>;
 }
 
 export async function projectorHarness(
@@ -26,7 +36,11 @@ export async function projectorHarness(
   const names = uniqueNames(label);
   const topics = topicNames(`${names.prefix}.`);
   const dlqTopic = names.topic('checkout-events-dlq');
-  await createTopics(infrastructure.brokers, [...CHECKOUT_TOPICS.map((topic) => topics.toPhysical(topic)), dlqTopic], partitions);
+  await createTopics(
+    infrastructure.brokers,
+    [...CHECKOUT_TOPICS.map((topic) => topics.toPhysical(topic)), dlqTopic],
+    partitions,
+  );
   const namespace = names.prefix;
   const group = names.groupId('projector');
   const redis = connectRedis(infrastructure.redisUrl, namespace);

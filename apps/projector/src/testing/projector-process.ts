@@ -16,11 +16,17 @@ export interface ProjectorProcess {
 /** Runs `checkout-projector` from source in a child process, as production would run it. */
 export function spawnProjector(env: Record<string, string>): ProjectorProcess {
   const child = spawn(process.execPath, ['--conditions=@checkout/source', main], {
-    env: { PATH: process.env['PATH'] ?? '', KAFKAJS_NO_PARTITIONER_WARNING: '1', LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
-  const collect = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+  const collect = (chunk: Buffer) =>
+    output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -36,12 +42,20 @@ export function spawnProjector(env: Record<string, string>): ProjectorProcess {
     async waitUntilReady(port, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
-        if (child.exitCode !== null) throw new Error(`projector exited with ${child.exitCode}:\n${output.slice(-20).join('\n')}`);
-        const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((response) => response.ok, () => false);
+        if (child.exitCode !== null)
+          throw new Error(
+            `projector exited with ${child.exitCode}:\n${output.slice(-20).join('\n')}`,
+          );
+        const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+          (response) => response.ok,
+          () => false,
+        );
         if (ready) return;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      throw new Error(`projector not ready after ${timeoutMs} ms:\n${output.slice(-20).join('\n')}`);
+      throw new Error(
+        `projector not ready after ${timeoutMs} ms:\n${output.slice(-20).join('\n')}`,
+      );
     },
   };
 }

@@ -5,7 +5,10 @@ import { createKafka } from '@checkout/testkit';
 import type { Redis } from 'ioredis';
 
 /** High watermark per logical `"<topic>:<partition>"`: where every checkpoint must arrive. */
-export async function highWatermarks(brokers: string[], topics: TopicNames): Promise<Map<string, string>> {
+export async function highWatermarks(
+  brokers: string[],
+  topics: TopicNames,
+): Promise<Map<string, string>> {
   const admin = createKafka(brokers, 'high-watermarks').admin();
   await admin.connect();
   try {
@@ -27,7 +30,14 @@ export async function highWatermarks(brokers: string[], topics: TopicNames): Pro
  */
 export async function waitForCheckpoints(
   redis: Redis,
-  options: { namespace: string; group: string; generation?: string | null; targets: Map<string, string>; timeoutMs: number; onTick?: () => void },
+  options: {
+    namespace: string;
+    group: string;
+    generation?: string | null;
+    targets: Map<string, string>;
+    timeoutMs: number;
+    onTick?: () => void;
+  },
 ): Promise<void> {
   const key = keyspace(options.namespace, options.generation ?? null).checkpoints(options.group);
   const deadline = Date.now() + options.timeoutMs;
@@ -35,11 +45,13 @@ export async function waitForCheckpoints(
   while (Date.now() < deadline) {
     options.onTick?.();
     const stored = await redis.hgetall(key).catch(() => ({}) as Record<string, string>);
-    behind = [...options.targets].filter(([field, high]) => high !== '0' && BigInt(stored[field] ?? '0') < BigInt(high)).map(
-      ([field, high]) => `${field} at ${stored[field] ?? 'none'} of ${high}`,
-    );
+    behind = [...options.targets]
+      .filter(([field, high]) => high !== '0' && BigInt(stored[field] ?? '0') < BigInt(high))
+      .map(([field, high]) => `${field} at ${stored[field] ?? 'none'} of ${high}`);
     if (behind.length === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`checkpoints did not reach the high watermarks within ${options.timeoutMs} ms: ${behind.join(', ')}`);
+  throw new Error(
+    `checkpoints did not reach the high watermarks within ${options.timeoutMs} ms: ${behind.join(', ')}`,
+  );
 }
