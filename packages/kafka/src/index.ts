@@ -1,1 +1,35 @@
-export {};
+export { createKafka } from './create-kafka.ts';
+export { KAFKA_CLIENT_RETRY, kafkaConfig, type KafkaConnectionOptions } from './kafka-config.ts';
+export { kafkaLogCreator, silentKafkaLog, type KafkaLog, type KafkaLogLevel } from './kafka-log.ts';
+export {
+  lz4Codec,
+  registerCompressionCodecs,
+  snappyCodec,
+  zstdCodec,
+  type KafkaCodec,
+} from './codecs.ts';
+export {
+  coPartitionedAssigner,
+  coPartitionedAssignment,
+  type MemberPartitions,
+} from './co-partitioned-assigner.ts';
+export {
+  ensureTopics,
+  fetchWatermarks,
+  partitionCounts,
+  verifyTopicLayout,
+  type PartitionWatermarks,
+} from './topic-layout.ts';
+export { toSourceRecord } from './source-record.ts';
+export { createConsumerLag, type ConsumerLag, type PartitionLag } from './consumer-lag.ts';
+export type { ReadinessListener } from './source-readiness.ts';
+export type { CommittedPosition } from './batch-handler.ts';
+export { runKafkaSource, type KafkaSourceOptions } from './kafka-record-source.ts';
+export {
+  createKafkaDeadLetterSink,
+  deadLetterMessage,
+  DEFAULT_DLQ_TOPIC,
+  type KafkaDeadLetterOptions,
+  type KafkaDeadLetterSink,
+} from './dead-letter-producer.ts';
+export { isTransientError } from './kafka-errors.ts';

@@ -1,0 +1,188 @@
+import { EngineError, topicPartitionKey, type TopicPartition } from '@checkout/engine';
+import { resumeTarget, type PartitionStart, type ResumeTarget } from './resume-target.ts';
+
+/** Loads checkpoints and watermarks for the partitions of one assignment. */
+export type LoadStarts = (
+  partitions: readonly TopicPartition[],
+) => Promise<Map<string, PartitionStart>>;
+
+export type StartDecision =
+  | { kind: 'process' }
+  | { kind: 'seek'; offset: string }
+  | { kind: 'fatal'; error: EngineError }
+  /** The assignment changed while loading: drop the batch, a fresh one will come. */
+  | { kind: 'stale' };
+
+/**
+ * A seek that keeps not taking effect (the fetch comes back from elsewhere, e.g. kafkajs
+ * resetting an out-of-range offset to the log start) is a bug or a moving log start: the
+ * positions are reloaded after the first miss and the source stops after this many.
+ */
+const MAX_SEEK_ATTEMPTS = 5;
+
+/**
+ * Where each partition of the current assignment must resume, and whether the consumer is
+ * there yet. One instance per source; `reset` starts a new assignment (a new generation).
+ *
+ * A partition is *verified* once a batch arrives fetched exactly at its resume target; until
+ * then every batch is checked and, if fetched elsewhere, answered with a seek and dropped.
+ * Checkpoints and watermarks are loaded once per assignment, on first use, for every owned
+ * partition at once (one store round trip); a failed load is not cached.
+ */
+export interface AssignmentPositions {
+  readonly generation: number;
+  reset(partitions: readonly TopicPartition[]): void;
+  owned(): readonly TopicPartition[];
+  /** Targets of the partitions not yet verified (for seeking right after an assignment). */
+  unverifiedTargets(): Promise<{
+    generation: number;
+    targets: Array<TopicPartition & { target: ResumeTarget }>;
+  }>;
+  /** Records that a seek to `offset` was issued for this partition. */
+  seekIssued(topic: string, partition: number, offset: string): void;
+  isVerified(topic: string, partition: number): boolean;
+  decide(batch: {
+    topic: string;
+    partition: number;
+    fetchedOffset: string;
+    highWatermark: string;
+  }): Promise<StartDecision>;
+  /**
+   * kafkajs consumed, by itself, a fetched batch holding no data records (transaction markers,
+   * aborted records: it resolves those without calling eachBatch). If it covers the resume
+   * target of an unverified partition, nothing there is to be projected: the target moves past
+   * it, or the consumer would seek back to the marker forever.
+   */
+  skippedWithoutData(
+    topic: string,
+    partition: number,
+    firstOffset: string,
+    lastOffset: string,
+  ): void;
+  /**
+   * After a write conflict: the store's checkpoint (as the engine re-read it) is the new truth;
+   * the partition is re-verified by its next batch, which is answered with a seek if needed.
+   */
+  retarget(topic: string, partition: number, checkpoint: string | null): void;
+}
+
+export function createAssignmentPositions(load: LoadStarts): AssignmentPositions {
+  let generation = 0;
+  let owned: TopicPartition[] = [];
+  let cache: Map<string, PartitionStart> | null = null;
+  let loading: Promise<Map<string, PartitionStart>> | null = null;
+  const verified = new Set<string>();
+  const seeks = new Map<string, { offset: string; attempts: number }>();
+
+  function invalidate(): void {
+    cache = null;
+    loading = null;
+  }
+
+  function loadStarts(): Promise<Map<string, PartitionStart>> {
+    if (cache !== null) return Promise.resolve(cache);
+    if (loading === null) {
+      const attempt = load(owned).then(
+        (loaded) => {
+          if (loading === attempt) [cache, loading] = [loaded, null];
+          return loaded;
+        },
+        (error: unknown) => {
+          if (loading === attempt) loading = null;
+          throw error;
+        },
+      );
+      loading = attempt;
+    }
+    return loading;
+  }
+
+  return {
+    get generation() {
+      return generation;
+    },
+    reset(partitions) {
+      generation += 1;
+      owned = [...partitions];
+      invalidate();
+      verified.clear();
+      seeks.clear();
+    },
+    owned: () => owned,
+    async unverifiedTargets() {
+      const at = generation;
+      const loaded = await loadStarts();
+      if (at !== generation) return { generation: at, targets: [] };
+      const targets = owned
+        .filter(({ topic, partition }) => !verified.has(topicPartitionKey(topic, partition)))
+        .flatMap(({ topic, partition }) => {
+          const key = topicPartitionKey(topic, partition);
+          const start = loaded.get(key);
+          return start === undefined
+            ? []
+            : [{ topic, partition, target: resumeTarget(key, start) }];
+        });
+      return { generation: at, targets };
+    },
+    seekIssued(topic, partition, offset) {
+      const key = topicPartitionKey(topic, partition);
+      verified.delete(key);
+      const previous = seeks.get(key);
+      seeks.set(key, { offset, attempts: previous?.offset === offset ? previous.attempts + 1 : 1 });
+    },
+    isVerified(topic, partition) {
+      return verified.has(topicPartitionKey(topic, partition));
+    },
+    async decide({ topic, partition, fetchedOffset, highWatermark }) {
+      const key = topicPartitionKey(topic, partition);
+      if (verified.has(key)) return { kind: 'process' };
+      const at = generation;
+      const loaded = (await loadStarts()).get(key);
+      if (at !== generation || loaded === undefined) return { kind: 'stale' };
+      // The batch's high watermark is fresher than the one read at assignment.
+      const high = BigInt(highWatermark) > BigInt(loaded.high) ? highWatermark : loaded.high;
+      const target = resumeTarget(key, { ...loaded, high });
+      if (!target.ok) return { kind: 'fatal', error: target.error };
+      if (BigInt(fetchedOffset) === BigInt(target.offset)) {
+        verified.add(key);
+        seeks.delete(key);
+        return { kind: 'process' };
+      }
+      const previous = seeks.get(key);
+      if (previous?.offset === target.offset) {
+        if (previous.attempts >= MAX_SEEK_ATTEMPTS) {
+          return { kind: 'fatal', error: seekIneffective(key, target.offset, fetchedOffset) };
+        }
+        invalidate(); // the log start may have moved under us (retention): reload before deciding again
+      }
+      return { kind: 'seek', offset: target.offset };
+    },
+    skippedWithoutData(topic, partition, firstOffset, lastOffset) {
+      const key = topicPartitionKey(topic, partition);
+      const loaded = cache?.get(key);
+      if (cache === null || loaded === undefined || verified.has(key)) return;
+      const target = resumeTarget(key, loaded);
+      if (!target.ok) return;
+      const offset = BigInt(target.offset);
+      if (BigInt(firstOffset) <= offset && offset <= BigInt(lastOffset) + 1n) {
+        cache.set(key, { ...loaded, checkpoint: (BigInt(lastOffset) + 1n).toString() });
+      }
+    },
+    retarget(topic, partition, checkpoint) {
+      const key = topicPartitionKey(topic, partition);
+      verified.delete(key);
+      const loaded = cache?.get(key);
+      if (cache !== null && loaded !== undefined) cache.set(key, { ...loaded, checkpoint });
+      else invalidate();
+    },
+  };
+}
+
+function seekIneffective(key: string, target: string, fetched: string): EngineError {
+  return new EngineError(
+    'SOURCE_UNAVAILABLE',
+    `Partition ${key}: seeking to the stored checkpoint ${target} does not take effect (the consumer keeps ` +
+      `fetching from ${fetched}). Refusing to guess a position; check the topic's log start and retention.`,
+    { canRetry: false, context: { partitionKey: key, target, fetched } },
+  );
+}

@@ -1,0 +1,200 @@
+import {
+  EngineError,
+  type BatchOutcome,
+  type ProjectionEngine,
+  type SourceRecord,
+} from '@checkout/engine';
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { describe, expect, it, vi } from 'vitest';
+import type { AssignmentPositions, StartDecision } from './assignment-positions.ts';
+import { createBatchHandler, fetchedOffsetOf } from './batch-handler.ts';
+import { createConsumerLag } from './consumer-lag.ts';
+import { silentKafkaLog } from './kafka-log.ts';
+import { createSourceReadiness } from './source-readiness.ts';
+
+const topic = 'cart-events';
+
+function message(offset: number): KafkaMessage {
+  return {
+    key: Buffer.from('s1'),
+    value: Buffer.from('{}'),
+    timestamp: '0',
+    attributes: 0,
+    offset: String(offset),
+    headers: {},
+  };
+}
+
+function payload(offsets: number[], fetchedOffset = offsets[0] ?? 0) {
+  const resolved: string[] = [];
+  const commits: unknown[] = [];
+  const batch = {
+    topic,
+    partition: 1,
+    highWatermark: '100',
+    fetchedOffset: String(fetchedOffset),
+    messages: offsets.map(message),
+  };
+  const value = {
+    batch,
+    resolveOffset: (offset: string) => resolved.push(offset),
+    heartbeat: vi.fn(async () => {}),
+    commitOffsetsIfNecessary: vi.fn(async (offsets: unknown) => {
+      commits.push(offsets);
+    }),
+    isRunning: () => true,
+    isStale: () => false,
+  } as unknown as EachBatchPayload;
+  return { value, resolved, commits };
+}
+
+function positionsDeciding(decision: StartDecision) {
+  return {
+    decide: vi.fn(async () => decision),
+    seekIssued: vi.fn(),
+    retarget: vi.fn(),
+  } as unknown as AssignmentPositions & {
+    seekIssued: ReturnType<typeof vi.fn>;
+    retarget: ReturnType<typeof vi.fn>;
+  };
+}
+
+function setup(options: { decision?: StartDecision; outcomes?: Array<BatchOutcome | Error> } = {}) {
+  const outcomes = [...(options.outcomes ?? [])];
+  const seen: SourceRecord[][] = [];
+  const engine: ProjectionEngine = {
+    resumePositions: async () => new Map(),
+    forget: () => {},
+    processBatch: async (records) => {
+      seen.push([...records]);
+      const next = outcomes.shift();
+      if (next instanceof Error) throw next;
+      if (next !== undefined) return next;
+      const last = records.at(-1);
+      return {
+        kind: 'committed',
+        next: last ? [{ topic, partition: 1, offset: String(Number(last.offset) + 1) }] : [],
+      };
+    },
+  };
+  const readinessChanges: Array<[boolean, string | undefined]> = [];
+  const readiness = createSourceReadiness((ready, reason) =>
+    readinessChanges.push([ready, reason]),
+  );
+  readiness.joined();
+  const positions = positionsDeciding(options.decision ?? { kind: 'process' });
+  const seeks: Array<[string, number, string]> = [];
+  const failures: Error[] = [];
+  const stopping = new AbortController();
+  const committed: unknown[] = [];
+  const handler = createBatchHandler({
+    engine,
+    positions,
+    lag: createConsumerLag(),
+    readiness,
+    log: silentKafkaLog,
+    seek: (...args) => seeks.push(args),
+    fail: (error) => failures.push(error),
+    stopping: stopping.signal,
+    heartbeatIntervalMs: 10,
+    backoff: { baseMs: 1, capMs: 2 },
+    afterCommit: (positions) => committed.push(positions),
+  });
+  return { handler, seen, positions, seeks, failures, stopping, readinessChanges, committed };
+}
+
+const storeDown = () => new EngineError('STORE_UNAVAILABLE', 'Redis is down', { canRetry: true });
+
+describe('batch handler', () => {
+  it('stores the batch, then resolves and commits the stored position', async () => {
+    const { handler, seen, committed } = setup();
+    const batch = payload([5, 6, 7]);
+    await handler(batch.value);
+    expect(seen[0]?.map((r) => r.offset)).toEqual(['5', '6', '7']);
+    expect(batch.resolved).toEqual(['7']);
+    expect(batch.commits).toEqual([
+      { topics: [{ topic, partitions: [{ partition: 1, offset: '8' }] }] },
+    ]);
+    expect(committed).toEqual([[{ topic, partition: 1, offset: '8' }]]);
+  });
+
+  it('seeks to the checkpoint and drops a batch fetched elsewhere, without touching the engine', async () => {
+    const { handler, seen, seeks, positions } = setup({ decision: { kind: 'seek', offset: '3' } });
+    const batch = payload([9, 10]);
+    await handler(batch.value);
+    expect(seen).toEqual([]);
+    expect(seeks).toEqual([[topic, 1, '3']]);
+    expect(positions.seekIssued).toHaveBeenCalledWith(topic, 1, '3');
+    expect(batch.resolved).toEqual([]);
+  });
+
+  it('stops the source on truncated history', async () => {
+    const error = new EngineError('HISTORY_TRUNCATED', 'gone', { canRetry: false });
+    const { handler, failures, seen } = setup({ decision: { kind: 'fatal', error } });
+    await handler(payload([1]).value);
+    expect(failures).toEqual([error]);
+    expect(seen).toEqual([]);
+  });
+
+  it('retries a transient store failure, reporting not-ready and heartbeating meanwhile', async () => {
+    const { handler, seen, readinessChanges } = setup({ outcomes: [storeDown(), storeDown()] });
+    const batch = payload([1, 2]);
+    await handler(batch.value);
+    expect(seen).toHaveLength(3);
+    expect(batch.resolved).toEqual(['2']);
+    expect(batch.value.heartbeat).toHaveBeenCalled();
+    expect(readinessChanges.at(-2)).toEqual([false, 'cannot store the batch: Redis is down']);
+    expect(readinessChanges.at(-1)).toEqual([true, undefined]);
+  });
+
+  it('abandons the retries when stopping, resolving nothing', async () => {
+    const { handler, stopping, failures } = setup({
+      outcomes: Array.from({ length: 50 }, storeDown),
+    });
+    const batch = payload([1]);
+    const running = handler(batch.value);
+    setTimeout(() => stopping.abort(), 20);
+    await running;
+    expect(batch.resolved).toEqual([]);
+    expect(batch.commits).toEqual([]);
+    expect(failures).toEqual([]);
+  });
+
+  it('stops the source on a non-retryable engine error', async () => {
+    const corrupt = new EngineError('CORRUPT_SNAPSHOT', 'bad document', { canRetry: false });
+    const { handler, failures } = setup({ outcomes: [corrupt] });
+    const batch = payload([1]);
+    await handler(batch.value);
+    expect(failures).toEqual([corrupt]);
+    expect(batch.resolved).toEqual([]);
+  });
+
+  it('re-verifies the partition after a write conflict, resolving nothing', async () => {
+    const conflict: BatchOutcome = {
+      kind: 'conflict',
+      conflict: { kind: 'checkpoint', subject: 'cart-events:1', expected: '1', actual: '9' },
+      resume: new Map([['cart-events:1', '9']]),
+    };
+    const { handler, positions } = setup({ outcomes: [conflict] });
+    const batch = payload([1, 2]);
+    await handler(batch.value);
+    expect(positions.retarget).toHaveBeenCalledWith('cart-events', 1, '9');
+    expect(batch.resolved).toEqual([]);
+    expect(batch.commits).toEqual([]);
+  });
+
+  it('survives a failed Kafka commit: the stored checkpoint is what counts', async () => {
+    const { handler, committed } = setup();
+    const batch = payload([4]);
+    vi.mocked(batch.value.commitOffsetsIfNecessary).mockRejectedValueOnce(
+      new Error('coordinator moved'),
+    );
+    await handler(batch.value);
+    expect(batch.resolved).toEqual(['4']);
+    expect(committed).toHaveLength(1);
+  });
+
+  it('reads the fetched offset kafkajs keeps on its Batch', () => {
+    expect(fetchedOffsetOf(payload([3], 2).value.batch)).toBe('2');
+  });
+});

@@ -1,0 +1,123 @@
+import type { DeadLetterEntry, DeadLetterSink } from '@checkout/engine';
+import kafkajs from 'kafkajs';
+import type { Kafka, Message, Producer } from 'kafkajs';
+import { KAFKA_CLIENT_RETRY } from './kafka-config.ts';
+import { sourceUnavailable } from './kafka-errors.ts';
+import { silentKafkaLog, type KafkaLog } from './kafka-log.ts';
+import { ensureTopics } from './topic-layout.ts';
+
+export const DEFAULT_DLQ_TOPIC = 'checkout-events-dlq';
+
+export interface KafkaDeadLetterOptions {
+  /** A client from `createKafka`. */
+  kafka: Kafka;
+  /** @default 'checkout-events-dlq' */
+  topic?: string;
+  /** Create the topic on first use when it is missing. @default true */
+  createTopic?: boolean;
+  /** Partitions of a topic created here. @default 3 */
+  partitions?: number;
+  /** @default a logger that drops everything */
+  log?: KafkaLog;
+}
+
+export interface KafkaDeadLetterSink extends DeadLetterSink {
+  readonly topic: string;
+  disconnect(): Promise<void>;
+}
+
+/**
+ * Dead-letter message layout (SPEC §6), one per poison record:
+ *   key     = the original key (the session id), so a session's rejects stay in order;
+ *   value   = the DeadLetterEntry as JSON (original topic/partition/offset/key/value, headers,
+ *             reason, message);
+ *   headers = the original headers plus `x-dlq-reason`, for filtering without parsing.
+ */
+export function deadLetterMessage(entry: DeadLetterEntry): Message {
+  return {
+    key: entry.original.key,
+    value: JSON.stringify(entry),
+    headers: { ...entry.original.headers, 'x-dlq-reason': entry.reason },
+  };
+}
+
+/**
+ * The engine's DeadLetterSink on an idempotent producer (acks from all in-sync replicas, one
+ * request in flight, so retries neither duplicate nor reorder within a session). Connects and
+ * creates the topic on first use. A failure is a retryable `SOURCE_UNAVAILABLE`: the engine
+ * stores nothing for the batch, the source retries it, and a poison record is never skipped
+ * without its dead-letter entry.
+ */
+export function createKafkaDeadLetterSink(options: KafkaDeadLetterOptions): KafkaDeadLetterSink {
+  const topic = options.topic ?? DEFAULT_DLQ_TOPIC;
+  const log = options.log ?? silentKafkaLog;
+  let topicReady = !(options.createTopic ?? true);
+  let current: { producer: Producer; connected: Promise<void> } | null = null;
+
+  async function ensureTopic(): Promise<void> {
+    if (topicReady) return;
+    const admin = options.kafka.admin({ retry: { ...KAFKA_CLIENT_RETRY } });
+    await admin.connect();
+    try {
+      const created = await ensureTopics(admin, [topic], options.partitions ?? 3);
+      if (created.length > 0) log.info({ topic }, 'Created the dead-letter topic');
+      topicReady = true;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  function connectedProducer(): { producer: Producer; connected: Promise<void> } {
+    if (current === null) {
+      const producer = options.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+        retry: { ...KAFKA_CLIENT_RETRY },
+      });
+      const connected = producer.connect();
+      connected.catch(() => {}); // awaited in publish; never an unhandled rejection
+      current = { producer, connected };
+    }
+    return current;
+  }
+
+  /** After a failure the producer starts afresh (new id, sequences reset); see the note below. */
+  async function discard(failed: { producer: Producer }): Promise<void> {
+    if (current !== failed) return;
+    current = null;
+    await failed.producer.disconnect().catch(() => {});
+  }
+
+  return {
+    topic,
+    async publish(entries) {
+      if (entries.length === 0) return;
+      const used = connectedProducer();
+      try {
+        await ensureTopic();
+        await used.connected;
+        await used.producer.send({ topic, acks: -1, messages: entries.map(deadLetterMessage) });
+      } catch (error) {
+        // kafkajs' idempotent producer can stay desynchronised after a broker outage
+        // (OUT_OF_ORDER_SEQUENCE_NUMBER, UNKNOWN_PRODUCER_ID on every send): a fresh producer
+        // recovers. The batch is retried as a whole, so entries may be published twice; readers
+        // de-duplicate on the original coordinates (DeadLetterEntry).
+        await discard(used);
+        throw sourceUnavailable(
+          `publishing ${entries.length} dead-letter entries to ${topic}`,
+          error,
+          {
+            context: { topic, entries: entries.length },
+          },
+        );
+      }
+    },
+    async disconnect() {
+      const last = current;
+      current = null;
+      if (last !== null) await last.producer.disconnect();
+    },
+  };
+}

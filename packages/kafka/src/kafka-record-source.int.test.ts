@@ -1,0 +1,331 @@
+import { CHECKOUT_TOPICS, comparableView, getTotals } from '@checkout/domain';
+import {
+  createProjectionEngine,
+  EngineError,
+  topicPartitionKey,
+  type TopicPartition,
+} from '@checkout/engine';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createConsumerLag } from './consumer-lag.ts';
+import { runKafkaSource, type KafkaSourceOptions } from './kafka-record-source.ts';
+import { checkoutEventMessage } from './test-support/checkout-events.ts';
+import {
+  caughtUp,
+  kafkaTestEnv,
+  waitFor,
+  type KafkaTestEnv,
+} from './test-support/kafka-test-env.ts';
+import { createMemoryDeadLetters } from './test-support/memory-dead-letters.ts';
+import { createMemoryStore, type MemoryStore } from './test-support/memory-store.ts';
+import { recordingEngine, type RecordingEngine } from './test-support/recording-engine.ts';
+import { testLog } from './test-support/test-log.ts';
+
+const fastGroup = {
+  sessionTimeoutMs: 10_000,
+  heartbeatIntervalMs: 500,
+  maxWaitTimeMs: 200,
+  backoff: { baseMs: 20, capMs: 200 },
+};
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setup(label: string, partitions = 3): Promise<KafkaTestEnv> {
+  const env = await kafkaTestEnv(label);
+  cleanups.push(() => env.cleanup());
+  await env.createTopics(env.topics.physical, partitions);
+  return env;
+}
+
+/** `sessions` sessions × `perTopic` events on each of the five topics; returns events per session. */
+async function produceEvents(
+  env: KafkaTestEnv,
+  sessions: string[],
+  perTopic: number,
+): Promise<number> {
+  for (const topic of CHECKOUT_TOPICS) {
+    const messages = sessions.flatMap((session) =>
+      Array.from({ length: perTopic }, () => checkoutEventMessage(topic, session, 2)),
+    );
+    await env.produce(env.topics.toPhysical(topic), messages);
+  }
+  return CHECKOUT_TOPICS.length * perTopic * sessions.length;
+}
+
+function startSource(
+  env: KafkaTestEnv,
+  engine: KafkaSourceOptions['engine'],
+  extra: Partial<KafkaSourceOptions> = {},
+) {
+  const stop = new AbortController();
+  const readiness: Array<[boolean, string | undefined]> = [];
+  const assignments: TopicPartition[][] = [];
+  const done = runKafkaSource({
+    kafka: env.kafka,
+    groupId: env.groupId,
+    topics: env.topics,
+    engine,
+    signal: stop.signal,
+    onReadiness: (ready, reason) => readiness.push([ready, reason]),
+    onAssignment: (partitions) => assignments.push([...partitions]),
+    log: testLog(env.prefix),
+    ...fastGroup,
+    ...extra,
+  });
+  const running = { done, stop: () => (stop.abort(), done), readiness, assignments };
+  cleanups.push(async () => {
+    stop.abort();
+    await done.catch(() => {});
+  });
+  return running;
+}
+
+function engineOver(env: KafkaTestEnv, store: MemoryStore): RecordingEngine {
+  return recordingEngine(
+    createProjectionEngine({ store, deadLetters: createMemoryDeadLetters(), topics: env.topics }),
+  );
+}
+
+describe('runKafkaSource', () => {
+  it('projects every event of the five prefixed topics exactly once and commits the stored positions', async () => {
+    const env = await setup('exactly-once');
+    const sessions = Array.from({ length: 12 }, (_, i) => `session-${i}`);
+    await produceEvents(env, sessions, 3);
+    const store = createMemoryStore();
+    const engine = engineOver(env, store);
+    const lag = createConsumerLag();
+    const source = startSource(env, engine, { lag });
+
+    await waitFor(() => caughtUp(env, store), 'all events stored');
+    for (const session of sessions) {
+      const stored = store.snapshots.get(session);
+      expect(stored?.order.meta.event_count).toBe(15);
+      expect(stored && getTotals(stored.order).item_count).toBe(6);
+    }
+    for (const [partition, offsets] of engine.delivered) {
+      expect(new Set(offsets).size, `${partition} delivered twice`).toBe(offsets.length);
+    }
+    expect(source.readiness.at(-1)).toEqual([true, undefined]);
+    await waitFor(() => lag.snapshot().every((entry) => entry.lag === 0), 'lag 0');
+    expect(lag.snapshot()).toHaveLength(15);
+
+    await source.stop();
+    expect(source.readiness.at(-1)).toEqual([false, 'stopped']);
+    for (const topic of CHECKOUT_TOPICS) {
+      const [committed] = await env.admin.fetchOffsets({
+        groupId: env.groupId,
+        topics: [env.topics.toPhysical(topic)],
+      });
+      for (const { partition, offset } of committed?.partitions ?? []) {
+        expect(offset).toBe(store.checkpoints.get(topicPartitionKey(topic, partition)) ?? '-1');
+      }
+    }
+  });
+
+  it('seeks to the stored checkpoint when Kafka’s committed offset is behind it', async () => {
+    const env = await setup('checkpoint-ahead');
+    const sessions = ['s-a', 's-b', 's-c', 's-d'];
+    const store = createMemoryStore();
+    // The group commits the first half to Kafka; a second group (same store) stores the second
+    // half, so the store's checkpoints end up ahead of the first group's Kafka offsets.
+    await produceEvents(env, sessions, 2);
+    const first = startSource(env, engineOver(env, store));
+    await waitFor(() => caughtUp(env, store), 'first half stored');
+    await first.stop();
+    await produceEvents(env, sessions, 2);
+    const other = startSource(env, engineOver(env, store), { groupId: `${env.groupId}-other` });
+    await waitFor(() => caughtUp(env, store), 'second half stored by the other group');
+    await other.stop();
+
+    const checkpointsBefore = new Map(store.checkpoints);
+    const commitsBefore = store.commits;
+    const engine = engineOver(env, store);
+    const second = startSource(env, engine);
+    await produceEvents(env, sessions, 1);
+    await waitFor(() => caughtUp(env, store), 'the first group stored the new events');
+
+    for (const [key, offsets] of engine.delivered) {
+      const [topic = '', partition = ''] = key.split(':');
+      const checkpoint = checkpointsBefore.get(
+        topicPartitionKey(env.topics.toLogical(topic) ?? '', Number(partition)),
+      );
+      const lowest = offsets.map(BigInt).reduce((a, b) => (a < b ? a : b));
+      expect(lowest, `${key} replayed below its checkpoint`).toBe(BigInt(checkpoint ?? '0'));
+    }
+    for (const session of sessions)
+      expect(store.snapshots.get(session)?.order.meta.event_count).toBe(25);
+    expect(store.commits - commitsBefore).toBeLessThanOrEqual(15);
+    await second.stop();
+  });
+
+  it('replays from the stored checkpoint when the store was restored from an older backup', async () => {
+    const env = await setup('restored-backup');
+    const sessions = ['r-1', 'r-2', 'r-3', 'r-4', 'r-5'];
+    await produceEvents(env, sessions, 2);
+    const store = createMemoryStore();
+    const first = startSource(env, engineOver(env, store));
+    await waitFor(() => caughtUp(env, store), 'first half stored');
+    const backup = store.copy();
+    await produceEvents(env, sessions, 2);
+    await waitFor(() => caughtUp(env, store), 'second half stored');
+    await first.stop();
+
+    // Kafka's committed offsets are at the end; the restored store is behind. No new events:
+    // the source must seek back by itself as soon as it owns the partitions.
+    const second = startSource(env, engineOver(env, backup));
+    await waitFor(() => caughtUp(env, backup), 'restored store caught up');
+    for (const session of sessions) {
+      expect(comparableView(backup.snapshots.get(session)?.order ?? ({} as never))).toEqual(
+        comparableView(store.snapshots.get(session)?.order ?? ({} as never)),
+      );
+    }
+    await second.stop();
+  });
+
+  it('gives partition N of all five topics to one member of a two-consumer group', async () => {
+    const env = await setup('co-partitioned', 4);
+    const sessions = Array.from({ length: 16 }, (_, i) => `cp-${i}`);
+    await produceEvents(env, sessions, 2);
+    const store = createMemoryStore();
+    const a = startSource(env, engineOver(env, store));
+    await waitFor(() => a.assignments.length > 0, 'first member joined');
+    const b = startSource(env, engineOver(env, store));
+
+    const latest = (source: { assignments: TopicPartition[][] }) => source.assignments.at(-1) ?? [];
+    const numbersOf = (partitions: TopicPartition[]) => {
+      const perTopic = new Map<string, number[]>();
+      for (const { topic, partition } of partitions)
+        perTopic.set(topic, [...(perTopic.get(topic) ?? []), partition].sort());
+      return perTopic;
+    };
+    await waitFor(
+      () => latest(a).length === 10 && latest(b).length === 10,
+      'both members hold 2 partitions of each topic',
+    );
+    for (const member of [a, b]) {
+      const perTopic = numbersOf(latest(member));
+      expect(perTopic.size).toBe(5);
+      const [first] = perTopic.values();
+      for (const numbers of perTopic.values()) expect(numbers).toEqual(first);
+    }
+    const owned = [...latest(a), ...latest(b)].map(({ topic, partition }) =>
+      topicPartitionKey(topic, partition),
+    );
+    expect(new Set(owned).size).toBe(20);
+
+    await produceEvents(env, sessions, 1);
+    await waitFor(() => caughtUp(env, store), 'both members stored everything');
+    for (const session of sessions)
+      expect(store.snapshots.get(session)?.order.meta.event_count).toBe(15);
+    await Promise.all([a.stop(), b.stop()]);
+  });
+
+  it('waits out an unavailable store, reporting not ready, and loses nothing', async () => {
+    const env = await setup('store-down');
+    const store = createMemoryStore();
+    store.down = true;
+    const source = startSource(env, engineOver(env, store));
+    await produceEvents(env, ['d-1', 'd-2'], 2);
+    await waitFor(
+      () =>
+        source.readiness.some(
+          ([ready, reason]) => !ready && /memory store is down/.test(reason ?? ''),
+        ),
+      'not ready',
+    );
+    store.down = false;
+    await waitFor(() => caughtUp(env, store), 'stored after recovery');
+    expect(source.readiness.at(-1)).toEqual([true, undefined]);
+    for (const session of ['d-1', 'd-2'])
+      expect(store.snapshots.get(session)?.order.meta.event_count).toBe(10);
+    await source.stop();
+  });
+
+  it('refuses topics whose partition counts differ, naming them', async () => {
+    const env = await kafkaTestEnv('skewed');
+    cleanups.push(() => env.cleanup());
+    const [payment, ...others] = [...env.topics.physical].reverse();
+    await env.createTopics(others, 3);
+    await env.createTopics([payment ?? ''], 2);
+    const source = startSource(env, engineOver(env, createMemoryStore()));
+    const error: unknown = await source.done.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EngineError);
+    expect(error).toMatchObject({ code: 'CONFIGURATION', canRetry: false });
+    expect(String((error as Error).message)).toMatch(new RegExp(`${payment} has 2`));
+    expect(String((error as Error).message)).toMatch(/has 3/);
+  });
+
+  it('refuses to start when retention deleted events that were never projected', async () => {
+    const env = await setup('truncated', 1);
+    await produceEvents(env, ['t-1'], 3);
+    const cart = env.topics.toPhysical('cart-events');
+    // kafkajs finds the partition leader in the admin's metadata cache: load it first, or
+    // deleteTopicRecords fails with KafkaJSBrokerNotFound.
+    await env.admin.fetchTopicMetadata({ topics: [cart] });
+    await env.admin.deleteTopicRecords({
+      topic: cart,
+      partitions: [{ partition: 0, offset: '2' }],
+    });
+    const source = startSource(env, engineOver(env, createMemoryStore()));
+    const error: unknown = await source.done.catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'HISTORY_TRUNCATED', canRetry: false });
+    expect(String((error as Error).message)).toContain(`${cart}:0`);
+  });
+});
+
+describe('runKafkaSource with transactional producers', () => {
+  /*
+   * Why: a transactional producer ends each transaction with a commit marker, an offset with no
+   * event. The stored checkpoint (last event + 1) can then point at a marker. kafkajs consumes a
+   * fetch holding only markers by itself, without calling eachBatch, so after a restart the
+   * first batch arrives from beyond the checkpoint; taken for a wrong position, it would be
+   * answered with a seek back to the marker: a wasted refetch, or a loop whenever the fetch at
+   * the marker returns the marker alone.
+   */
+  it('resumes after a checkpoint that points at a transaction marker', async () => {
+    const env = await setup('tx-marker', 1);
+    const producer = env.kafka.producer({
+      transactionalId: `${env.prefix}tx`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    cleanups.push(() => producer.disconnect());
+    const transaction = await producer.transaction();
+    await transaction.send({
+      topic: env.topics.toPhysical('cart-events'),
+      messages: [
+        checkoutEventMessage('cart-events', 'tx-1'),
+        checkoutEventMessage('cart-events', 'tx-1'),
+      ],
+    });
+    await transaction.commit();
+
+    const store = createMemoryStore();
+    const first = startSource(env, engineOver(env, store));
+    await waitFor(() => store.checkpoints.get('cart-events:0') === '2', 'the transaction stored');
+    await first.stop();
+
+    const messages: string[] = [];
+    const record = (_fields: object, message: string) => void messages.push(message);
+    const log = { debug: record, info: record, warn: record, error: record };
+    const second = startSource(env, engineOver(env, store), { log });
+    await waitFor(
+      () => messages.includes('Positioned the assigned partitions at their stored checkpoints'),
+      'positioned',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the fetch at the marker comes back alone
+    await env.produce(env.topics.toPhysical('cart-events'), [
+      checkoutEventMessage('cart-events', 'tx-1'),
+    ]);
+    await waitFor(
+      () => store.checkpoints.get('cart-events:0') === '4',
+      'the event after the marker stored',
+    );
+    expect(store.snapshots.get('tx-1')?.order.meta.event_count).toBe(3);
+    expect(messages.filter((message) => message.includes('seeking to the checkpoint'))).toEqual([]);
+    await second.stop();
+  });
+});

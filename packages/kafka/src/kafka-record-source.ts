@@ -1,0 +1,165 @@
+import {
+  DEFAULT_BACKOFF,
+  type BackoffOptions,
+  type ProjectionEngine,
+  type TopicNames,
+  type TopicPartition,
+} from '@checkout/engine';
+import type { Kafka } from 'kafkajs';
+import { createAssignmentPositions } from './assignment-positions.ts';
+import { createBatchHandler, type CommittedPosition } from './batch-handler.ts';
+import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
+import { createConsumerLag, type ConsumerLag } from './consumer-lag.ts';
+import { watchGroup } from './group-events.ts';
+import { KAFKA_CLIENT_RETRY } from './kafka-config.ts';
+import { sourceUnavailable } from './kafka-errors.ts';
+import { silentKafkaLog, type KafkaLog } from './kafka-log.ts';
+import { loadStarts } from './partition-starts.ts';
+import { aborted, connect, leave } from './source-lifecycle.ts';
+import { createSourceReadiness, type ReadinessListener } from './source-readiness.ts';
+
+export interface KafkaSourceOptions {
+  /** A client from `createKafka` (compression codecs registered). */
+  kafka: Kafka;
+  /** Consumer group id; also the Redis checkpoint namespace (SPEC §5). */
+  groupId: string;
+  topics: TopicNames;
+  engine: ProjectionEngine;
+  /** Abort to stop gracefully: the batch in flight is stored and committed, then the group is left. */
+  signal: AbortSignal;
+  /** @default a logger that drops everything */
+  log?: KafkaLog;
+  /** Readiness changes, for `/readyz`. */
+  onReadiness?: ReadinessListener;
+  /** Lag per owned partition, for metrics; pass one in to read it. @default a private one */
+  lag?: ConsumerLag;
+  /** After each batch is stored and its positions committed to Kafka, best effort (tests, fault injection). */
+  afterCommit?: (positions: readonly CommittedPosition[]) => void;
+  /** After each group join, with this member's partitions. */
+  onAssignment?: (partitions: readonly TopicPartition[]) => void;
+  /** @default 30000 */
+  sessionTimeoutMs?: number;
+  /** @default 60000 */
+  rebalanceTimeoutMs?: number;
+  /** @default 3000 */
+  heartbeatIntervalMs?: number;
+  /** Fetch long-poll time; also bounds how long a graceful stop waits for an idle fetch. @default 1000 */
+  maxWaitTimeMs?: number;
+  /** @default 1048576 (1 MiB) */
+  maxBytesPerPartition?: number;
+  /** Backoff between retries of a failed store or broker operation. @default DEFAULT_BACKOFF */
+  backoff?: BackoffOptions;
+  /** Longest wait for the consumer to leave the group on stop. @default 20000 */
+  shutdownTimeoutMs?: number;
+}
+
+/**
+ * Runs the projection from Kafka until `signal` aborts (resolves) or a non-retryable failure
+ * (rejects: truncated history, bad layout or credentials, a bug). Transient failures, a
+ * broker down for minutes included, are retried and reported through `onReadiness`.
+ *
+ * One consumer group over the five topics, co-partitioned assignment (partition N of every
+ * topic on one member), `eachBatch` one partition at a time: partition N of two topics holds
+ * the same sessions, so batches are never processed concurrently. Resume positions come from
+ * the store, not from Kafka (assignment-positions.ts).
+ */
+export async function runKafkaSource(options: KafkaSourceOptions): Promise<void> {
+  const { kafka, engine, groupId } = options;
+  const log = options.log ?? silentKafkaLog;
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  const readiness = createSourceReadiness(options.onReadiness);
+  const lag = options.lag ?? createConsumerLag();
+  const topics = [...options.topics.physical];
+  const stopping = new AbortController();
+  let fatal: Error | undefined;
+
+  function fail(error: Error): void {
+    if (fatal === undefined) {
+      fatal = error;
+      log.error({ err: error }, `Kafka source stopping: ${error.message}`);
+    }
+    stopping.abort();
+  }
+  const stop = () => stopping.abort();
+  options.signal.addEventListener('abort', stop, { once: true });
+  if (options.signal.aborted) stop();
+
+  const admin = kafka.admin({ retry: { ...KAFKA_CLIENT_RETRY } });
+  const consumer = kafka.consumer({
+    groupId,
+    partitionAssigners: [coPartitionedAssigner],
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    rebalanceTimeout: options.rebalanceTimeoutMs ?? 60_000,
+    heartbeatInterval: options.heartbeatIntervalMs ?? 3000,
+    maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+    allowAutoTopicCreation: false,
+    readUncommitted: false,
+    retry: {
+      ...KAFKA_CLIENT_RETRY,
+      // kafkajs asks only for errors it deems retriable; restart unless we are stopping.
+      restartOnFailure: async (error) => {
+        log.warn({ err: error }, 'Kafka consumer crashed; restarting it');
+        return !stopping.signal.aborted;
+      },
+    },
+  });
+  const positions = createAssignmentPositions(loadStarts(engine, admin, lag));
+
+  try {
+    if (
+      await connect({ admin, consumer, topics, readiness, log, backoff, signal: stopping.signal })
+    ) {
+      watchGroup({
+        consumer,
+        engine,
+        positions,
+        lag,
+        readiness,
+        log,
+        fail,
+        stopping: stopping.signal,
+        onAssignment: options.onAssignment,
+      });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: createBatchHandler({
+          engine,
+          positions,
+          lag,
+          readiness,
+          log,
+          fail,
+          backoff,
+          stopping: stopping.signal,
+          heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3000,
+          seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
+          ...(options.afterCommit === undefined ? {} : { afterCommit: options.afterCommit }),
+        }),
+      });
+      await aborted(stopping.signal);
+    }
+  } catch (error) {
+    fail(
+      error instanceof Error
+        ? error
+        : sourceUnavailable('starting the consumer', error, { canRetry: false }),
+    );
+  } finally {
+    options.signal.removeEventListener('abort', stop);
+    readiness.notJoined('stopping');
+    await leave({
+      consumer,
+      admin,
+      engine,
+      positions,
+      lag,
+      log,
+      timeoutMs: options.shutdownTimeoutMs ?? 20_000,
+    });
+    readiness.notJoined('stopped');
+  }
+  if (fatal !== undefined) throw fatal;
+}

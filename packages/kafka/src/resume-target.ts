@@ -1,0 +1,56 @@
+import { EngineError, historyTruncated } from '@checkout/engine';
+
+/** What is known about one partition when it is assigned. */
+export interface PartitionStart {
+  /** Redis checkpoint (next offset to read), null when none is stored. */
+  checkpoint: string | null;
+  /** Log start offset (low watermark). */
+  low: string;
+  /** Log end offset (high watermark). */
+  high: string;
+}
+
+export type ResumeTarget = { ok: true; offset: string } | { ok: false; error: EngineError };
+
+/**
+ * Where a partition must resume: the Redis checkpoint, authoritative (SPEC §6); Kafka's
+ * committed offset is only where kafkajs happens to start fetching.
+ *
+ * - no checkpoint: the beginning of the log, which must still be offset 0;
+ * - a checkpoint inside [low, high]: the checkpoint;
+ * - a checkpoint below the log start (retention deleted events never projected) or no
+ *   checkpoint with a log start above 0: refuse, never jump over history;
+ * - a checkpoint beyond the log end: the topic was recreated or lost data; refuse too.
+ */
+export function resumeTarget(partitionKey: string, start: PartitionStart): ResumeTarget {
+  const low = BigInt(start.low);
+  if (start.checkpoint === null) {
+    return low === 0n
+      ? { ok: true, offset: '0' }
+      : { ok: false, error: historyTruncated(partitionKey, 'none', start.low) };
+  }
+  const checkpoint = BigInt(start.checkpoint);
+  if (checkpoint < low)
+    return { ok: false, error: historyTruncated(partitionKey, start.checkpoint, start.low) };
+  if (checkpoint > BigInt(start.high))
+    return { ok: false, error: checkpointBeyondLogEnd(partitionKey, start) };
+  return { ok: true, offset: start.checkpoint };
+}
+
+function checkpointBeyondLogEnd(partitionKey: string, start: PartitionStart): EngineError {
+  return new EngineError(
+    'HISTORY_TRUNCATED',
+    `Partition ${partitionKey}: the stored checkpoint is ${start.checkpoint} but the log ends at ${start.high}; ` +
+      'the topic was recreated or lost acknowledged records, so the stored state does not describe this log. ' +
+      'Refusing to continue. Rebuild the projection (`checkout-rebuild --from-offset earliest`) or restore the topic.',
+    {
+      canRetry: false,
+      context: {
+        partitionKey,
+        checkpoint: start.checkpoint,
+        logStart: start.low,
+        logEnd: start.high,
+      },
+    },
+  );
+}

@@ -1,0 +1,48 @@
+/** Called on every change: ready, or not ready and why (shown by `/readyz`). */
+export type ReadinessListener = (ready: boolean, reason?: string) => void;
+
+/**
+ * Ready = member of the consumer group with an assignment *and* the last store/broker
+ * operation succeeded. Each condition is reported by the part of the source that knows it.
+ */
+export interface SourceReadiness {
+  joined(): void;
+  notJoined(reason: string): void;
+  healthy(): void;
+  unhealthy(reason: string): void;
+}
+
+export function createSourceReadiness(listener: ReadinessListener = () => {}): SourceReadiness {
+  let membership: string | null = 'connecting to Kafka';
+  let failure: string | null = null;
+  let last: string | undefined;
+
+  function publish(): void {
+    const reason = failure ?? membership;
+    const state = reason === null ? 'ready' : `not ready: ${reason}`;
+    if (state === last) return;
+    last = state;
+    if (reason === null) listener(true);
+    else listener(false, reason);
+  }
+
+  publish();
+  return {
+    joined() {
+      membership = null;
+      publish();
+    },
+    notJoined(reason) {
+      membership = reason;
+      publish();
+    },
+    healthy() {
+      failure = null;
+      publish();
+    },
+    unhealthy(reason) {
+      failure = reason;
+      publish();
+    },
+  };
+}
