@@ -30,6 +30,8 @@ export default [
       include: ['packages/*/src/**/*.int.test.ts', 'apps/*/src/**/*.int.test.ts'],
       exclude: ['**/node_modules/**', '**/dist/**'],
       globalSetup: ['packages/testkit/src/global-setup.ts'],
+      // kafkajs passes negative delays to setTimeout, which Node 24 warns about (kafkajs#1751).
+      execArgv: ['--disable-warning=TimeoutNegativeWarning'],
       testTimeout: 120_000,
       hookTimeout: 180_000,
       // Fault tests start brokers and kill processes; on 2 cores they run one file at a time.

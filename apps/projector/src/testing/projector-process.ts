@@ -15,7 +15,7 @@ export interface ProjectorProcess {
 
 /** Runs `checkout-projector` from source in a child process, as production would run it. */
 export function spawnProjector(env: Record<string, string>): ProjectorProcess {
-  const child = spawn(process.execPath, ['--conditions=@checkout/source', main], {
+  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', '--conditions=@checkout/source', main], {
     env: {
       PATH: process.env['PATH'] ?? '',
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
