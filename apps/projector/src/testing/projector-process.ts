@@ -15,15 +15,19 @@ export interface ProjectorProcess {
 
 /** Runs `checkout-projector` from source in a child process, as production would run it. */
 export function spawnProjector(env: Record<string, string>): ProjectorProcess {
-  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', '--conditions=@checkout/source', main], {
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-      LOG_LEVEL: 'info',
-      ...env,
+  const child = spawn(
+    process.execPath,
+    ['--disable-warning=TimeoutNegativeWarning', '--conditions=@checkout/source', main],
+    {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        KAFKAJS_NO_PARTITIONER_WARNING: '1',
+        LOG_LEVEL: 'info',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   const output: string[] = [];
   const collect = (chunk: Buffer) =>
     output.push(...chunk.toString('utf8').split('\n').filter(Boolean));

@@ -1,0 +1,15 @@
+# checkout-projector image, built from the repository root:
+#   docker compose -f docker/compose.yaml --profile projector up -d --build
+# Runs from the TypeScript sources with Node 24's type stripping, like `pnpm start`, so the
+# image needs no build step; dev dependencies are left out.
+FROM node:24-slim
+WORKDIR /app
+RUN corepack enable
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
+COPY packages ./packages
+COPY apps ./apps
+RUN pnpm install --frozen-lockfile --prod --filter @checkout/projector...
+ENV NODE_ENV=production HTTP_PORT=8080
+EXPOSE 8080
+USER node
+CMD ["node", "--disable-warning=TimeoutNegativeWarning", "--conditions=@checkout/source", "apps/projector/src/main.ts"]
