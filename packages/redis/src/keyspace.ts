@@ -17,6 +17,7 @@ import { EngineError } from '@checkout/engine';
  * | `<ns>:gen:<id>:order:{<sessionId>}`      | string | snapshot of generation `<id>`                  |
  * | `<ns>:gen:<id>:checkpoint:{<group>}`     | hash   | checkpoints of generation `<id>`               |
  * | `<ns>:generation-seq`                    | string | counter (INCR) that hands out generation ids   |
+ * | `<ns>:dlq-replayed:{<group>}`            | set    | replayed dead letters (`checkout-rebuild dlq`) |
  *
  * The first two are the *base generation*. A blue/green rebuild writes a new generation
  * under `<ns>:gen:<id>:…`, then switches `<ns>:active-generation` to `<id>` in one atomic
