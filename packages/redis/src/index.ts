@@ -1,3 +1,4 @@
+export { switchGenerationWhenCaughtUp, type CaughtUpSwitchResult } from './caught-up-switch.ts';
 export {
   createCheckoutReader,
   type CheckoutReader,
@@ -32,6 +33,7 @@ export {
   keyspace,
   type Keyspace,
 } from './keyspace.ts';
+export { replaceSnapshot, type ReplaceSnapshotResult } from './replace-snapshot.ts';
 export {
   createRedisProjectionStore,
   type RedisProjectionStoreOptions,

@@ -1,0 +1,10 @@
+import type { KafkaClient } from '../kafka-admin.ts';
+import type { RedisClient } from '../redis-client.ts';
+
+/** The kafkajs client of the CLI context (`createKafka` from @checkout/kafka). */
+export type Kafka = KafkaClient;
+export type Producer = ReturnType<Kafka['producer']>;
+export type ProducerMessage = Parameters<Producer['send']>[0]['messages'][number];
+
+/** The ioredis client of the CLI context (`createRedisClient` from @checkout/redis). */
+export type Redis = RedisClient;

@@ -1,0 +1,94 @@
+import type { RejectionReason } from '@checkout/domain';
+import { z } from 'zod';
+
+/**
+ * A message of the dead-letter topic, decoded (layout: @checkout/kafka dead-letter-producer.ts):
+ * key = the original key, value = the DeadLetterEntry JSON, headers = the original headers +
+ * `x-dlq-reason`. Decoding is lenient about what it does not need (a newer reason code, a
+ * missing correlation id) and strict about what replay needs (the original coordinates and
+ * value), so a message it cannot replay is reported as unreadable, never skipped silently.
+ */
+const nullableText = z
+  .string()
+  .nullish()
+  .transform((value) => value ?? null);
+
+const entrySchema = z.object({
+  reason: z.string().min(1),
+  message: z.string().default(''),
+  original: z.object({
+    topic: z.string().min(1),
+    partition: z.number().int().min(0),
+    offset: z.string().regex(/^(0|[1-9][0-9]*)$/, 'a decimal offset'),
+    timestamp: z.string().default(''),
+    key: nullableText,
+    value: nullableText,
+    value_encoding: z.enum(['utf8', 'base64']).default('utf8'),
+    headers: z.record(z.string(), z.string()).default({}),
+  }),
+  event_id: nullableText,
+  event_name: nullableText,
+  correlation_id: nullableText,
+});
+
+/** A DeadLetterEntry as read back; `reason` stays a string so newer codes still list. */
+export type DeadLetterRecord = z.infer<typeof entrySchema>;
+
+/** Where a message sits in the dead-letter topic. */
+export interface DlqPosition {
+  partition: number;
+  offset: string;
+}
+
+export type DeadLetter =
+  | { kind: 'entry'; at: DlqPosition; entry: DeadLetterRecord }
+  | { kind: 'unreadable'; at: DlqPosition; problem: string };
+
+/** The reasons the engine dead-letters with (SPEC §3), for `--reason` choices. */
+export const REJECTION_REASONS = [
+  'invalid_json',
+  'invalid_envelope',
+  'invalid_payload',
+  'topic_mismatch',
+  'currency_mismatch',
+  'limit_exceeded',
+  'amount_overflow',
+] as const satisfies readonly RejectionReason[];
+
+// Fails to compile when the domain gains a reason this list lacks.
+const everyReasonListed: [Exclude<RejectionReason, (typeof REJECTION_REASONS)[number]>] extends [
+  never,
+]
+  ? true
+  : false = true;
+void everyReasonListed;
+
+export function decodeDeadLetter(at: DlqPosition, value: Buffer | null): DeadLetter {
+  if (value === null) return { kind: 'unreadable', at, problem: 'the message has no value' };
+  let json: unknown;
+  try {
+    json = JSON.parse(value.toString('utf8'));
+  } catch (error) {
+    return {
+      kind: 'unreadable',
+      at,
+      problem: `the value is not JSON (${error instanceof Error ? error.message : String(error)})`,
+    };
+  }
+  const parsed = entrySchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue === undefined || issue.path.length === 0 ? 'value' : issue.path.join('.');
+    return {
+      kind: 'unreadable',
+      at,
+      problem: `not a dead-letter entry: ${where}: ${issue?.message ?? 'invalid'}`,
+    };
+  }
+  return { kind: 'entry', at, entry: parsed.data };
+}
+
+/** `"<topic>:<partition>:<offset>"` of the original record: the identity of a poison record. */
+export function originalCoordinates(entry: DeadLetterRecord): string {
+  return `${entry.original.topic}:${entry.original.partition}:${entry.original.offset}`;
+}

@@ -1,0 +1,249 @@
+import { createKafkaDeadLetterSink, type PartitionWatermarks } from '@checkout/kafka';
+import { activeGeneration, newGenerationId, switchGenerationWhenCaughtUp } from '@checkout/redis';
+import type { CliContext, CommandOutcome } from '../cli-context.ts';
+import { CliError, usageError } from '../cli-error.ts';
+import { HEARTBEAT_INTERVAL_MS } from '../generations/generation-role.ts';
+import { registerGeneration, updateGeneration } from '../generations/generation-registry.ts';
+import { readTopicLayout } from '../kafka-admin.ts';
+import { formatCount } from '../output/format.ts';
+import type { ReplayStart } from '../rebuild-plan.ts';
+import { generationName, readCheckpoints } from '../redis-client.ts';
+import {
+  prefillFromArchive,
+  type ArchivePrefill,
+  type ArchiveSource,
+} from '../replay/archive-prefill.ts';
+import { catchUpState, type PartitionPlan } from '../replay/catch-up.ts';
+import { countingDeadLetters } from '../replay/dead-letters.ts';
+import { redisGenerationTarget, seedCheckpoints } from '../replay/replay-target.ts';
+import { runReplay } from '../replay/run-replay.ts';
+import { startPositions, type StartRule } from '../replay/start-positions.ts';
+import { blueGreenReport } from './blue-green-report.ts';
+import { eventsToReplay, throttled, withAdvice } from './mode-support.ts';
+
+export type BlueGreenTarget =
+  /** `--from-offset`: a new generation replayed from a start. */
+  | { kind: 'new'; start: ReplayStart }
+  /** `generations activate <id>`: an existing generation resumed from its own checkpoints. */
+  | { kind: 'existing'; generation: string | null };
+
+export interface BlueGreenOptions {
+  fetchBytes: number | undefined;
+  /** `--source eventstore`: replay this archive first, then Kafka from where it ends. */
+  archive?: ArchiveSource | undefined;
+}
+
+/**
+ * The blue/green rebuild (README, "Zero-downtime rebuild"):
+ *
+ * 1. Read the high watermarks H and the active generation L; take a new generation id B.
+ * 2. Replay into B with the projector's engine and Kafka source under a throwaway consumer
+ *    group, writing B's snapshots and B's checkpoints *under the live group's name*. A numeric
+ *    start is stored as B's checkpoints first; no checkpoint means the log start. With an
+ *    archive, the archive is replayed into B first and Kafka continues from its offsets.
+ * 3. Once every B checkpoint ≥ H and ≥ L's, switch the pointer from L to B in one Lua script
+ *    that re-checks both the pointer and "B ≥ L" inside Redis. If the live projector moved
+ *    ahead in between, keep replaying and try again.
+ * 4. Stop the replay. The live projector (following the active generation) fails its next
+ *    commit on the pointer guard, re-reads its checkpoints, now B's, and goes on from there:
+ *    nothing it consumed after the switch is lost, nothing before it is needed.
+ *
+ * Readers see L until the switch and B from then on; B is never behind L, so no session goes
+ * back in time. L is kept for rollback. A run that dies before the switch leaves B unswitched
+ * (an orphan in `generations list`) and never touches L.
+ */
+export async function blueGreenRebuild(
+  context: CliContext,
+  target: BlueGreenTarget,
+  options: BlueGreenOptions,
+): Promise<CommandOutcome> {
+  const config = context.config();
+  const namespace = config.REDIS_NAMESPACE;
+  const group = config.KAFKA_GROUP_ID;
+  const redis = await context.redis();
+  const kafka = context.kafka();
+  const topics = context.topics();
+  const { archive } = options;
+
+  const layout = await readTopicLayout(kafka, topics);
+  const live = await activeGeneration(redis, { namespace });
+  let rule: StartRule;
+  let from: string;
+  if (target.kind === 'new') {
+    rule = target.start;
+    from = target.start.kind === 'earliest' ? 'earliest' : `offset ${target.start.offset}`;
+    if (archive !== undefined) from = `${archive.label}, then Kafka`;
+  } else {
+    if (target.generation === live) {
+      throw usageError(`Generation ${generationName(live)} is already the active one.`);
+    }
+    rule = {
+      kind: 'checkpoints',
+      checkpoints: await readCheckpoints(redis, namespace, target.generation, group),
+    };
+    from = `the checkpoints of generation ${generationName(target.generation)}`;
+  }
+  // With an archive, where Kafka takes over is known only once the archive is replayed.
+  let plans = archive === undefined ? planOrThrow(layout.watermarks, rule) : [];
+  const events = eventsToReplay(plans);
+  await context.confirm(
+    target.kind === 'existing'
+      ? `Catch generation ${generationName(target.generation)} up from its checkpoints (${formatCount(events)} events), ` +
+          `then switch readers from generation ${generationName(live)} to it.`
+      : `Rebuild the projection into a new generation from ${from}` +
+          (archive === undefined
+            ? ` (${formatCount(events)} events in ${plans.length} partitions)`
+            : '') +
+          `, then switch readers from generation ${generationName(live)} to it once it has caught up with the live projector.`,
+  );
+
+  const generation =
+    target.kind === 'new' ? await newGenerationId(redis, { namespace }) : target.generation;
+  const name = generationName(generation);
+  if (generation !== null) {
+    if (target.kind === 'new') {
+      await registerGeneration(redis, namespace, generation, {
+        purpose: 'rebuild',
+        from,
+        replaces: generationName(live),
+      });
+    } else {
+      await updateGeneration(redis, namespace, generation, { state: 'building' });
+    }
+  }
+  const store = redisGenerationTarget({
+    redis,
+    namespace,
+    generation,
+    group,
+    ttlSeconds: config.SNAPSHOT_TTL_SECONDS,
+  });
+  const dlqSink = createKafkaDeadLetterSink({ kafka, topic: config.DLQ_TOPIC, log: context.log() });
+  const deadLetters = countingDeadLetters(dlqSink);
+  const heartbeat = throttled(HEARTBEAT_INTERVAL_MS, async () => {
+    if (generation !== null) await updateGeneration(redis, namespace, generation, {});
+  });
+  let attempts = 0;
+  let switchedAt: string | undefined;
+  let archived: ArchivePrefill | undefined;
+
+  try {
+    if (target.kind === 'new' && rule.kind === 'offset') {
+      await seedCheckpoints(
+        store,
+        plans.map(({ field, start }) => ({ field, offset: start })),
+      );
+    }
+    if (archive !== undefined) {
+      archived = await prefillFromArchive({
+        archive,
+        target: store,
+        deadLetters,
+        topics,
+        currency: config.CHECKOUT_CURRENCY,
+        signal: context.io.signal,
+        progress: context.progress(`generation ${name} from the archive`),
+        onBatch: heartbeat,
+      });
+      plans = planOrThrow(layout.watermarks, {
+        kind: 'checkpoints',
+        checkpoints: await store.readCheckpoints(),
+      });
+    }
+    const partitions = plans.map(({ field }) => field);
+    const result = await runReplay({
+      kafka,
+      groupId: `${group}.rebuild.${name}`,
+      topics,
+      target: store,
+      deadLetters,
+      currency: config.CHECKOUT_CURRENCY,
+      partitions: plans,
+      log: context.log(),
+      signal: context.io.signal,
+      progress: context.progress(`generation ${name}`),
+      fetchBytes: options.fetchBytes,
+      onTick: heartbeat,
+      async decide(positions) {
+        if (!catchUpState(plans, positions).reachedStart)
+          return { stop: false, phase: 'replaying' };
+        const ahead = catchUpState(
+          plans,
+          positions,
+          await readCheckpoints(redis, namespace, live, group),
+        );
+        if (!ahead.caughtUp) {
+          return {
+            stop: false,
+            phase: `catching up with the live projector (${ahead.behind[0]?.field})`,
+          };
+        }
+        attempts += 1;
+        const switched = await switchGenerationWhenCaughtUp(redis, {
+          namespace,
+          group,
+          from: live,
+          to: generation,
+          partitions,
+        });
+        if (switched.ok) {
+          switchedAt = new Date().toISOString();
+          return { stop: true, phase: 'switched' };
+        }
+        if (switched.reason === 'pointer-moved') {
+          throw new CliError(
+            'failure',
+            `Readers were switched to generation ${generationName(switched.actual)} by someone else while this rebuild ran ` +
+              `(it expected ${generationName(live)}); not switching.`,
+          );
+        }
+        return {
+          stop: false,
+          phase: `switch refused: live projector ahead on ${switched.partition}; retrying`,
+        };
+      },
+    });
+    if (switchedAt === undefined) throw new Error('bug: the replay stopped without switching');
+    if (generation !== null) {
+      await updateGeneration(redis, namespace, generation, {
+        state: 'switched',
+        switched_at: switchedAt,
+      });
+    }
+    return blueGreenReport({
+      from,
+      generation,
+      live,
+      attempts,
+      switchedAt,
+      result,
+      plans,
+      archived,
+      deadLetters: deadLetters.published(),
+    });
+  } catch (error) {
+    const state =
+      error instanceof CliError && error.reason === 'interrupted' ? 'interrupted' : 'failed';
+    if (generation !== null)
+      await updateGeneration(redis, namespace, generation, { state }).catch(() => undefined);
+    throw withAdvice(
+      error,
+      `Readers still read generation ${generationName(live)}; generation ${name} was not switched to. ` +
+        `Resume it with \`checkout-rebuild generations activate ${name}\`` +
+        (generation === null
+          ? '.'
+          : `, or drop it with \`checkout-rebuild generations drop ${name}\`.`),
+    );
+  } finally {
+    await dlqSink.disconnect().catch(() => undefined);
+  }
+}
+
+function planOrThrow(
+  watermarks: ReadonlyMap<string, PartitionWatermarks>,
+  rule: StartRule,
+): PartitionPlan[] {
+  const planned = startPositions(watermarks, rule);
+  if (!planned.ok) throw planned.error;
+  return planned.value;
+}

@@ -1,0 +1,104 @@
+import type { CheckpointWrite, ProjectionStore } from '@checkout/engine';
+import { createRedisProjectionStore, keyspace } from '@checkout/redis';
+import { readCheckpoints, type RedisClient } from '../redis-client.ts';
+import { createMemoryStore } from './memory-store.ts';
+
+/**
+ * Where a replay writes: a Redis generation (checkpoints under the live group's name, so the
+ * live projector can take over from them) or process memory (`--dry-run`, small `--verify`).
+ */
+export interface ReplayTarget {
+  /** `generation 4`, `memory`. */
+  readonly label: string;
+  readonly store: ProjectionStore;
+  readCheckpoints(): Promise<Map<string, string>>;
+  /** Stored documents (encoded JSON) by session id; absent = null. */
+  readDocuments(sessionIds: readonly string[]): Promise<Array<string | null>>;
+  /** Every stored session id, a page at a time. */
+  sessionPages(): AsyncIterable<string[]>;
+}
+
+export function redisGenerationTarget(options: {
+  redis: RedisClient;
+  namespace: string;
+  generation: string | null;
+  group: string;
+  ttlSeconds: number;
+}): ReplayTarget {
+  const { redis, namespace, generation, group } = options;
+  const keys = keyspace(namespace, generation);
+  return {
+    label: generation === null ? 'the base generation' : `generation ${generation}`,
+    store: createRedisProjectionStore({
+      redis,
+      group,
+      namespace,
+      generation,
+      ttlSeconds: options.ttlSeconds,
+    }),
+    readCheckpoints: () => readCheckpoints(redis, namespace, generation, group),
+    readDocuments: async (ids) =>
+      ids.length === 0 ? [] : redis.mget(ids.map((id) => keys.snapshot(id))),
+    sessionPages: () => scanSessions(redis, keys.snapshot('*')),
+  };
+}
+
+export function memoryTarget(): ReplayTarget {
+  const store = createMemoryStore();
+  return {
+    label: 'memory',
+    store,
+    readCheckpoints: async () => new Map(store.checkpoints()),
+    readDocuments: async (ids) => ids.map((id) => store.document(id) ?? null),
+    async *sessionPages() {
+      let page: string[] = [];
+      for (const id of store.sessionIds()) {
+        page.push(id);
+        if (page.length === 500) {
+          yield page;
+          page = [];
+        }
+      }
+      if (page.length > 0) yield page;
+    },
+  };
+}
+
+/** Stores start positions as checkpoints (`--from-offset <n>`): the replay resumes there. */
+export async function seedCheckpoints(
+  target: ReplayTarget,
+  starts: ReadonlyArray<{ field: string; offset: bigint }>,
+) {
+  const checkpoints: CheckpointWrite[] = starts
+    .filter(({ offset }) => offset > 0n)
+    .map(({ field, offset }) => {
+      const at = field.lastIndexOf(':');
+      return {
+        topic: field.slice(0, at),
+        partition: Number(field.slice(at + 1)),
+        nextOffset: String(offset),
+        expected: null,
+      };
+    });
+  if (checkpoints.length === 0) return;
+  const result = await target.store.commit({ snapshots: [], checkpoints });
+  if (!result.ok) {
+    throw new Error(
+      `${target.label} already holds checkpoints (${result.conflict.subject}); it is not a fresh generation`,
+    );
+  }
+}
+
+/** Session ids under a `<…>:order:{*}` key pattern, a SCAN page at a time. */
+async function* scanSessions(redis: RedisClient, pattern: string): AsyncIterable<string[]> {
+  const prefix = pattern.slice(0, -'*}'.length);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    const ids = keys
+      .filter((key) => key.startsWith(prefix) && key.endsWith('}'))
+      .map((key) => key.slice(prefix.length, -1));
+    if (ids.length > 0) yield ids;
+  } while (cursor !== '0');
+}
