@@ -41,6 +41,20 @@ export const projectorEnvSchema = z.object({
   KAFKA_CREATE_TOPICS: booleanFlag.default(false),
   /** Partitions for topics created with KAFKA_CREATE_TOPICS. @default 3 */
   KAFKA_TOPIC_PARTITIONS: integer(1, 10_000).default(3),
+  /**
+   * Consumer group session timeout: how long the group waits for a silent member (a crashed
+   * process, a broker outage) before giving its partitions to others. The broker bounds it
+   * (`group.min.session.timeout.ms`, 6 s by default). @default 30000
+   */
+  KAFKA_SESSION_TIMEOUT_MS: integer(1000, 3_600_000).default(30_000),
+  /** Consumer heartbeat interval; must be below KAFKA_SESSION_TIMEOUT_MS (a third of it is usual). @default 3000 */
+  KAFKA_HEARTBEAT_INTERVAL_MS: integer(100, 3_600_000).default(3000),
+  /**
+   * How often the store watchdog checks that Redis still holds the checkpoints the projector
+   * stored, to replay partitions a flushed or restored Redis lost even when they receive no
+   * new event. 0 turns it off. @default 5000
+   */
+  STORE_WATCHDOG_INTERVAL_MS: integer(0, 3_600_000).default(5000),
   /** @default false */
   KAFKA_SSL: booleanFlag.default(false),
   /** PEM file with the CA that signed the brokers' certificates. */
@@ -89,6 +103,8 @@ export const projectorEnvSchema = z.object({
     .optional(),
   /** Test hook: how many times the fault point is passed before the crash. @default 1 */
   CHECKOUT_FAULT_AFTER: integer(1, 1_000_000).default(1),
+  /** Test hook: SIGKILL (crash) or SIGSTOP (freeze, to make a zombie). @default 'SIGKILL' */
+  CHECKOUT_FAULT_SIGNAL: z.enum(['SIGKILL', 'SIGSTOP']).default('SIGKILL'),
 });
 
 export type ProjectorConfig = z.infer<typeof projectorEnvSchema>;
@@ -115,6 +131,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       ok: false,
       error:
         'Invalid configuration:\n  KAFKA_SASL_MECHANISM: set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD together',
+    };
+  }
+  if (config.KAFKA_HEARTBEAT_INTERVAL_MS >= config.KAFKA_SESSION_TIMEOUT_MS) {
+    return {
+      ok: false,
+      error: `Invalid configuration:\n  KAFKA_HEARTBEAT_INTERVAL_MS: must be below KAFKA_SESSION_TIMEOUT_MS (${config.KAFKA_SESSION_TIMEOUT_MS})`,
     };
   }
   return { ok: true, value: config };

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ProjectionEngine, TopicNames } from '@checkout/engine';
+import { EngineError, type ProjectionEngine, type TopicNames } from '@checkout/engine';
 import {
   createConsumerLag,
   createKafka,
@@ -57,6 +57,9 @@ export function kafkaSource(
             metrics.ready.set(ready ? 1 : 0);
           },
           afterCommit: () => onSourceCommit('after-source-commit'),
+          sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+          heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
+          checkpointWatchIntervalMs: config.STORE_WATCHDOG_INTERVAL_MS,
         });
       } finally {
         clearInterval(refreshLag);
@@ -68,7 +71,7 @@ export function kafkaSource(
 
 function connectionOptions(config: ProjectorConfig, log: Logger): KafkaConnectionOptions {
   const ssl = config.KAFKA_SSL_CA_FILE
-    ? { ca: readFileSync(config.KAFKA_SSL_CA_FILE) }
+    ? { ca: readCaFile(config.KAFKA_SSL_CA_FILE) }
     : config.KAFKA_SSL;
   return {
     brokers: config.KAFKA_BROKERS ?? [],
@@ -86,6 +89,18 @@ function connectionOptions(config: ProjectorConfig, log: Logger): KafkaConnectio
         }
       : {}),
   };
+}
+
+function readCaFile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new EngineError(
+      'CONFIGURATION',
+      `KAFKA_SSL_CA_FILE: cannot read ${path} (${error instanceof Error ? error.message : String(error)})`,
+      { canRetry: false, context: { setting: 'KAFKA_SSL_CA_FILE' } },
+    );
+  }
 }
 
 async function createTopics(

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
+import { EngineError } from '@checkout/engine';
 import { loadConfig } from './config.ts';
-import { startProjector } from './start-projector.ts';
+import { startProjector, type RunningProjector } from './start-projector.ts';
 
 /**
  * checkout-projector: folds the five checkout topics into CheckoutOrder snapshots.
@@ -11,12 +12,26 @@ if (!config.ok) {
   process.stderr.write(`checkout-projector: ${config.error}\n`);
   process.exitCode = 2;
 } else {
-  const projector = await startProjector(config.value);
+  let projector: RunningProjector | undefined;
+  try {
+    projector = await startProjector(config.value);
+  } catch (error) {
+    // A setting that passed validation but cannot work (a REDIS_URL path, an unreadable CA
+    // file, a refused login) is still bad configuration: one line, no stack trace.
+    const message = error instanceof Error ? error.message : String(error);
+    const configuration = error instanceof EngineError && error.code === 'CONFIGURATION';
+    process.stderr.write(
+      `checkout-projector: ${configuration ? 'Invalid configuration' : 'cannot start'}: ${message}\n`,
+    );
+    // Clients created before the failure (a reconnecting Redis) would keep the process alive.
+    process.exit(configuration ? 2 : 1);
+  }
+  const running = projector;
   const shutdown = (signal: NodeJS.Signals) => {
-    projector.log.info({ signal }, 'shutting down: finishing the batch in flight');
-    void projector.stop();
+    running.log.info({ signal }, 'shutting down: finishing the batch in flight');
+    void running.stop();
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
-  process.exitCode = await projector.finished;
+  process.exitCode = await running.finished;
 }

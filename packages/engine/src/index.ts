@@ -32,6 +32,7 @@ export {
 export {
   createProjectionEngine,
   type BatchOutcome,
+  type CheckpointRegression,
   type EngineStep,
   type ProjectionEngine,
   type ProjectionEngineOptions,

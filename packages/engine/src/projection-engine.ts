@@ -1,4 +1,9 @@
-import { DEFAULT_DOMAIN_CONFIG, type DomainConfig } from '@checkout/domain';
+import {
+  DEFAULT_DOMAIN_CONFIG,
+  isCheckoutTopic,
+  type CheckoutTopic,
+  type DomainConfig,
+} from '@checkout/domain';
 import { foldBatch, parseBatch } from './fold-batch.ts';
 import { silentObserver, type EngineObserver } from './observer.ts';
 import type { DeadLetterSink } from './ports/dead-letter-sink.ts';
@@ -33,6 +38,25 @@ export interface ProjectionEngine {
   processBatch(records: readonly SourceRecord[]): Promise<BatchOutcome>;
   /** Forget what this engine believes is stored for these partitions (after a revoke). */
   forget(partitions: readonly TopicPartition[]): void;
+  /**
+   * The store watchdog: compares the checkpoint this engine believes stored for every
+   * partition it knows with what the store holds now, and returns the partitions whose stored
+   * checkpoint went back (a flushed or restored store), physical names, with the checkpoint
+   * now stored (null: none). The engine adopts those values, so their records are applied
+   * again from there; the source must re-position those partitions.
+   *
+   * Why it is needed: a write conflict reveals lost data only on a partition that receives
+   * another event. A partition that stays quiet after a flush would otherwise keep sessions
+   * whose other topics are replayed without its events, silently.
+   */
+  verifyCheckpoints(): Promise<CheckpointRegression[]>;
+}
+
+export interface CheckpointRegression extends TopicPartition {
+  /** What this engine believed stored (its last commit or resume). */
+  believed: string;
+  /** What the store holds now; null when the checkpoint is gone. */
+  stored: string | null;
 }
 
 export type BatchOutcome =
@@ -98,7 +122,17 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     const started = now();
     const partitions = distinctPartitions(records);
     await ensureKnown(partitions);
-    const fresh = records.filter((record) => !belowCheckpoint(record));
+    // The guard of this batch is what was believed stored when it started: the watchdog or a
+    // rebalance may change knownCheckpoints while the batch awaits the store, and a guard read
+    // later (say `null` after a flush) would let the batch commit a checkpoint over history
+    // it never applied.
+    const expected = new Map<string, string | null>(
+      partitions.map((tp) => {
+        const key = keyOf(logicalPartition(tp));
+        return [key, knownCheckpoints.get(key) ?? null];
+      }),
+    );
+    const fresh = records.filter((record) => !belowCheckpoint(record, expected));
 
     const parsed = parseBatch(fresh, topics, config);
     const storeStarted = now();
@@ -113,7 +147,7 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
       onStep('after-dead-letters');
     }
 
-    const checkpoints = nextCheckpoints(records);
+    const checkpoints = nextCheckpoints(records, expected);
     const commitStarted = now();
     const result = await store.commit({ snapshots: folded.snapshots, checkpoints });
     storeMs += now() - commitStarted;
@@ -144,12 +178,18 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
   }
 
   /** Records the store already holds (a source that resumed behind the checkpoint). */
-  function belowCheckpoint(record: SourceRecord): boolean {
-    const checkpoint = knownCheckpoints.get(keyOf(logicalPartition(record)));
+  function belowCheckpoint(
+    record: SourceRecord,
+    expected: ReadonlyMap<string, string | null>,
+  ): boolean {
+    const checkpoint = expected.get(keyOf(logicalPartition(record)));
     return checkpoint != null && BigInt(record.offset) < BigInt(checkpoint);
   }
 
-  function nextCheckpoints(records: readonly SourceRecord[]): CheckpointWrite[] {
+  function nextCheckpoints(
+    records: readonly SourceRecord[],
+    expectedCheckpoints: ReadonlyMap<string, string | null>,
+  ): CheckpointWrite[] {
     const last = new Map<string, { tp: TopicPartition; offset: bigint }>();
     for (const record of records) {
       const tp = logicalPartition(record);
@@ -160,7 +200,7 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     }
     const writes: CheckpointWrite[] = [];
     for (const [key, { tp, offset }] of last) {
-      const expected = knownCheckpoints.get(key) ?? null;
+      const expected = expectedCheckpoints.get(key) ?? null;
       const nextOffset = (offset + 1n).toString();
       // A redelivered batch entirely below the checkpoint must not move it back.
       if (expected !== null && BigInt(expected) >= offset + 1n) continue;
@@ -184,7 +224,41 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     for (const tp of partitions) knownCheckpoints.delete(keyOf(logicalPartition(tp)));
   }
 
-  return { resumePositions, processBatch, forget };
+  async function verifyCheckpoints(): Promise<CheckpointRegression[]> {
+    // Read what is believed before asking the store: a commit landing in between only moves
+    // the stored value forward, so a regression seen here is real.
+    const believed = [...knownCheckpoints].flatMap(([key, checkpoint]) => {
+      const tp = parseKey(key);
+      return checkpoint === null || tp === undefined ? [] : [{ ...tp, key, checkpoint }];
+    });
+    if (believed.length === 0) return [];
+    const stored = await store.loadCheckpoints(believed);
+    const regressions: CheckpointRegression[] = [];
+    for (const { topic, partition, key, checkpoint } of believed) {
+      const now = stored.get(key) ?? null;
+      if (now !== null && BigInt(now) >= BigInt(checkpoint)) continue;
+      // Unless a commit or a resume moved it since, adopt what the store holds.
+      if (knownCheckpoints.get(key) !== checkpoint) continue;
+      knownCheckpoints.set(key, now);
+      regressions.push({
+        topic: topics.toPhysical(topic),
+        partition,
+        believed: checkpoint,
+        stored: now,
+      });
+    }
+    return regressions;
+  }
+
+  return { resumePositions, processBatch, forget, verifyCheckpoints };
+}
+
+/** A logical `"<topic>:<partition>"` key back into its parts. */
+function parseKey(key: string): { topic: CheckoutTopic; partition: number } | undefined {
+  const separator = key.lastIndexOf(':');
+  const topic = key.slice(0, separator);
+  const partition = Number(key.slice(separator + 1));
+  return isCheckoutTopic(topic) && Number.isInteger(partition) ? { topic, partition } : undefined;
 }
 
 function keyOf(tp: TopicPartition): string {

@@ -65,6 +65,7 @@ function setup(options: { decision?: StartDecision; outcomes?: Array<BatchOutcom
   const engine: ProjectionEngine = {
     resumePositions: async () => new Map(),
     forget: () => {},
+    verifyCheckpoints: async () => [],
     processBatch: async (records) => {
       seen.push([...records]);
       const next = outcomes.shift();

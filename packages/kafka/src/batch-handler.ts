@@ -15,6 +15,8 @@ import type { KafkaLog } from './kafka-log.ts';
 import type { SourceReadiness } from './source-readiness.ts';
 import { toSourceRecord } from './source-record.ts';
 
+const DEFAULT_MAX_RECORDS_PER_BATCH = 2000;
+
 /** A position the source committed to Kafka after the engine stored it. */
 export interface CommittedPosition {
   topic: string;
@@ -35,6 +37,12 @@ export interface BatchHandlerOptions {
   /** Aborted when the source is stopping: retries end, the batch in hand is left unresolved. */
   stopping: AbortSignal;
   heartbeatIntervalMs: number;
+  /**
+   * Most records handed to the engine at once: a fetch of compressed records can hold tens of
+   * thousands per partition, and everything the engine builds for a batch (parsed events,
+   * snapshots, the commit script's arguments) lives until it is stored. @default 2000
+   */
+  maxRecordsPerBatch?: number;
   backoff?: BackoffOptions;
   afterCommit?: (positions: readonly CommittedPosition[]) => void;
 }
@@ -43,11 +51,13 @@ export interface BatchHandlerOptions {
  * kafkajs `eachBatch` (one topic-partition per call, `eachBatchAutoResolve: false`):
  *   1. check the batch starts where the store says this partition resumes, else seek there
  *      and drop it (assignment-positions.ts);
- *   2. hand it to the engine, retrying transient failures with backoff and heartbeats, never
- *      resolving an offset whose effect is not stored;
- *   3. on `committed`, resolve and commit the stored positions to Kafka (a hint only: a failed
- *      commit costs a few redelivered, skipped records); on `conflict`, re-verify the
- *      partition against the store's checkpoint, which seeks if needed.
+ *   2. hand it to the engine in slices of at most `maxRecordsPerBatch` records, retrying
+ *      transient failures with backoff and heartbeats, never resolving an offset whose effect
+ *      is not stored;
+ *   3. on `committed`, resolve the stored positions and go on with the next slice, then commit
+ *      the last one to Kafka (a hint only: a failed commit costs a few redelivered, skipped
+ *      records); on `conflict`, re-verify the partition against the store's checkpoint, which
+ *      seeks if needed, and drop the rest of the batch.
  */
 export function createBatchHandler(
   options: BatchHandlerOptions,
@@ -88,19 +98,29 @@ export function createBatchHandler(
       return;
     }
 
-    const records = batch.messages.map((message) => toSourceRecord(topic, partition, message));
-    const outcome = await heartbeats.during(() =>
-      retry('store the batch', () => engine.processBatch(records)),
-    );
-    if (outcome === undefined) return;
-    if (outcome.kind === 'conflict') return onConflict(outcome);
+    // Slices of the fetched batch, each stored before the next: memory stays bounded by the
+    // slice, not by the fetch (which a compressed topic can make very large).
+    // Kafka's offset is only a hint, so it is committed once, after the last slice.
+    const sliceSize = options.maxRecordsPerBatch ?? DEFAULT_MAX_RECORDS_PER_BATCH;
+    let committed: CommittedPosition[] = [];
+    for (let start = 0; start < batch.messages.length; start += sliceSize) {
+      if (start > 0 && obsolete()) return;
+      const records = batch.messages
+        .slice(start, start + sliceSize)
+        .map((message) => toSourceRecord(topic, partition, message));
+      const outcome = await heartbeats.during(() =>
+        retry('store the batch', () => engine.processBatch(records)),
+      );
+      if (outcome === undefined) return;
+      if (outcome.kind === 'conflict') return onConflict(outcome);
 
-    const committed = outcome.next.filter(
-      (next) => next.topic === topic && next.partition === partition,
-    );
-    for (const next of committed) {
-      payload.resolveOffset((BigInt(next.offset) - 1n).toString());
-      lag.observe(topic, partition, { nextOffset: next.offset });
+      committed = outcome.next.filter(
+        (next) => next.topic === topic && next.partition === partition,
+      );
+      for (const next of committed) {
+        payload.resolveOffset((BigInt(next.offset) - 1n).toString());
+        lag.observe(topic, partition, { nextOffset: next.offset });
+      }
     }
     await commitToKafka(payload, committed);
     options.afterCommit?.(committed);

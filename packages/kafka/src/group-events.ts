@@ -52,28 +52,14 @@ export function watchGroup(context: {
     void seekToCheckpoints();
   });
 
-  async function seekToCheckpoints(): Promise<void> {
-    try {
-      const { generation, targets } = await positions.unverifiedTargets();
-      if (generation !== positions.generation || stopping.aborted) return;
-      const sought: Record<string, string> = {};
-      for (const { topic, partition, target } of targets) {
-        if (positions.isVerified(topic, partition)) continue;
-        if (!target.ok) return fail(target.error);
-        consumer.seek({ topic, partition, offset: target.offset });
-        positions.seekIssued(topic, partition, target.offset);
-        sought[topicPartitionKey(topic, partition)] = target.offset;
-      }
-      log.info(
-        { positions: sought },
-        'Positioned the assigned partitions at their stored checkpoints',
-      );
-    } catch (error) {
-      log.warn(
-        { err: error },
-        'Could not load resume positions after joining; the first batches will retry',
-      );
-    }
+  function seekToCheckpoints(): Promise<void> {
+    return seekToStoredCheckpoints({
+      positions,
+      seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
+      log,
+      fail,
+      stopping,
+    });
   }
 
   consumer.on(START_BATCH_PROCESS, ({ payload }) => {
@@ -103,4 +89,37 @@ export function watchGroup(context: {
       fail(sourceUnavailable('consuming', payload.error, { canRetry: false }));
     }
   });
+}
+
+/**
+ * Seeks every partition of the current assignment that is not verified yet to its resume
+ * target (the stored checkpoint), right away: a quiet partition has no batch that would
+ * trigger the seek. Used after a join and by the store watchdog.
+ */
+export async function seekToStoredCheckpoints(context: {
+  positions: AssignmentPositions;
+  seek: (topic: string, partition: number, offset: string) => void;
+  log: KafkaLog;
+  fail: (error: Error) => void;
+  stopping: AbortSignal;
+}): Promise<void> {
+  const { positions, log, fail, stopping } = context;
+  try {
+    const { generation, targets } = await positions.unverifiedTargets();
+    if (generation !== positions.generation || stopping.aborted) return;
+    const sought: Record<string, string> = {};
+    for (const { topic, partition, target } of targets) {
+      if (positions.isVerified(topic, partition)) continue;
+      if (!target.ok) return fail(target.error);
+      context.seek(topic, partition, target.offset);
+      positions.seekIssued(topic, partition, target.offset);
+      sought[topicPartitionKey(topic, partition)] = target.offset;
+    }
+    log.info(
+      { positions: sought },
+      'Positioned the assigned partitions at their stored checkpoints',
+    );
+  } catch (error) {
+    log.warn({ err: error }, 'Could not load resume positions; the first batches will retry');
+  }
 }

@@ -10,6 +10,7 @@ import { createAssignmentPositions } from './assignment-positions.ts';
 import { createBatchHandler, type CommittedPosition } from './batch-handler.ts';
 import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
 import { createConsumerLag, type ConsumerLag } from './consumer-lag.ts';
+import { watchBrokerLiveness } from './broker-liveness.ts';
 import { watchGroup } from './group-events.ts';
 import { KAFKA_CLIENT_RETRY } from './kafka-config.ts';
 import { sourceUnavailable } from './kafka-errors.ts';
@@ -17,6 +18,7 @@ import { silentKafkaLog, type KafkaLog } from './kafka-log.ts';
 import { loadStarts } from './partition-starts.ts';
 import { aborted, connect, leave } from './source-lifecycle.ts';
 import { createSourceReadiness, type ReadinessListener } from './source-readiness.ts';
+import { watchStoreCheckpoints } from './store-watchdog.ts';
 
 export interface KafkaSourceOptions {
   /** A client from `createKafka` (compression codecs registered). */
@@ -47,10 +49,29 @@ export interface KafkaSourceOptions {
   maxWaitTimeMs?: number;
   /** @default 1048576 (1 MiB) */
   maxBytesPerPartition?: number;
+  /**
+   * Most bytes one fetch brings, over all partitions. They are compressed bytes: gzip'd JSON
+   * grows about 7× when kafkajs decodes it, and a whole fetch stays in memory until its last
+   * partition is processed, so this bounds the consumer's memory. kafkajs' own default (10 MiB)
+   * holds about 300 000 decoded records of a few hundred bytes. @default 2097152 (2 MiB)
+   */
+  maxBytes?: number;
   /** Backoff between retries of a failed store or broker operation. @default DEFAULT_BACKOFF */
   backoff?: BackoffOptions;
   /** Longest wait for the consumer to leave the group on stop. @default 20000 */
   shutdownTimeoutMs?: number;
+  /**
+   * How often the store watchdog compares the stored checkpoints with what the engine
+   * believes, to replay partitions whose checkpoint a flushed or restored store lost even
+   * when they receive nothing (store-watchdog.ts). 0 turns it off.
+   * @default 5000
+   */
+  checkpointWatchIntervalMs?: number;
+  /**
+   * Report not-ready once the broker has answered no fetch or heartbeat for this long while
+   * the consumer is a member (broker-liveness.ts). @default sessionTimeoutMs
+   */
+  brokerStallMs?: number;
 }
 
 /**
@@ -93,6 +114,7 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
     heartbeatInterval: options.heartbeatIntervalMs ?? 3000,
     maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+    maxBytes: options.maxBytes ?? 2_097_152,
     allowAutoTopicCreation: false,
     readUncommitted: false,
     retry: {
@@ -105,6 +127,8 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
     },
   });
   const positions = createAssignmentPositions(loadStarts(engine, admin, lag));
+  let stopWatchdog = () => {};
+  let stopLiveness = () => {};
 
   try {
     if (
@@ -120,6 +144,21 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
         fail,
         stopping: stopping.signal,
         onAssignment: options.onAssignment,
+      });
+      stopLiveness = watchBrokerLiveness({
+        consumer,
+        readiness,
+        log,
+        stallAfterMs: options.brokerStallMs ?? options.sessionTimeoutMs ?? 30_000,
+      });
+      stopWatchdog = watchStoreCheckpoints({
+        engine,
+        positions,
+        seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
+        log,
+        fail,
+        stopping: stopping.signal,
+        intervalMs: options.checkpointWatchIntervalMs ?? 5000,
       });
       await consumer.run({
         autoCommit: false,
@@ -148,6 +187,8 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
         : sourceUnavailable('starting the consumer', error, { canRetry: false }),
     );
   } finally {
+    stopWatchdog();
+    stopLiveness();
     options.signal.removeEventListener('abort', stop);
     readiness.notJoined('stopping');
     await leave({

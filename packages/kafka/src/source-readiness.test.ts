@@ -18,4 +18,19 @@ describe('source readiness', () => {
       [false, 'rebalancing'],
     ]);
   });
+
+  it('is not ready while the broker is stalled, whatever the membership says', () => {
+    const changes: Array<[boolean, string | undefined]> = [];
+    const readiness = createSourceReadiness((ready, reason) => changes.push([ready, reason]));
+    readiness.joined();
+    readiness.stalled('no heartbeat answered');
+    readiness.joined();
+    readiness.stalled(null);
+    expect(changes).toEqual([
+      [false, 'connecting to Kafka'],
+      [true, undefined],
+      [false, 'no heartbeat answered'],
+      [true, undefined],
+    ]);
+  });
 });

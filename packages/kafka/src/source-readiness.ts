@@ -2,23 +2,27 @@
 export type ReadinessListener = (ready: boolean, reason?: string) => void;
 
 /**
- * Ready = member of the consumer group with an assignment *and* the last store/broker
- * operation succeeded. Each condition is reported by the part of the source that knows it.
+ * Ready = member of the consumer group with an assignment, the broker still answering its
+ * heartbeats *and* the last store/broker operation succeeded. Each condition is reported by
+ * the part of the source that knows it.
  */
 export interface SourceReadiness {
   joined(): void;
   notJoined(reason: string): void;
   healthy(): void;
   unhealthy(reason: string): void;
+  /** The broker stopped answering (broker-liveness.ts): a reason, or null once it answers again. */
+  stalled(reason: string | null): void;
 }
 
 export function createSourceReadiness(listener: ReadinessListener = () => {}): SourceReadiness {
   let membership: string | null = 'connecting to Kafka';
   let failure: string | null = null;
+  let stall: string | null = null;
   let last: string | undefined;
 
   function publish(): void {
-    const reason = failure ?? membership;
+    const reason = failure ?? stall ?? membership;
     const state = reason === null ? 'ready' : `not ready: ${reason}`;
     if (state === last) return;
     last = state;
@@ -42,6 +46,10 @@ export function createSourceReadiness(listener: ReadinessListener = () => {}): S
     },
     unhealthy(reason) {
       failure = reason;
+      publish();
+    },
+    stalled(reason) {
+      stall = reason;
       publish();
     },
   };

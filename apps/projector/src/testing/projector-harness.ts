@@ -28,10 +28,22 @@ export interface ProjectorHarness {
   ): Promise<ProjectorProcess & { port: number }>;
 }
 
+/**
+ * A consumer group that notices a dead member within seconds (the broker's minimum session
+ * timeout is 6 s), for tests that SIGKILL projectors: a restarted member's join waits until
+ * the killed one's session has expired.
+ */
+export const FAST_GROUP_ENV: Readonly<Record<string, string>> = {
+  KAFKA_SESSION_TIMEOUT_MS: '6000',
+  KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
+};
+
 export async function projectorHarness(
   label: string,
   infrastructure: { brokers: string[]; redisUrl: string },
   partitions = 3,
+  /** Environment of every projector this harness starts (each start may add to it). */
+  defaultEnv: Record<string, string> = {},
 ): Promise<ProjectorHarness> {
   const names = uniqueNames(label);
   const topics = topicNames(`${names.prefix}.`);
@@ -44,6 +56,8 @@ export async function projectorHarness(
   const namespace = names.prefix;
   const group = names.groupId('projector');
   const redis = connectRedis(infrastructure.redisUrl, namespace);
+  // Tests stop and kill Redis on purpose; its client reconnects by itself meanwhile.
+  redis.on('error', () => {});
   return {
     names,
     topics,
@@ -63,6 +77,7 @@ export async function projectorHarness(
         REDIS_NAMESPACE: namespace,
         DLQ_TOPIC: dlqTopic,
         HTTP_PORT: String(port),
+        ...defaultEnv,
         ...extraEnv,
       });
       onCleanup(async () => {

@@ -15,6 +15,7 @@ export function recordingEngine(engine: ProjectionEngine): RecordingEngine {
     batches: 0,
     resumePositions: (partitions) => engine.resumePositions(partitions),
     forget: (partitions) => engine.forget(partitions),
+    verifyCheckpoints: () => engine.verifyCheckpoints(),
     async processBatch(records) {
       recording.batches += 1;
       for (const { topic, partition, offset } of records) {

@@ -1,0 +1,93 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { CheckoutSnapshot, CheckoutTotals } from '@checkout/domain';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHttpServer, type CheckoutQueries } from './http-server.ts';
+import { createReadiness } from './readiness.ts';
+
+const order = { session_id: 'a b/1', meta: { event_count: 3 } } as unknown as CheckoutSnapshot;
+const totals = { item_count: 2, total_cents: 1000 } as unknown as CheckoutTotals;
+const closers: Array<() => void> = [];
+afterEach(() => closers.splice(0).forEach((close) => close()));
+
+async function serve(queries: Partial<CheckoutQueries> = {}, alive = true) {
+  const readiness = createReadiness(['source']);
+  const registry = new Registry();
+  const server = createHttpServer({
+    queries: {
+      getOrder: async (id) => (id === 'a b/1' ? order : null),
+      getTotals: async () => totals,
+      ...queries,
+    },
+    readiness,
+    registry,
+    log: pino({ level: 'silent' }),
+    isAlive: () => alive,
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  closers.push(() => server.close());
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const get = async (path: string, method = 'GET') => {
+    const response = await fetch(base + path, { method });
+    const text = await response.text();
+    return {
+      status: response.status,
+      type: response.headers.get('content-type'),
+      body: text.startsWith('{') ? (JSON.parse(text) as unknown) : text,
+    };
+  };
+  return { get, readiness };
+}
+
+describe('the projector HTTP API', () => {
+  it('/healthz reports liveness: 200 while running, 500 once the engine stopped for good', async () => {
+    expect((await (await serve()).get('/healthz')).body).toEqual({ status: 'ok' });
+    const stopped = await (await serve({}, false)).get('/healthz');
+    expect([stopped.status, stopped.body]).toEqual([500, { status: 'stopped' }]);
+  });
+
+  it('/readyz is 503 with the reasons until every component is ready, then 200', async () => {
+    const { get, readiness } = await serve();
+    expect(await get('/readyz')).toMatchObject({
+      status: 503,
+      body: { ready: false, components: { source: { ready: false, reason: 'starting' } } },
+    });
+    readiness.set('source', true);
+    expect(await get('/readyz')).toMatchObject({ status: 200, body: { ready: true } });
+  });
+
+  it('/metrics serves the Prometheus registry', async () => {
+    const metrics = await (await serve()).get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.type).toContain('text/plain');
+  });
+
+  it('/v1/checkouts/:id and /totals read through the queries, URL-decoding the id', async () => {
+    const { get } = await serve();
+    expect(await get('/v1/checkouts/a%20b%2F1')).toMatchObject({ status: 200, body: order });
+    expect(await get('/v1/checkouts/a%20b%2F1/totals')).toMatchObject({
+      status: 200,
+      body: totals,
+    });
+    expect(await get('/v1/checkouts/nobody')).toMatchObject({
+      status: 404,
+      body: { error: 'not_found', session_id: 'nobody' },
+    });
+  });
+
+  it('answers 404 to unknown paths, 405 to other methods, 503 when the store fails', async () => {
+    const { get } = await serve({
+      getTotals: () => Promise.reject(new Error('redis reconnecting')),
+    });
+    expect((await get('/v1/orders')).status).toBe(404);
+    expect((await get('/v1/checkouts/a/b/c')).status).toBe(404);
+    expect((await get('/healthz', 'POST')).status).toBe(405);
+    expect(await get('/v1/checkouts/x/totals')).toMatchObject({
+      status: 503,
+      body: { error: 'store_unavailable', message: 'redis reconnecting' },
+    });
+  });
+});

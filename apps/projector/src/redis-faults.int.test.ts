@@ -1,0 +1,186 @@
+import {
+  onCleanup,
+  sharedInfrastructure,
+  startRedisServer,
+  type RedisServerHandle,
+} from '@checkout/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { produceInBackground } from './testing/background-producer.ts';
+import { expectStateEqualsFold, logSize, storedProgress } from './testing/expect-fold.ts';
+import { isReady, logLines, tail, waitUntil } from './testing/probes.ts';
+import { produceStream } from './testing/produce-stream.ts';
+import { projectorHarness } from './testing/projector-harness.ts';
+import { highWatermarks } from './testing/wait-for-checkpoints.ts';
+
+const streamShape = {
+  duplicateRate: 0.02,
+  unknownRate: 0.01,
+  poisonRate: 0.01,
+  concurrentSessions: 100,
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('checkout-projector when Redis goes away (persistence on)', () => {
+  /**
+   * SPEC §6, transient faults: while Redis is unavailable the projector retries with
+   * backoff, reports not-ready and stores nothing half-way; when Redis is back (with its
+   * append-only file, every acknowledged write kept) it carries on by itself, in the same
+   * process. Two outages: a clean stop (SIGTERM) and a crash (SIGKILL), each while events
+   * keep arriving. A commit whose reply was lost in the crash is caught by the
+   * compare-and-set on its retry.
+   */
+  it('waits out a stopped and a killed Redis mid-stream, not ready meanwhile, and ends equal to the fold', async () => {
+    const { kafkaBrokers } = sharedInfrastructure();
+    const redis = await startRedisServer({ persistence: 'aof' });
+    onCleanup(() => redis.stop());
+    const harness = await projectorHarness('redis-outage', {
+      brokers: kafkaBrokers,
+      redisUrl: redis.url,
+    });
+    await produceStream(kafkaBrokers, harness.topics, {
+      seed: 11,
+      records: 4000,
+      sessionPrefix: 'before-',
+      ...streamShape,
+    });
+    const producer = produceInBackground(kafkaBrokers, harness.topics, {
+      seed: 12,
+      sessionPrefix: 'live-',
+      recordsPerSecond: 400,
+      ...streamShape,
+    });
+    const projector = await harness.start();
+
+    const outages: string[] = [];
+    for (const how of ['stop', 'kill'] as const) {
+      const before = await storedProgress(harness);
+      await waitUntil(
+        async () => (await storedProgress(harness)) > before,
+        'progress before the outage',
+        30_000,
+      );
+      await (how === 'stop' ? redis.stop() : redis.kill());
+      const notReadyMs = await waitUntil(
+        async () => !(await isReady(projector.port)),
+        '/readyz to report the outage',
+        15_000,
+      );
+      await sleep(4000);
+      expect(await isReady(projector.port)).toBe(false);
+      expect(projector.child.exitCode, tail(projector)).toBeNull();
+
+      const restarted = Date.now();
+      await redis.restart();
+      const readyMs = await waitUntil(
+        () => isReady(projector.port),
+        '/readyz after Redis is back',
+        60_000,
+      );
+      outages.push(
+        `${how}: not ready after ${notReadyMs} ms, down ~4 s, ready ${readyMs} ms after the restart ` +
+          `(Redis restart took ${Date.now() - restarted - readyMs} ms)`,
+      );
+    }
+    await producer.stop();
+    const figures = await expectStateEqualsFold(harness, { timeoutMs: 90_000 });
+    expect(projector.child.exitCode).toBeNull(); // recovered by itself, never restarted
+    console.info(
+      `redis-outage: ${figures.records} records, ${figures.sessions} sessions equal the fold ` +
+        `(caught up ${figures.caughtUpMs} ms after the producer stopped); ${outages.join('; ')}`,
+    );
+  });
+});
+
+describe('checkout-projector when Redis loses its data (no persistence, FLUSHALL)', () => {
+  let redis: RedisServerHandle;
+  beforeAll(async () => {
+    redis = await startRedisServer({ persistence: 'none' });
+    return () => redis.stop();
+  });
+
+  /**
+   * SPEC §6 / issue: a wiped store is detected and recovered from (replay), never silently
+   * continued from. Flushed while consuming and producing, with the store watchdog off: the
+   * next guarded commit of each partition finds its checkpoint gone (a write conflict), and
+   * the partition replays from the log start. The producer runs until every partition has
+   * received an event after the flush, so each of them meets the guard.
+   */
+  it('flushed mid-stream: write conflicts detect it, partitions replay from the log start, the state ends equal to the full fold', async () => {
+    const { kafkaBrokers } = sharedInfrastructure();
+    const harness = await projectorHarness('redis-flush', {
+      brokers: kafkaBrokers,
+      redisUrl: redis.url,
+    });
+    await produceStream(kafkaBrokers, harness.topics, {
+      seed: 21,
+      records: 4000,
+      sessionPrefix: 'before-',
+      ...streamShape,
+    });
+    const producer = produceInBackground(kafkaBrokers, harness.topics, {
+      seed: 22,
+      sessionPrefix: 'live-',
+      recordsPerSecond: 400,
+      ...streamShape,
+    });
+    const projector = await harness.start({ STORE_WATCHDOG_INTERVAL_MS: '0' });
+    await waitUntil(async () => (await storedProgress(harness)) >= 2000, 'progress', 30_000);
+    const flushedAt = { stored: await storedProgress(harness), log: await logSize(harness) };
+    const marksAtFlush = await highWatermarks(harness.brokers, harness.topics);
+    await harness.redis.flushall();
+    await waitUntil(
+      async () => {
+        const marks = await highWatermarks(harness.brokers, harness.topics);
+        return [...marksAtFlush].every(
+          ([partition, high]) => BigInt(marks.get(partition) ?? '0') > BigInt(high),
+        );
+      },
+      'an event after the flush on every partition',
+      60_000,
+    );
+    await producer.stop();
+
+    const figures = await expectStateEqualsFold(harness, { timeoutMs: 90_000 });
+    const conflicts = logLines(projector, 'guarded write refused').length;
+    expect(conflicts, tail(projector)).toBeGreaterThan(0);
+    console.info(
+      `redis-flush mid-stream: flushed at ${flushedAt.stored}/${flushedAt.log} records stored; ` +
+        `${figures.records} records, ${figures.sessions} sessions equal the fold ${figures.caughtUpMs} ms ` +
+        `after the producer stopped; detected by ${conflicts} write conflicts (watchdog off)`,
+    );
+  });
+
+  /**
+   * Why: before the store watchdog, lost data was noticed only on a partition's next event
+   * (the guarded commit) or on a rebalance. Flushed when everything was stored and with
+   * nothing produced afterwards, no partition has a next event: the projector reported
+   * ready and served an empty store forever. Now the watchdog sees the checkpoints gone
+   * and replays every partition from the log start.
+   */
+  it('flushed while idle with nothing produced afterwards: the store watchdog replays every quiet partition', async () => {
+    const { kafkaBrokers } = sharedInfrastructure();
+    const harness = await projectorHarness('redis-flush-idle', {
+      brokers: kafkaBrokers,
+      redisUrl: redis.url,
+    });
+    await produceStream(kafkaBrokers, harness.topics, {
+      seed: 31,
+      records: 4000,
+      ...streamShape,
+    });
+    const projector = await harness.start({ STORE_WATCHDOG_INTERVAL_MS: '1000' });
+    const first = await expectStateEqualsFold(harness, { timeoutMs: 60_000 });
+
+    await harness.redis.flushall();
+    const replayed = await expectStateEqualsFold(harness, { timeoutMs: 60_000 });
+    expect(replayed.sessions).toBe(first.sessions);
+    expect(logLines(projector, 'guarded write refused')).toEqual([]);
+    expect(logLines(projector, 'The store lost checkpoints').length).toBeGreaterThan(0);
+    expect(await isReady(projector.port)).toBe(true);
+    console.info(
+      `redis-flush idle: ${replayed.records} records, ${replayed.sessions} sessions replayed to the fold ` +
+        `${replayed.caughtUpMs} ms after FLUSHALL, by the watchdog alone`,
+    );
+  });
+});

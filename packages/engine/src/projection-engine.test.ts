@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import type { DeadLetterSink } from './ports/dead-letter-sink.ts';
+import type { ProjectionStore, StoredSnapshot } from './ports/projection-store.ts';
+import { topicPartitionKey, type SourceRecord } from './ports/source-record.ts';
+import { createProjectionEngine } from './projection-engine.ts';
+import { topicNames } from './topic-names.ts';
+
+const topics = topicNames('t.');
+
+function added(session: string, offset: number, partition = 0): SourceRecord {
+  const event = {
+    event_id: `e-${partition}-${offset}`,
+    event_name: 'cart.item_added',
+    aggregate_id: session,
+    occurred_at: '2026-11-01T10:00:00+01:00',
+    correlation_id: 'c-1',
+    payload: { sku: `SKU-${offset}`, quantity: 1, unit_price_cents: 100 },
+  };
+  return {
+    topic: 't.cart-events',
+    partition,
+    offset: String(offset),
+    key: Buffer.from(session),
+    value: Buffer.from(JSON.stringify(event)),
+    headers: {},
+    timestamp: '1700000000000',
+  };
+}
+
+/** A compare-and-set store in memory that can lose everything (`flush`) like a wiped Redis. */
+function memoryStore() {
+  const snapshots = new Map<string, StoredSnapshot>();
+  const checkpoints = new Map<string, string>();
+  let onLoad: () => void = () => {};
+  const store: ProjectionStore & {
+    snapshots: typeof snapshots;
+    checkpoints: typeof checkpoints;
+    flush(): void;
+    duringNextLoad(action: () => void): void;
+  } = {
+    snapshots,
+    checkpoints,
+    flush() {
+      snapshots.clear();
+      checkpoints.clear();
+    },
+    duringNextLoad(action) {
+      onLoad = action;
+    },
+    async loadSnapshots(ids) {
+      const action = onLoad;
+      onLoad = () => {};
+      action();
+      return new Map(ids.flatMap((id) => (snapshots.has(id) ? [[id, snapshots.get(id)!]] : [])));
+    },
+    async loadCheckpoints(partitions) {
+      const found = new Map<string, string>();
+      for (const { topic, partition } of partitions) {
+        const value = checkpoints.get(topicPartitionKey(topic, partition));
+        if (value !== undefined) found.set(topicPartitionKey(topic, partition), value);
+      }
+      return found;
+    },
+    async commit(write) {
+      for (const { topic, partition, expected } of write.checkpoints) {
+        const key = topicPartitionKey(topic, partition);
+        const actual = checkpoints.get(key) ?? null;
+        if (actual !== expected) {
+          return {
+            ok: false,
+            conflict: {
+              kind: 'checkpoint',
+              subject: key,
+              expected: expected ?? 'absent',
+              actual: actual ?? 'absent',
+            },
+          };
+        }
+      }
+      for (const { sessionId, expectedVersion } of write.snapshots) {
+        const actual = snapshots.get(sessionId)?.version ?? 0;
+        if (actual !== expectedVersion) {
+          return {
+            ok: false,
+            conflict: {
+              kind: 'snapshot',
+              subject: sessionId,
+              expected: String(expectedVersion),
+              actual: String(actual),
+            },
+          };
+        }
+      }
+      for (const { sessionId, order } of write.snapshots)
+        snapshots.set(sessionId, { order, version: order.meta.event_count });
+      for (const { topic, partition, nextOffset } of write.checkpoints)
+        checkpoints.set(topicPartitionKey(topic, partition), nextOffset);
+      return { ok: true };
+    },
+  };
+  return store;
+}
+
+const noDeadLetters: DeadLetterSink = { publish: async () => {} };
+
+describe('ProjectionEngine.verifyCheckpoints (the store watchdog)', () => {
+  it('reports a partition whose stored checkpoint is gone, and replays it from the log start', async () => {
+    const store = memoryStore();
+    const engine = createProjectionEngine({ store, deadLetters: noDeadLetters, topics });
+    await engine.processBatch([added('s-1', 0), added('s-1', 1), added('s-2', 0, 1)]);
+    expect(await engine.verifyCheckpoints()).toEqual([]);
+
+    store.flush();
+    const regressions = await engine.verifyCheckpoints();
+    expect(regressions).toEqual([
+      { topic: 't.cart-events', partition: 0, believed: '2', stored: null },
+      { topic: 't.cart-events', partition: 1, believed: '1', stored: null },
+    ]);
+    // Reported once: the engine now believes what the store holds.
+    expect(await engine.verifyCheckpoints()).toEqual([]);
+
+    // The replay from offset 0 is applied, not skipped as "below the checkpoint".
+    const outcome = await engine.processBatch([added('s-1', 0), added('s-1', 1)]);
+    expect(outcome.kind).toBe('committed');
+    expect(store.snapshots.get('s-1')?.version).toBe(2);
+    expect(store.checkpoints.get('cart-events:0')).toBe('2');
+  });
+
+  it('reports a checkpoint that went back (a restored backup), not one that moved forward', async () => {
+    const store = memoryStore();
+    const engine = createProjectionEngine({ store, deadLetters: noDeadLetters, topics });
+    await engine.processBatch([added('s-1', 0), added('s-1', 1), added('s-1', 2)]);
+    store.checkpoints.set('cart-events:0', '5');
+    expect(await engine.verifyCheckpoints()).toEqual([]);
+    store.checkpoints.set('cart-events:0', '1');
+    expect(await engine.verifyCheckpoints()).toEqual([
+      { topic: 't.cart-events', partition: 0, believed: '3', stored: '1' },
+    ]);
+  });
+});
+
+describe('a batch in flight while the watchdog adopts a flushed checkpoint', () => {
+  /**
+   * Why: the batch's compare-and-set guard used to be read from the engine's beliefs at the
+   * end of the batch. If the store was flushed and the watchdog adopted "no checkpoint"
+   * while a batch of offsets 2..3 awaited the store, the batch committed with the guard
+   * "absent" (which the flushed store matched) and stored checkpoint 4 over offsets 0..1 it
+   * never applied: history lost, silently. The guard is now what the batch started with.
+   */
+  it('commits nothing over the lost history: the batch conflicts and the partition resumes at 0', async () => {
+    const store = memoryStore();
+    const engine = createProjectionEngine({ store, deadLetters: noDeadLetters, topics });
+    await engine.processBatch([added('s-1', 0), added('s-1', 1)]);
+
+    store.duringNextLoad(() => {
+      store.flush();
+      void engine.verifyCheckpoints();
+    });
+    const outcome = await engine.processBatch([added('s-1', 2), added('s-1', 3)]);
+
+    expect(outcome.kind).toBe('conflict');
+    expect(outcome.kind === 'conflict' && Object.fromEntries(outcome.resume)).toEqual({
+      't.cart-events:0': null,
+    });
+    expect(store.checkpoints.size).toBe(0);
+    expect(store.snapshots.size).toBe(0);
+  });
+});
