@@ -3,18 +3,18 @@ import { DEFAULT_DOMAIN_CONFIG } from '@checkout/domain';
 import { foldBatch, parseBatch } from '@checkout/engine';
 import { sharedInfrastructure } from '@checkout/testkit';
 import { describe, expect, it } from 'vitest';
-import { compareWithFold } from '../../projector/src/testing/compare-with-fold.ts';
-import { produceStream } from '../../projector/src/testing/produce-stream.ts';
-import { projectorHarness } from '../../projector/src/testing/projector-harness.ts';
-import { readAllRecords } from '../../projector/src/testing/read-topics.ts';
-import {
-  highWatermarks,
-  waitForCheckpoints,
-} from '../../projector/src/testing/wait-for-checkpoints.ts';
 import { produceLateEvents } from './testing/late-events.ts';
 import { startReaderLoop } from './testing/reader-loop.ts';
 import { rebuildEnv } from './testing/rebuild-env.ts';
 import { runRebuildCli } from './testing/run-cli.ts';
+import {
+  compareWithFold,
+  produceStream,
+  projectorHarness,
+  readAllRecords,
+  highWatermarks,
+  waitForCheckpoints,
+} from '@checkout/projector/testing';
 
 describe('checkout-rebuild blue/green under load', () => {
   it('rebuilds from earliest while the live projector and readers keep going; nothing is lost or goes back', async () => {

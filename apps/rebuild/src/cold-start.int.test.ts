@@ -2,12 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { keyspace } from '@checkout/redis';
 import { sharedInfrastructure } from '@checkout/testkit';
 import { describe, expect, it } from 'vitest';
-import { compareWithFold } from '../../projector/src/testing/compare-with-fold.ts';
-import { produceStream } from '../../projector/src/testing/produce-stream.ts';
-import { projectorHarness } from '../../projector/src/testing/projector-harness.ts';
-import { readAllRecords } from '../../projector/src/testing/read-topics.ts';
 import { namespaceContents, rebuildEnv } from './testing/rebuild-env.ts';
 import { runRebuildCli } from './testing/run-cli.ts';
+import {
+  compareWithFold,
+  produceStream,
+  projectorHarness,
+  readAllRecords,
+} from '@checkout/projector/testing';
 
 describe('checkout-rebuild on an empty Redis (cold start)', () => {
   it('--from-offset earliest builds a generation equal to the pure fold and switches readers to it', async () => {

@@ -2,15 +2,17 @@ import { Readable, Writable } from 'node:stream';
 import { createKafka, sharedInfrastructure } from '@checkout/testkit';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { compareWithFold } from '../../projector/src/testing/compare-with-fold.ts';
-import { produceStream } from '../../projector/src/testing/produce-stream.ts';
-import { projectorHarness } from '../../projector/src/testing/projector-harness.ts';
-import { readAllRecords } from '../../projector/src/testing/read-topics.ts';
 import { createCliContext } from './cli-context.ts';
 import { blueGreenRebuild } from './modes/blue-green.ts';
 import { fakeArchive } from './testing/fake-archive.ts';
 import { rebuildEnv } from './testing/rebuild-env.ts';
 import { runRebuildCli } from './testing/run-cli.ts';
+import {
+  compareWithFold,
+  produceStream,
+  projectorHarness,
+  readAllRecords,
+} from '@checkout/projector/testing';
 
 describe('history that Kafka retention deleted', () => {
   it('is refused with exit code 5, and rebuilt from the archive first, then Kafka', async () => {

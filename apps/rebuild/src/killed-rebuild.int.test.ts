@@ -2,17 +2,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { keyspace } from '@checkout/redis';
 import { sharedInfrastructure } from '@checkout/testkit';
 import { describe, expect, it } from 'vitest';
-import { compareWithFold } from '../../projector/src/testing/compare-with-fold.ts';
-import { produceStream } from '../../projector/src/testing/produce-stream.ts';
-import { projectorHarness } from '../../projector/src/testing/projector-harness.ts';
-import { readAllRecords } from '../../projector/src/testing/read-topics.ts';
-import {
-  highWatermarks,
-  waitForCheckpoints,
-} from '../../projector/src/testing/wait-for-checkpoints.ts';
 import { HEARTBEAT_STALE_MS } from './generations/generation-role.ts';
 import { namespaceContents, rebuildEnv } from './testing/rebuild-env.ts';
 import { runRebuildCli, spawnRebuildCli } from './testing/run-cli.ts';
+import {
+  compareWithFold,
+  produceStream,
+  projectorHarness,
+  readAllRecords,
+  highWatermarks,
+  waitForCheckpoints,
+} from '@checkout/projector/testing';
 
 const RECORDS = 15_000;
 

@@ -1,5 +1,5 @@
 import { createKafka } from '@checkout/testkit';
-import type { ProjectorHarness } from '../../../projector/src/testing/projector-harness.ts';
+import type { ProjectorHarness } from '@checkout/projector/testing';
 
 /** More events for sessions that already exist: the watched sessions keep changing during the rebuild. */
 export async function produceLateEvents(

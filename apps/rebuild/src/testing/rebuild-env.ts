@@ -1,4 +1,4 @@
-import type { ProjectorHarness } from '../../../projector/src/testing/projector-harness.ts';
+import type { ProjectorHarness } from '@checkout/projector/testing';
 
 /** The projector's environment for a harness deployment: what an operator runs the CLI with. */
 export function rebuildEnv(

@@ -1,0 +1,7 @@
+// Test support for integration tests of the projector and of checkout-rebuild:
+// `@checkout/projector/testing`. Never imported by production code.
+export { compareWithFold, type FoldComparison } from './compare-with-fold.ts';
+export { produceStream } from './produce-stream.ts';
+export { FAST_GROUP_ENV, projectorHarness, type ProjectorHarness } from './projector-harness.ts';
+export { readAllRecords } from './read-topics.ts';
+export { highWatermarks, waitForCheckpoints } from './wait-for-checkpoints.ts';
