@@ -1,0 +1,396 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TopicNames } from '@checkout/engine';
+import { keyspace } from '@checkout/redis';
+import { waitForCheckpoints } from './checkpoint-watch.ts';
+import { runChild, type ChildRun } from './child-process.ts';
+import { waitForStableGroup, type Admin } from './consumer-group.ts';
+import type { ConsumerConfig, ConsumerReport } from './consumer-main.ts';
+import {
+  busySeconds,
+  calls,
+  commandDelta,
+  commandStats,
+  deleteKeys,
+  total,
+  type RedisClient,
+} from './redis-stats.ts';
+
+/** What the commit script runs (and INFO commandstats counts once more, inside EVALSHA). */
+const SCRIPT_COMMANDS = ['get', 'set', 'hget', 'hset'];
+
+export type PhaseId = 'a' | 'b' | 'c' | 'd';
+
+/** One design measured on one size. */
+export interface PhaseResult {
+  id: PhaseId;
+  name: string;
+  records: number;
+  /** Consumer group joined → every record's effect stored: the throughput's denominator. */
+  seconds: number;
+  /** Process (or consumer) start → done, start-up and group join included. */
+  wallSeconds: number;
+  eventsPerSecond: number;
+  peakRssBytes: number | null;
+  /** Commands the design's clients sent to Redis (requests). */
+  redisRequests: number | null;
+  /** Commands Redis executed, those run inside Lua scripts included (INFO commandstats). */
+  redisExecuted: number | null;
+  redisByCommand: Record<string, number> | null;
+  /** Seconds Redis spent executing them (INFO commandstats usec). */
+  redisBusySeconds?: number;
+  /** What the design reported about itself (the projector's metrics, the rebuild's JSON). */
+  selfReported?: Record<string, unknown>;
+  /** Peak of each `process.memoryUsage()` field of a child (bytes). */
+  memory?: Record<string, number>;
+}
+
+export interface PhaseContext {
+  admin: Admin;
+  redis: RedisClient;
+  brokers: string[];
+  redisUrl: string;
+  topics: TopicNames;
+  /** Kafka topic prefix of this size, e.g. `bench-100000-lx3k.`. */
+  prefix: string;
+  /** Physical `"<topic>:<partition>"` → high watermark. */
+  highs: ReadonlyMap<string, bigint>;
+  records: number;
+  resultsDir: string;
+  /** Unique per run and size: namespaces and group ids are derived from it. */
+  tag: string;
+  timeoutMs: number;
+  ttlSeconds: number;
+}
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const projectorMain = join(repoRoot, 'apps/projector/src/main.ts');
+const rebuildMain = join(repoRoot, 'apps/rebuild/src/main.ts');
+const consumerMain = fileURLToPath(new URL('./consumer-main.ts', import.meta.url));
+
+/** (a) The limit: kafkajs consumption of the five topics, nothing done with the records. */
+export async function measureLimit(context: PhaseContext, attempt: number): Promise<PhaseResult> {
+  const measured = await runConsumer(
+    context,
+    'raw',
+    `${context.tag}.limit-${attempt}`,
+    `limit-${attempt}`,
+  );
+  return {
+    id: 'a',
+    name: 'limit: raw kafkajs consumption',
+    ...measured.result,
+    peakRssBytes: measured.child.peakRss(),
+    redisRequests: null,
+    redisExecuted: null,
+    redisByCommand: null,
+    memory: measured.child.memory(),
+  };
+}
+
+/** (b) The original design: per event GET → apply → SET, through the same consumer. */
+export async function measureOriginalDesign(context: PhaseContext): Promise<PhaseResult> {
+  const namespace = `${context.tag}-b`;
+  const before = await commandStats(context.redis);
+  const measured = await runConsumer(
+    context,
+    'original',
+    `${context.tag}.original`,
+    'original',
+    namespace,
+  );
+  const executed = commandDelta(before, await commandStats(context.redis), new Map([['info', 1]]));
+  await deleteKeys(context.redis, `${namespace}:*`);
+  const requests = measured.child.redisCommands();
+  return {
+    id: 'b',
+    name: 'original design: GET → apply → SET per event',
+    ...measured.result,
+    peakRssBytes: measured.child.peakRss(),
+    redisRequests: requests.size === 0 ? null : total(requests),
+    redisExecuted: total(executed),
+    redisByCommand: Object.fromEntries(calls(executed)),
+    redisBusySeconds: busySeconds(executed),
+    memory: measured.child.memory(),
+  };
+}
+
+/** (a) and (b) run in a fresh child each (consumer-main.ts), cold like (c) and (d). */
+async function runConsumer(
+  context: PhaseContext,
+  mode: ConsumerConfig['mode'],
+  groupId: string,
+  label: string,
+  namespace = `${context.tag}-unused`,
+): Promise<{ child: ChildRun; result: ReturnType<typeof throughput> }> {
+  const config: ConsumerConfig = {
+    mode,
+    brokers: context.brokers,
+    groupId,
+    prefix: context.prefix,
+    highs: [...context.highs].map(([field, high]) => [field, String(high)]),
+    redisUrl: context.redisUrl,
+    namespace,
+    ttlSeconds: context.ttlSeconds,
+  };
+  const child = runChild(consumerMain, [], {
+    env: { BENCH_CONSUMER: JSON.stringify(config) },
+    logFile: join(context.resultsDir, `${context.tag}-${label}.log`),
+    resultsDir: context.resultsDir,
+    label: `${context.tag}-${label}`,
+  });
+  const exit = await withTimeout(child.exited, context.timeoutMs, `the ${mode} consumer`).catch(
+    async (error: unknown) => {
+      await child.terminate();
+      throw error;
+    },
+  );
+  const report = parseJson(
+    child.stdout().trim().split('\n').at(-1) ?? '',
+  ) as Partial<ConsumerReport>;
+  if (exit.code !== 0 || report.joinedMs === undefined || report.doneMs === undefined) {
+    throw new Error(
+      `the ${mode} consumer exited with ${exit.code ?? exit.signal}; see ${label}.log`,
+    );
+  }
+  // The child's clock starts with the process: its done time is the wall time since start.
+  return { child, result: throughput(context.records, report.joinedMs, report.doneMs, 0) };
+}
+
+/**
+ * (c) checkout-projector itself (apps/projector/src/main.ts, Kafka + Redis mode) in a child
+ * process, from a fresh namespace and group until its checkpoints reach the high watermarks.
+ */
+export async function measureProjector(context: PhaseContext): Promise<PhaseResult> {
+  const namespace = `${context.tag}-c`;
+  const group = `${context.tag}.projector`;
+  const started = performance.now();
+  const before = await commandStats(context.redis);
+  const child = runChild(projectorMain, [], {
+    env: {
+      KAFKA_BROKERS: context.brokers.join(','),
+      KAFKA_GROUP_ID: group,
+      KAFKA_TOPIC_PREFIX: context.prefix,
+      REDIS_URL: context.redisUrl,
+      REDIS_NAMESPACE: namespace,
+      DLQ_TOPIC: `${context.prefix}checkout-events-dlq`,
+      SNAPSHOT_TTL_SECONDS: String(context.ttlSeconds),
+      HTTP_PORT: '0',
+      LOG_LEVEL: 'info',
+    },
+    logFile: join(context.resultsDir, `${context.tag}-projector.log`),
+    resultsDir: context.resultsDir,
+    label: `${context.tag}-projector`,
+  });
+  const checkpointKey = keyspace(namespace, null).checkpoints(group);
+  const measured = await watchChild(context, child, group, async () => checkpointKey);
+  const breakdown = await engineBreakdown(child.stdout());
+  await child.terminate();
+  const executed = commandDelta(
+    before,
+    await commandStats(context.redis),
+    new Map([
+      ['hgetall', measured.polls],
+      ['info', 1],
+    ]),
+  );
+  const requests = child.redisCommands();
+  await deleteKeys(context.redis, `${namespace}:*`);
+  return {
+    id: 'c',
+    name: 'projector: checkout-projector end to end',
+    ...throughput(context.records, measured.joinedAt, measured.doneAt, started),
+    peakRssBytes: child.peakRss(),
+    redisRequests: requests.size === 0 ? null : total(requests),
+    redisExecuted: total(executed),
+    redisByCommand: Object.fromEntries(calls(executed)),
+    redisBusySeconds: busySeconds(executed, SCRIPT_COMMANDS),
+    selfReported: breakdown,
+    memory: child.memory(),
+  };
+}
+
+/**
+ * (d) `checkout-rebuild --from-offset earliest --yes --json` in a child process, into a fresh
+ * namespace (so it builds generation 1 and switches readers to it).
+ */
+export async function measureRebuild(context: PhaseContext): Promise<PhaseResult> {
+  const namespace = `${context.tag}-d`;
+  const group = `${context.tag}.live`;
+  const started = performance.now();
+  const before = await commandStats(context.redis);
+  const fetchBytes = process.env['BENCH_REBUILD_FETCH_BYTES'];
+  const args = ['--from-offset', 'earliest', '--yes', '--json'];
+  if (fetchBytes !== undefined) args.push('--fetch-bytes', fetchBytes);
+  const child = runChild(rebuildMain, args, {
+    env: {
+      KAFKA_BROKERS: context.brokers.join(','),
+      KAFKA_GROUP_ID: group,
+      KAFKA_TOPIC_PREFIX: context.prefix,
+      REDIS_URL: context.redisUrl,
+      REDIS_NAMESPACE: namespace,
+      DLQ_TOPIC: `${context.prefix}checkout-events-dlq`,
+      SNAPSHOT_TTL_SECONDS: String(context.ttlSeconds),
+    },
+    logFile: join(context.resultsDir, `${context.tag}-rebuild.log`),
+    resultsDir: context.resultsDir,
+    label: `${context.tag}-rebuild`,
+  });
+  // A fresh namespace: the rebuild's INCR of the generation counter hands out id 1.
+  let generation: string | null = null;
+  let ownGets = 0;
+  const checkpointKey = async () => {
+    if (generation === null) {
+      ownGets += 1;
+      generation = await context.redis.get(`${namespace}:generation-seq`);
+    }
+    return generation === null ? undefined : keyspace(namespace, generation).checkpoints(group);
+  };
+  const replayGroup = `${group}.rebuild.1`;
+  const measured = await watchChild(context, child, replayGroup, checkpointKey);
+  const exit = await withTimeout(child.exited, context.timeoutMs, 'checkout-rebuild to exit');
+  const exitedAt = performance.now();
+  if (exit.code !== 0) {
+    throw new Error(`checkout-rebuild exited with ${exit.code ?? exit.signal}: ${child.stdout()}`);
+  }
+  const executed = commandDelta(
+    before,
+    await commandStats(context.redis),
+    new Map([
+      ['hgetall', measured.polls],
+      ['get', ownGets],
+      ['info', 1],
+    ]),
+  );
+  const requests = child.redisCommands();
+  await deleteKeys(context.redis, `${namespace}:*`);
+  const result = throughput(context.records, measured.joinedAt, measured.doneAt, started);
+  return {
+    id: 'd',
+    name: 'rebuild: checkout-rebuild --from-offset earliest',
+    ...result,
+    wallSeconds: (exitedAt - started) / 1000,
+    peakRssBytes: child.peakRss(),
+    redisRequests: requests.size === 0 ? null : total(requests),
+    redisExecuted: total(executed),
+    redisByCommand: Object.fromEntries(calls(executed)),
+    redisBusySeconds: busySeconds(executed, SCRIPT_COMMANDS),
+    selfReported: pick(parseJson(child.stdout()), [
+      'events',
+      'events_per_second',
+      'active_ms',
+      'duration_ms',
+      'dead_letters_published',
+      'write_conflicts',
+    ]),
+    memory: child.memory(),
+  };
+}
+
+async function watchChild(
+  context: PhaseContext,
+  child: ChildRun,
+  groupId: string,
+  checkpointKey: () => Promise<string | undefined>,
+): Promise<{ joinedAt: number; doneAt: number; polls: number }> {
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(), context.timeoutMs);
+  const failed = () =>
+    child.exit !== undefined && child.exit.code !== 0
+      ? new Error(`${groupId}: the child exited with ${child.exit.code ?? child.exit.signal}`)
+      : undefined;
+  try {
+    const joined = waitForStableGroup(context.admin, groupId, { signal: stop.signal });
+    const progress = await waitForCheckpoints(context.redis, {
+      key: checkpointKey,
+      targets: logicalTargets(context),
+      signal: stop.signal,
+      failed,
+    });
+    const joinedAt = await joined;
+    return { joinedAt, doneAt: progress.doneAt, polls: progress.polls };
+  } catch (error) {
+    await child.terminate();
+    throw error;
+  } finally {
+    stop.abort();
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The projector's own account of its batches, from its Prometheus metrics (the HTTP port is
+ * in its start-up log line): batches, records per batch, time in the engine and in Redis.
+ */
+async function engineBreakdown(log: string): Promise<Record<string, unknown>> {
+  const port = /listening on http:\/\/localhost:(\d+)/.exec(log)?.[1];
+  if (port === undefined) return {};
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+    (response) => response.text(),
+    () => '',
+  );
+  const sum = (metric: string) => {
+    let value = 0;
+    for (const match of text.matchAll(new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) {
+      value += Number(match[1]);
+    }
+    return value;
+  };
+  const batches = sum('checkout_batch_records_count');
+  return {
+    batches,
+    records_per_batch:
+      batches === 0 ? null : Math.round(sum('checkout_batch_records_sum') / batches),
+    engine_seconds: round(sum('checkout_batch_duration_seconds_sum')),
+    store_seconds: round(sum('checkout_store_duration_seconds_sum')),
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+/** Checkpoint fields use the logical topic names. */
+function logicalTargets(context: PhaseContext): Map<string, bigint> {
+  const targets = new Map<string, bigint>();
+  for (const [field, high] of context.highs) {
+    const separator = field.lastIndexOf(':');
+    const logical = context.topics.toLogical(field.slice(0, separator));
+    if (logical !== undefined) targets.set(`${logical}:${field.slice(separator + 1)}`, high);
+  }
+  return targets;
+}
+
+function throughput(records: number, joinedAt: number, doneAt: number, startedAt: number) {
+  const seconds = (doneAt - joinedAt) / 1000;
+  return {
+    records,
+    seconds,
+    wallSeconds: (doneAt - startedAt) / 1000,
+    eventsPerSecond: records / seconds,
+  };
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function parseJson(text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+function pick(object: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((key) => key in object).map((key) => [key, object[key]]));
+}

@@ -1,0 +1,211 @@
+import type { DomainFigure } from './domain-bench.ts';
+import type { MachineInfo } from './machine.ts';
+import type { PhaseId, PhaseResult } from './phases.ts';
+import type { ProduceSummary } from './produce-records.ts';
+
+export interface SizeResult {
+  size: number;
+  topicPrefix: string;
+  produce: ProduceSummary;
+  /** Every measurement in run order; the limit is measured twice (first and last). */
+  phases: PhaseResult[];
+}
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+export interface BenchResults {
+  startedAt: string;
+  finishedAt: string;
+  machine: MachineInfo;
+  settings: Record<string, unknown>;
+  sizes: SizeResult[];
+  domain: DomainFigure[];
+  targets: TargetCheck[];
+}
+
+/** The limit is the better of its two measurements: ratios to it are then conservative. */
+export function bestOf(size: SizeResult, id: PhaseId): PhaseResult | undefined {
+  return size.phases
+    .filter((phase) => phase.id === id)
+    .sort((a, b) => b.eventsPerSecond - a.eventsPerSecond)[0];
+}
+
+export function evaluateTargets(
+  sizes: readonly SizeResult[],
+  domain: readonly DomainFigure[],
+): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const size of sizes) {
+    const limit = bestOf(size, 'a');
+    const original = bestOf(size, 'b');
+    const projector = bestOf(size, 'c');
+    const rebuild = bestOf(size, 'd');
+    const at = `at ${count(size.size)}`;
+    if (limit && projector) {
+      const ratio = projector.eventsPerSecond / limit.eventsPerSecond;
+      checks.push(check(`projector ≥ 0.7 × limit ${at}`, `${ratio.toFixed(2)} ×`, ratio >= 0.7));
+    }
+    if (original && projector) {
+      const ratio = projector.eventsPerSecond / original.eventsPerSecond;
+      checks.push(check(`projector ≥ 10 × original ${at}`, `${ratio.toFixed(1)} ×`, ratio >= 10));
+    }
+    if (limit && rebuild) {
+      const ratio = rebuild.eventsPerSecond / limit.eventsPerSecond;
+      checks.push(check(`rebuild ≥ 0.7 × limit ${at}`, `${ratio.toFixed(2)} ×`, ratio >= 0.7));
+    }
+    if (projector?.redisRequests != null) {
+      const perEvent = projector.redisRequests / projector.records;
+      checks.push(
+        check(`projector ≤ 0.2 Redis commands/event ${at}`, perEvent.toFixed(3), perEvent <= 0.2),
+      );
+    }
+    if (size.size >= 1_000_000 && projector?.peakRssBytes != null) {
+      const mb = projector.peakRssBytes / 1e6;
+      checks.push(check(`projector peak RSS ≤ 300 MB ${at}`, `${mb.toFixed(0)} MB`, mb <= 300));
+    }
+  }
+  const small = sizes.find((size) => size.size === 100_000);
+  const large = sizes.find((size) => size.size === 1_000_000);
+  const smallRate = small && bestOf(small, 'c')?.eventsPerSecond;
+  const largeRate = large && bestOf(large, 'c')?.eventsPerSecond;
+  if (smallRate && largeRate) {
+    const change = largeRate / smallRate - 1;
+    checks.push(
+      check(
+        'projector events/s at 1M within 20 % of 100k',
+        `${change >= 0 ? '+' : ''}${(100 * change).toFixed(0)} %`,
+        Math.abs(change) <= 0.2 || change > 0,
+      ),
+    );
+  }
+  const figure = (prefix: string) => domain.find((entry) => entry.name.startsWith(prefix));
+  const evolve = figure('evolve');
+  if (evolve) {
+    checks.push(
+      check(
+        'evolve ≥ 2 000 000 events/s (one core)',
+        rate(evolve.eventsPerSecond),
+        evolve.eventsPerSecond >= 2e6,
+      ),
+    );
+  }
+  const parse = figure('parse');
+  if (parse) {
+    checks.push(
+      check(
+        'parse + validate ≥ 500 000 events/s (one core)',
+        rate(parse.eventsPerSecond),
+        parse.eventsPerSecond >= 5e5,
+      ),
+    );
+  }
+  return checks;
+}
+
+function check(target: string, measured: string, met: boolean): TargetCheck {
+  return { target, measured, met };
+}
+
+export function formatReport(results: BenchResults): string {
+  const { machine } = results;
+  const lines: string[] = [
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Node ${machine.node}; ` +
+      `Kafka ${machine.kafka}; Redis ${machine.redis}`,
+    `Load average (1/5/15 min): ${machine.loadAverageStart.join(' ')} at start, ${machine.loadAverageEnd.join(' ')} at end`,
+    '',
+  ];
+  for (const size of results.sizes) {
+    const limit = bestOf(size, 'a');
+    const original = bestOf(size, 'b');
+    lines.push(
+      `${count(size.size)} records (${count(size.produce.sessions)} sessions, ` +
+        `${(size.produce.bytes / 1e6).toFixed(0)} MB of values; produced once in ${size.produce.seconds.toFixed(0)} s):`,
+    );
+    const rows = size.phases.map((phase) => [
+      `(${phase.id}) ${phase.name}`,
+      rate(phase.eventsPerSecond),
+      limit ? `${(phase.eventsPerSecond / limit.eventsPerSecond).toFixed(2)}` : '—',
+      original ? `${(phase.eventsPerSecond / original.eventsPerSecond).toFixed(1)}` : '—',
+      phase.peakRssBytes == null ? '—' : `${(phase.peakRssBytes / 1e6).toFixed(0)} MB`,
+      phase.redisRequests == null ? '—' : (phase.redisRequests / phase.records).toFixed(3),
+      phase.redisExecuted == null ? '—' : (phase.redisExecuted / phase.records).toFixed(3),
+      phase.seconds.toFixed(1),
+      phase.wallSeconds.toFixed(1),
+    ]);
+    lines.push(
+      ...table(
+        [
+          'design',
+          'events/s',
+          '× limit',
+          '× original',
+          'peak RSS',
+          'Redis cmd/ev',
+          'incl. Lua',
+          'active s',
+          'wall s',
+        ],
+        rows,
+      ),
+      '',
+    );
+  }
+  if (results.domain.length > 0) {
+    lines.push(
+      'Pure domain, in memory, one core (CPU time of the thread, best of the timed passes):',
+      ...table(
+        ['operation', 'events/s', 'events'],
+        results.domain.map((figure) => [
+          figure.name,
+          rate(figure.eventsPerSecond),
+          count(figure.events),
+        ]),
+      ),
+      '',
+    );
+  }
+  if (results.targets.length > 0) {
+    lines.push(
+      'Targets:',
+      ...table(
+        ['target', 'measured', ''],
+        results.targets.map((target) => [
+          target.target,
+          target.measured,
+          target.met === null ? '—' : target.met ? 'met' : 'MISSED',
+        ]),
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** A Markdown-compatible table (pipes), numbers right-aligned. */
+export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const numeric = header.map((_, column) =>
+    rows.every((row) => /^[-+—\d., ×%MBs]*$/.test(row[column] ?? '')),
+  );
+  const line = (cells: readonly string[]) =>
+    `| ${cells
+      .map((cell, column) =>
+        numeric[column] ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0),
+      )
+      .join(' | ')} |`;
+  const rule = `|${widths.map((width, column) => (numeric[column] ? `${'-'.repeat(width + 1)}:` : `${'-'.repeat(width + 2)}`)).join('|')}|`;
+  return [line(header), rule, ...rows.map(line)];
+}
+
+export function rate(eventsPerSecond: number): string {
+  return count(Math.round(eventsPerSecond));
+}
+
+export function count(value: number): string {
+  return value.toLocaleString('en-US').replace(/,/g, ' ');
+}

@@ -1,0 +1,212 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { topicNames } from '@checkout/engine';
+import { createKafka, ensureTopics } from '@checkout/kafka';
+import { connectRedisClient, createRedisClient } from '@checkout/redis';
+import { highWatermarks } from './consumer-group.ts';
+import { runDomainBench } from './domain-bench.ts';
+import { startInfrastructure } from './infrastructure.ts';
+import { describeMachine, loadAverage } from './machine.ts';
+import {
+  measureLimit,
+  measureOriginalDesign,
+  measureProjector,
+  measureRebuild,
+  type PhaseContext,
+  type PhaseId,
+} from './phases.ts';
+import { produceRecords, type CompressionName } from './produce-records.ts';
+import { evaluateTargets, formatReport, type BenchResults, type SizeResult } from './report.ts';
+
+/**
+ * `pnpm bench`: one broker, one Redis, the same records for every design (produced once per
+ * size under a topic prefix of its own), measured side by side in one run. See BENCHMARKS.md.
+ *
+ * Environment:
+ * - BENCH_SIZES: comma-separated record counts. @default 100000,1000000
+ * - BENCH_PHASES: which designs, in run order (a is measured twice, first and last). @default acdba
+ * - BENCH_KAFKA_BROKERS / BENCH_REDIS_URL: use running servers instead of starting them.
+ * - BENCH_PARTITIONS: partitions of each topic. @default 3
+ * - BENCH_SEED: generator seed. @default 7
+ * - BENCH_COMPRESSION: gzip | none, how the records are produced. @default gzip
+ * - BENCH_DOMAIN_RECORDS: records of the in-memory domain figures (0 skips them). @default 100000
+ * - BENCH_CPU_PROF=1: `--cpu-prof` the projector and rebuild children into bench-results/profiles.
+ * - BENCH_KEEP_TOPICS=1: keep the bench's topics (they are deleted after each size).
+ */
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const resultsDir = join(repoRoot, 'bench-results');
+
+interface Settings {
+  sizes: number[];
+  phases: PhaseId[];
+  partitions: number;
+  seed: number;
+  compression: CompressionName;
+  domainRecords: number;
+  ttlSeconds: number;
+}
+
+function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
+  const numbers = (name: string, fallback: string) =>
+    (env[name] ?? fallback).split(',').map((text) => {
+      const value = Number(text.trim().replace(/_/g, ''));
+      if (!Number.isSafeInteger(value) || value < 0)
+        throw new Error(`${name}: ${text} is not a whole number`);
+      return value;
+    });
+  const phases = (env['BENCH_PHASES'] ?? 'acdba').split('') as PhaseId[];
+  if (phases.some((phase) => !'abcd'.includes(phase))) {
+    throw new Error(`BENCH_PHASES: use the letters a, b, c, d (got ${env['BENCH_PHASES']})`);
+  }
+  const compression = env['BENCH_COMPRESSION'] ?? 'gzip';
+  if (compression !== 'gzip' && compression !== 'none') {
+    throw new Error(`BENCH_COMPRESSION: gzip or none (got ${compression})`);
+  }
+  return {
+    sizes: numbers('BENCH_SIZES', '100000,1000000').filter((size) => size > 0),
+    phases,
+    partitions: numbers('BENCH_PARTITIONS', '3')[0] ?? 3,
+    seed: numbers('BENCH_SEED', '7')[0] ?? 7,
+    compression,
+    domainRecords: numbers('BENCH_DOMAIN_RECORDS', '100000')[0] ?? 100_000,
+    ttlSeconds: 24 * 3600,
+  };
+}
+
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+async function main(): Promise<BenchResults> {
+  const settings = settingsFromEnv(process.env);
+  mkdirSync(resultsDir, { recursive: true });
+  const startedAt = new Date();
+  const loadAtStart = loadAverage();
+
+  const domain =
+    settings.domainRecords > 0
+      ? (log(`(e) pure domain on ${settings.domainRecords} records…`),
+        await runDomainBench({ seed: settings.seed, records: settings.domainRecords, rounds: 10 }))
+      : [];
+
+  const infrastructure = await startInfrastructure(log);
+  const machine = describeMachine({
+    kafka: infrastructure.kafkaVersion,
+    redis: infrastructure.redisVersion,
+  });
+  machine.loadAverageStart = loadAtStart;
+  log(
+    `Kafka ${infrastructure.brokers.join(',')} (${infrastructure.kafkaSource}), Redis ${infrastructure.redisUrl} (${infrastructure.redisSource})`,
+  );
+  const kafka = createKafka({
+    brokers: infrastructure.brokers,
+    clientId: 'checkout-bench',
+    logLevel: 'error',
+  });
+  const admin = kafka.admin();
+  const redis = createRedisClient(infrastructure.redisUrl, {
+    connectionName: 'checkout-bench',
+    commandTimeoutMs: 60_000,
+  });
+  const sizes: SizeResult[] = [];
+  try {
+    await admin.connect();
+    await connectRedisClient(redis);
+    const runId = Date.now().toString(36);
+    for (const size of settings.sizes) {
+      const tag = `bench-${size}-${runId}`;
+      const prefix = `${tag}.`;
+      const topics = topicNames(prefix);
+      await ensureTopics(
+        admin,
+        [...topics.physical, `${prefix}checkout-events-dlq`],
+        settings.partitions,
+      );
+      log(`${size} records: producing to ${prefix}* (${settings.compression})…`);
+      const produce = await produceRecords({
+        kafka,
+        topics,
+        stream: { seed: settings.seed, records: size },
+        compression: settings.compression,
+      });
+      log(`  produced in ${produce.seconds.toFixed(1)} s`);
+      const context: PhaseContext = {
+        admin,
+        redis,
+        brokers: infrastructure.brokers,
+        redisUrl: infrastructure.redisUrl,
+        topics,
+        prefix,
+        highs: await highWatermarks(admin, topics.physical),
+        records: produce.records,
+        resultsDir,
+        tag,
+        // The original design at a few thousand events/s is the slowest; none may hang the run.
+        timeoutMs: 120_000 + size * 2,
+        ttlSeconds: settings.ttlSeconds,
+      };
+      const result: SizeResult = { size, topicPrefix: prefix, produce, phases: [] };
+      sizes.push(result);
+      let limitAttempt = 0;
+      for (const phase of settings.phases) {
+        log(`  (${phase}) ${phaseName(phase)}…`);
+        const measured =
+          phase === 'a'
+            ? await measureLimit(context, (limitAttempt += 1))
+            : phase === 'b'
+              ? await measureOriginalDesign(context)
+              : phase === 'c'
+                ? await measureProjector(context)
+                : await measureRebuild(context);
+        log(
+          `      ${Math.round(measured.eventsPerSecond)} events/s (${measured.seconds.toFixed(1)} s active, ${measured.wallSeconds.toFixed(1)} s wall)`,
+        );
+        result.phases.push(measured);
+      }
+      if (process.env['BENCH_KEEP_TOPICS'] !== '1') {
+        await admin
+          .deleteTopics({ topics: [...topics.physical, `${prefix}checkout-events-dlq`] })
+          .catch((error: unknown) =>
+            log(`could not delete the topics of ${prefix}: ${String(error)}`),
+          );
+      }
+    }
+  } finally {
+    redis.disconnect();
+    await admin.disconnect().catch(() => undefined);
+    await infrastructure.stop();
+  }
+  machine.loadAverageEnd = loadAverage();
+  return {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine,
+    settings: { ...settings },
+    sizes,
+    domain,
+    targets: evaluateTargets(sizes, domain),
+  };
+}
+
+function phaseName(phase: PhaseId): string {
+  return {
+    a: 'limit: raw kafkajs consumption',
+    b: 'original design: GET → apply → SET per event',
+    c: 'checkout-projector end to end',
+    d: 'checkout-rebuild --from-offset earliest',
+  }[phase];
+}
+
+try {
+  const results = await main();
+  const file = join(resultsDir, 'latest.json');
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${formatReport(results)}\n\nFigures written to ${file}\n`);
+  process.exitCode = 0;
+} catch (error) {
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = 1;
+}
+// kafkajs and ioredis may keep timers alive after a failure; the bench must end by itself.
+setTimeout(() => process.exit(), 5_000).unref();
