@@ -1,7 +1,7 @@
+import { createInMemoryProjectionStore } from '@checkout/embedded';
 import type { CheckpointWrite, ProjectionStore } from '@checkout/engine';
 import { createRedisProjectionStore, keyspace } from '@checkout/redis';
 import { readCheckpoints, type RedisClient } from '../redis-client.ts';
-import { createMemoryStore } from './memory-store.ts';
 
 /**
  * Where a replay writes: a Redis generation (checkpoints under the live group's name, so the
@@ -44,12 +44,12 @@ export function redisGenerationTarget(options: {
 }
 
 export function memoryTarget(): ReplayTarget {
-  const store = createMemoryStore();
+  const store = createInMemoryProjectionStore();
   return {
     label: 'memory',
     store,
     readCheckpoints: async () => new Map(store.checkpoints()),
-    readDocuments: async (ids) => ids.map((id) => store.document(id) ?? null),
+    readDocuments: async (ids) => ids.map((id) => store.getDocument(id) ?? null),
     async *sessionPages() {
       let page: string[] = [];
       for (const id of store.sessionIds()) {
