@@ -23,6 +23,8 @@ export interface InMemoryProjectionStore extends ProjectionStore {
 
 export function createInMemoryProjectionStore(): InMemoryProjectionStore {
   const documents = new Map<string, string>();
+  /** meta.event_count of each stored document, so a commit's guard need not decode it. */
+  const versions = new Map<string, number>();
   const checkpoints = new Map<string, string>();
 
   function load(sessionId: string): StoredSnapshot | undefined {
@@ -41,7 +43,7 @@ export function createInMemoryProjectionStore(): InMemoryProjectionStore {
 
   function firstConflict(write: BatchWrite): WriteConflict | undefined {
     for (const snapshot of write.snapshots) {
-      const actual = load(snapshot.sessionId)?.version ?? 0;
+      const actual = versions.get(snapshot.sessionId) ?? 0;
       if (actual !== snapshot.expectedVersion) {
         return {
           kind: 'snapshot',
@@ -73,7 +75,7 @@ export function createInMemoryProjectionStore(): InMemoryProjectionStore {
         const snapshot = load(sessionId);
         if (snapshot) loaded.set(sessionId, snapshot);
       }
-      return loaded;
+      return { snapshots: loaded, generation: null };
     },
     async loadCheckpoints(partitions) {
       const found = new Map<string, string>();
@@ -87,8 +89,10 @@ export function createInMemoryProjectionStore(): InMemoryProjectionStore {
     async commit(write): Promise<CommitResult> {
       const conflict = firstConflict(write);
       if (conflict) return { ok: false, conflict };
-      for (const snapshot of write.snapshots)
-        documents.set(snapshot.sessionId, encodeSnapshot(snapshot.order));
+      for (const { sessionId, order } of write.snapshots) {
+        documents.set(sessionId, encodeSnapshot(order));
+        versions.set(sessionId, order.meta.event_count);
+      }
       for (const checkpoint of write.checkpoints) {
         checkpoints.set(
           topicPartitionKey(checkpoint.topic, checkpoint.partition),

@@ -186,17 +186,25 @@ function workingSession(
   return session;
 }
 
+/**
+ * Counts per topic, event name, outcome and reason. Called for every record, so it finds its
+ * counter through two lookups on strings the record already holds, not through a key string
+ * built per record.
+ */
 class OutcomeTally {
-  private readonly counts = new Map<string, OutcomeCount>();
+  private readonly byTopic = new Map<string, Map<string, OutcomeCount[]>>();
 
   add(topic: string, eventName: string, outcome: RecordOutcome, reason: string | null): void {
-    const key = `${topic}\u0000${eventName}\u0000${outcome}\u0000${reason ?? ''}`;
-    const entry = this.counts.get(key);
+    let byName = this.byTopic.get(topic);
+    if (byName === undefined) this.byTopic.set(topic, (byName = new Map()));
+    let counts = byName.get(eventName);
+    if (counts === undefined) byName.set(eventName, (counts = []));
+    const entry = counts.find((count) => count.outcome === outcome && count.reason === reason);
     if (entry) entry.count += 1;
-    else this.counts.set(key, { topic, eventName, outcome, reason, count: 1 });
+    else counts.push({ topic, eventName, outcome, reason, count: 1 });
   }
 
   toArray(): OutcomeCount[] {
-    return [...this.counts.values()];
+    return [...this.byTopic.values()].flatMap((byName) => [...byName.values()].flat());
   }
 }

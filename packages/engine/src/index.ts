@@ -19,6 +19,7 @@ export type {
   BatchWrite,
   CheckpointWrite,
   CommitResult,
+  LoadedSnapshots,
   ProjectionStore,
   SnapshotWrite,
   StoredSnapshot,

@@ -51,7 +51,12 @@ function memoryStore() {
       const action = onLoad;
       onLoad = () => {};
       action();
-      return new Map(ids.flatMap((id) => (snapshots.has(id) ? [[id, snapshots.get(id)!]] : [])));
+      return {
+        snapshots: new Map(
+          ids.flatMap((id) => (snapshots.has(id) ? [[id, snapshots.get(id)!] as const] : [])),
+        ),
+        generation: null,
+      };
     },
     async loadCheckpoints(partitions) {
       const found = new Map<string, string>();

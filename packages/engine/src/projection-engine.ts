@@ -1,4 +1,5 @@
 import {
+  compareOffsets,
   DEFAULT_DOMAIN_CONFIG,
   isCheckoutTopic,
   type CheckoutTopic,
@@ -120,26 +121,27 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
 
   async function processBatch(records: readonly SourceRecord[]): Promise<BatchOutcome> {
     const started = now();
-    const partitions = distinctPartitions(records);
-    await ensureKnown(partitions);
+    const { partitions, partitionOf } = partitionsInBatch(records, logicalPartition);
+    const physical = partitions.map((partition) => partition.physical);
+    await ensureKnown(physical);
     // The guard of this batch is what was believed stored when it started: the watchdog or a
     // rebalance may change knownCheckpoints while the batch awaits the store, and a guard read
     // later (say `null` after a flush) would let the batch commit a checkpoint over history
     // it never applied.
-    const expected = new Map<string, string | null>(
-      partitions.map((tp) => {
-        const key = keyOf(logicalPartition(tp));
-        return [key, knownCheckpoints.get(key) ?? null];
-      }),
-    );
-    const fresh = records.filter((record) => !belowCheckpoint(record, expected));
+    for (const partition of partitions)
+      partition.expected = knownCheckpoints.get(partition.logicalKey) ?? null;
+    // Records the store already holds (a source that resumed behind the checkpoint).
+    const fresh = records.filter((record, index) => {
+      const checkpoint = partitionOf[index]?.expected ?? null;
+      return checkpoint === null || compareOffsets(record.offset, checkpoint) >= 0;
+    });
 
     const parsed = parseBatch(fresh, topics, config);
     const storeStarted = now();
     const loaded = await store.loadSnapshots(parsed.sessionIds);
     let storeMs = now() - storeStarted;
     onStep('after-load');
-    const folded = foldBatch(parsed, loaded, topics, config);
+    const folded = foldBatch(parsed, loaded.snapshots, topics, config);
 
     if (folded.deadLetters.length > 0) {
       await deadLetters.publish(folded.deadLetters);
@@ -147,17 +149,21 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
       onStep('after-dead-letters');
     }
 
-    const checkpoints = nextCheckpoints(records, expected);
+    const checkpoints = nextCheckpoints(partitions);
     const commitStarted = now();
-    const result = await store.commit({ snapshots: folded.snapshots, checkpoints });
+    const result = await store.commit({
+      generation: loaded.generation,
+      snapshots: folded.snapshots,
+      checkpoints,
+    });
     storeMs += now() - commitStarted;
     if (!result.ok) {
       observer.writeConflict(result.conflict);
-      forget(partitions);
+      forget(physical);
       return {
         kind: 'conflict',
         conflict: result.conflict,
-        resume: await resumePositions(partitions),
+        resume: await resumePositions(physical),
       };
     }
     onStep('after-store-commit');
@@ -174,39 +180,7 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
       durationMs: now() - started,
       storeMs,
     });
-    return { kind: 'committed', next: committedPositions(partitions) };
-  }
-
-  /** Records the store already holds (a source that resumed behind the checkpoint). */
-  function belowCheckpoint(
-    record: SourceRecord,
-    expected: ReadonlyMap<string, string | null>,
-  ): boolean {
-    const checkpoint = expected.get(keyOf(logicalPartition(record)));
-    return checkpoint != null && BigInt(record.offset) < BigInt(checkpoint);
-  }
-
-  function nextCheckpoints(
-    records: readonly SourceRecord[],
-    expectedCheckpoints: ReadonlyMap<string, string | null>,
-  ): CheckpointWrite[] {
-    const last = new Map<string, { tp: TopicPartition; offset: bigint }>();
-    for (const record of records) {
-      const tp = logicalPartition(record);
-      const key = keyOf(tp);
-      const offset = BigInt(record.offset);
-      const current = last.get(key);
-      if (current === undefined || offset > current.offset) last.set(key, { tp, offset });
-    }
-    const writes: CheckpointWrite[] = [];
-    for (const [key, { tp, offset }] of last) {
-      const expected = expectedCheckpoints.get(key) ?? null;
-      const nextOffset = (offset + 1n).toString();
-      // A redelivered batch entirely below the checkpoint must not move it back.
-      if (expected !== null && BigInt(expected) >= offset + 1n) continue;
-      writes.push({ topic: tp.topic, partition: tp.partition, nextOffset, expected });
-    }
-    return writes;
+    return { kind: 'committed', next: committedPositions(physical) };
   }
 
   /** The stored checkpoint of each partition, physical names: what the source may commit. */
@@ -265,11 +239,60 @@ function keyOf(tp: TopicPartition): string {
   return topicPartitionKey(tp.topic, tp.partition);
 }
 
-function distinctPartitions(records: readonly SourceRecord[]): TopicPartition[] {
-  const seen = new Map<string, TopicPartition>();
-  for (const { topic, partition } of records) {
-    const key = topicPartitionKey(topic, partition);
-    if (!seen.has(key)) seen.set(key, { topic, partition });
+/** One partition of a batch: what the engine needs of it, worked out once, not per record. */
+interface PartitionInBatch {
+  physical: TopicPartition;
+  logical: TopicPartition;
+  logicalKey: string;
+  /** The checkpoint believed stored when the batch started: its guard. */
+  expected: string | null;
+  /** Highest offset of the batch in this partition. */
+  lastOffset: string;
+}
+
+/**
+ * The partitions of a batch, and which one each record belongs to. Sources deliver runs of
+ * one partition (a Kafka batch is a single run), so a key is built only where the partition
+ * changes from one record to the next.
+ */
+function partitionsInBatch(
+  records: readonly SourceRecord[],
+  logicalPartition: (tp: TopicPartition) => TopicPartition,
+): { partitions: PartitionInBatch[]; partitionOf: PartitionInBatch[] } {
+  const byKey = new Map<string, PartitionInBatch>();
+  const partitionOf: PartitionInBatch[] = new Array<PartitionInBatch>(records.length);
+  let current: PartitionInBatch | undefined;
+  records.forEach((record, index) => {
+    const { topic, partition, offset } = record;
+    if (current?.physical.topic !== topic || current.physical.partition !== partition) {
+      const key = topicPartitionKey(topic, partition);
+      current = byKey.get(key);
+      if (current === undefined) {
+        const logical = logicalPartition(record);
+        current = {
+          physical: { topic, partition },
+          logical,
+          logicalKey: keyOf(logical),
+          expected: null,
+          lastOffset: offset,
+        };
+        byKey.set(key, current);
+      }
+    }
+    if (compareOffsets(offset, current.lastOffset) > 0) current.lastOffset = offset;
+    partitionOf[index] = current;
+  });
+  return { partitions: [...byKey.values()], partitionOf };
+}
+
+/** The checkpoint each partition moves to: one past its last record, never backwards. */
+function nextCheckpoints(partitions: readonly PartitionInBatch[]): CheckpointWrite[] {
+  const writes: CheckpointWrite[] = [];
+  for (const { logical, expected, lastOffset } of partitions) {
+    const nextOffset = (BigInt(lastOffset) + 1n).toString();
+    // A redelivered batch entirely below the checkpoint must not move it back.
+    if (expected !== null && compareOffsets(expected, nextOffset) >= 0) continue;
+    writes.push({ topic: logical.topic, partition: logical.partition, nextOffset, expected });
   }
-  return [...seen.values()];
+  return writes;
 }

@@ -1,4 +1,4 @@
-import { CHECKOUT_TOPICS, isCheckoutTopic, type CheckoutTopic } from '@checkout/domain';
+import { CHECKOUT_TOPICS, type CheckoutTopic } from '@checkout/domain';
 
 /**
  * Physical ↔ logical topic names. Deployments (and tests) may prefix the five topics
@@ -13,15 +13,13 @@ export interface TopicNames {
 
 export function topicNames(prefix = ''): TopicNames {
   const physical = CHECKOUT_TOPICS.map((topic) => prefix + topic);
+  // Asked once per record: a lookup, not a string slice and a catalog check each time.
+  const logicalOf = new Map<string, CheckoutTopic>(
+    CHECKOUT_TOPICS.map((topic) => [prefix + topic, topic]),
+  );
   return {
     physical,
-    toLogical(physicalTopic) {
-      if (!physicalTopic.startsWith(prefix)) return undefined;
-      const logical = physicalTopic.slice(prefix.length);
-      return isCheckoutTopic(logical) ? logical : undefined;
-    },
-    toPhysical(logicalTopic) {
-      return prefix + logicalTopic;
-    },
+    toLogical: (physicalTopic) => logicalOf.get(physicalTopic),
+    toPhysical: (logicalTopic) => prefix + logicalTopic,
   };
 }

@@ -47,9 +47,9 @@ describe('RedisProjectionStore', () => {
     expect(await store.commit(write)).toEqual({ ok: true });
 
     const loaded = await store.loadSnapshots(['s1', 'missing', 's2']);
-    expect([...loaded.keys()]).toEqual(['s1', 's2']);
-    expect(loaded.get('s1')).toEqual({ order: testOrder('s1', 3, 2), version: 3 });
-    expect(loaded.get('s2')?.version).toBe(1);
+    expect([...loaded.snapshots.keys()]).toEqual(['s1', 's2']);
+    expect(loaded.snapshots.get('s1')).toEqual({ order: testOrder('s1', 3, 2), version: 3 });
+    expect(loaded.snapshots.get('s2')?.version).toBe(1);
     const checkpoints = await store.loadCheckpoints([
       { topic: 'cart-events', partition: 0 },
       { topic: 'cart-events', partition: 1 },
@@ -107,7 +107,7 @@ describe('RedisProjectionStore', () => {
       snapshots: [snapshot('s1', 1, 0)],
       checkpoints: [checkpoint('1', null)],
     });
-    expect((await live.loadSnapshots(['s1'])).get('s1')?.version).toBe(1);
+    expect((await live.loadSnapshots(['s1'])).snapshots.get('s1')?.version).toBe(1);
 
     // A rebuild fills generation 9 and switches readers to it.
     const rebuilt = createRedisProjectionStore({
@@ -124,9 +124,11 @@ describe('RedisProjectionStore', () => {
     await switchGeneration(redis, { namespace, from: null, to: '9' });
 
     const stale = await following.loadSnapshots(['s1']);
+    expect(stale.generation).toBeNull();
     expect(
       await following.commit({
-        snapshots: [snapshot('s1', 2, stale.get('s1')?.version ?? 0)],
+        generation: stale.generation,
+        snapshots: [snapshot('s1', 2, stale.snapshots.get('s1')?.version ?? 0)],
         checkpoints: [checkpoint('2', '1')],
       }),
     ).toEqual({
@@ -148,8 +150,8 @@ describe('RedisProjectionStore', () => {
     ).toEqual({
       ok: true,
     });
-    expect((await rebuilt.loadSnapshots(['s1'])).get('s1')?.version).toBe(2);
-    expect((await live.loadSnapshots(['s1'])).get('s1')?.version).toBe(1);
+    expect((await rebuilt.loadSnapshots(['s1'])).snapshots.get('s1')?.version).toBe(2);
+    expect((await live.loadSnapshots(['s1'])).snapshots.get('s1')?.version).toBe(1);
   });
 
   it('refuses a stale consumer (zombie) on a version mismatch and writes nothing of its batch', async () => {
@@ -174,7 +176,7 @@ describe('RedisProjectionStore', () => {
       conflict: { kind: 'snapshot', subject: 's1', expected: '2', actual: '4' },
     });
     expect(await redis.exists(keys.snapshot('s-new'))).toBe(0);
-    expect((await store.loadSnapshots(['s1'])).get('s1')?.version).toBe(4);
+    expect((await store.loadSnapshots(['s1'])).snapshots.get('s1')?.version).toBe(4);
     expect(await redis.hgetall(keys.checkpoints(group))).toEqual({ 'cart-events:0': '12' });
   });
 
@@ -294,7 +296,7 @@ describe('RedisProjectionStore', () => {
       keys.snapshot('s4'),
       JSON.stringify({ extra: { event_count: 1 }, ...toSnapshot(testOrder('s4', 9)) }),
     );
-    expect((await store.loadSnapshots(['s4'])).get('s4')?.version).toBe(9);
+    expect((await store.loadSnapshots(['s4'])).snapshots.get('s4')?.version).toBe(9);
     expect(await store.commit({ snapshots: [snapshot('s4', 10, 9)], checkpoints: [] })).toEqual({
       ok: true,
     });
@@ -342,7 +344,7 @@ describe('RedisProjectionStore', () => {
     onCleanup(() => redis.disconnect());
     const store = createRedisProjectionStore({ redis, group, ttlSeconds: 0 });
     expect(await store.commit({ snapshots: [], checkpoints: [] })).toEqual({ ok: true });
-    expect(await store.loadSnapshots([])).toEqual(new Map());
+    expect(await store.loadSnapshots([])).toEqual({ snapshots: new Map(), generation: null });
     expect(await store.loadCheckpoints([])).toEqual(new Map());
     await expect(
       store.commit({ snapshots: [], checkpoints: [checkpoint('1', null)] }),
@@ -369,7 +371,7 @@ describe('RedisProjectionStore on a Redis of its own', () => {
       ok: true,
     });
     // Applied exactly once: a second application would have failed its guards.
-    expect((await store.loadSnapshots(['s1'])).get('s1')?.version).toBe(2);
+    expect((await store.loadSnapshots(['s1'])).snapshots.get('s1')?.version).toBe(2);
     // The NOSCRIPT really happened (and was answered by EVAL).
     expect(await redis.info('errorstats')).toMatch(/errorstat_NOSCRIPT:count=1\b/);
   });
@@ -398,7 +400,7 @@ describe('RedisProjectionStore on a Redis of its own', () => {
     // The AOF kept the acknowledged commit; the client reconnected by itself; the script is
     // loaded again on the new connection.
     const loaded = await eventually(() => store.loadSnapshots(['s1']));
-    expect(loaded.get('s1')?.version).toBe(1);
+    expect(loaded.snapshots.get('s1')?.version).toBe(1);
     expect(
       await store.commit({
         snapshots: [snapshot('s1', 2, 1)],
@@ -437,7 +439,7 @@ describe('RedisProjectionStore on a Redis of its own', () => {
     expect(outcome).toMatchObject({ code: 'STORE_UNAVAILABLE', canRetry: true });
     // It never ran (the server was paused), and the store works on the new connection.
     const loaded = await eventually(() => store.loadSnapshots(['s1']));
-    expect(loaded).toEqual(new Map());
+    expect(loaded.snapshots).toEqual(new Map());
     expect(await store.commit({ snapshots: [snapshot('s1', 1, 0)], checkpoints: [] })).toEqual({
       ok: true,
     });

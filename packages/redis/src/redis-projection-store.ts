@@ -4,6 +4,7 @@ import {
   topicPartitionKey,
   type BatchWrite,
   type CommitResult,
+  type LoadedSnapshots,
   type ProjectionStore,
   type StoredSnapshot,
   type TopicPartition,
@@ -71,11 +72,6 @@ export function createRedisProjectionStore(options: RedisProjectionStoreOptions)
   let target: Keyspace | undefined = follow
     ? undefined
     : keyspace(namespace, options.generation ?? null);
-  /**
-   * The generation the last snapshots were loaded from: their commit goes there (and, when
-   * following, fails its pointer guard if a resume moved the store elsewhere in between).
-   */
-  let loadedFrom: Keyspace | undefined;
   const commitCommand = defineCommit(redis);
   if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 0) {
     throw new EngineError(
@@ -88,13 +84,10 @@ export function createRedisProjectionStore(options: RedisProjectionStoreOptions)
     );
   }
 
-  async function loadSnapshots(
-    sessionIds: readonly string[],
-  ): Promise<Map<string, StoredSnapshot>> {
-    const loaded = new Map<string, StoredSnapshot>();
-    if (sessionIds.length === 0) return loaded;
+  async function loadSnapshots(sessionIds: readonly string[]): Promise<LoadedSnapshots> {
     const keys = await currentKeys(false);
-    loadedFrom = keys;
+    const loaded = new Map<string, StoredSnapshot>();
+    if (sessionIds.length === 0) return { snapshots: loaded, generation: keys.generation };
     let documents: Array<string | null>;
     try {
       documents = await redis.mget(sessionIds.map((id) => keys.snapshot(id)));
@@ -110,7 +103,7 @@ export function createRedisProjectionStore(options: RedisProjectionStoreOptions)
       if (!decoded.ok) throw corruptSnapshot(sessionId, keys.snapshot(sessionId), decoded.error);
       loaded.set(sessionId, { order: decoded.value, version: decoded.value.meta.event_count });
     });
-    return loaded;
+    return { snapshots: loaded, generation: keys.generation };
   }
 
   async function loadCheckpoints(
@@ -136,8 +129,11 @@ export function createRedisProjectionStore(options: RedisProjectionStoreOptions)
 
   async function commit(write: BatchWrite): Promise<CommitResult> {
     if (write.snapshots.length === 0 && write.checkpoints.length === 0) return { ok: true };
-    const keys = loadedFrom ?? (await currentKeys(false));
-    loadedFrom = undefined;
+    // Where the batch loaded from, not where the store points now: see LoadedSnapshots.
+    const keys =
+      write.generation === undefined
+        ? await currentKeys(false)
+        : keyspace(namespace, write.generation);
     const { keys: scriptKeys, args } = commitArguments(write, keys, group, ttlSeconds, follow);
     let reply: unknown;
     try {

@@ -23,11 +23,10 @@ function fakeStore() {
   const faults = { unavailable: 0, conflicts: 0 };
   const store: ProjectionStore = {
     async loadSnapshots(sessionIds) {
-      return new Map(
-        sessionIds.flatMap((id) =>
-          snapshots.has(id) ? [[id, snapshots.get(id) as StoredSnapshot] as const] : [],
-        ),
+      const found = sessionIds.flatMap((id) =>
+        snapshots.has(id) ? [[id, snapshots.get(id) as StoredSnapshot] as const] : [],
       );
+      return { snapshots: new Map(found), generation: null };
     },
     async loadCheckpoints(partitions) {
       const found = new Map<string, string>();

@@ -10,8 +10,8 @@ import type { TopicPartition } from './source-record.ts';
  * where the state actually is. Kafka's committed offsets are only a hint for lag tooling.
  */
 export interface ProjectionStore {
-  /** One round trip. Absent sessions are missing from the map. */
-  loadSnapshots(sessionIds: readonly string[]): Promise<Map<string, StoredSnapshot>>;
+  /** One round trip. */
+  loadSnapshots(sessionIds: readonly string[]): Promise<LoadedSnapshots>;
   /** Next offset to read per `"<topic>:<partition>"` (logical topic names); absent = none stored. */
   loadCheckpoints(partitions: readonly TopicPartition[]): Promise<Map<string, string>>;
   /**
@@ -19,6 +19,18 @@ export interface ProjectionStore {
    * compare-and-set on what the batch read. A failed guard writes nothing and reports why.
    */
   commit(write: BatchWrite): Promise<CommitResult>;
+}
+
+export interface LoadedSnapshots {
+  /** Absent sessions are missing from the map. */
+  snapshots: Map<string, StoredSnapshot>;
+  /**
+   * The store generation they were read from (null: the base generation, or a store without
+   * generations). The commit of what is folded from them names it, so it lands there or fails
+   * its guard: batches run concurrently, and another one may move a store that follows the
+   * active generation to a new generation between this load and this commit.
+   */
+  generation: string | null;
 }
 
 export interface StoredSnapshot {
@@ -43,6 +55,8 @@ export interface CheckpointWrite {
 }
 
 export interface BatchWrite {
+  /** `LoadedSnapshots.generation` of the load the snapshots were folded onto; absent: wherever the store writes now. */
+  generation?: string | null;
   snapshots: readonly SnapshotWrite[];
   checkpoints: readonly CheckpointWrite[];
 }

@@ -38,7 +38,7 @@ export function createMemoryStore(
         const snapshot = store.snapshots.get(id);
         if (snapshot !== undefined) found.set(id, snapshot);
       }
-      return found;
+      return { snapshots: found, generation: null };
     },
     async loadCheckpoints(partitions: readonly TopicPartition[]) {
       await available();
