@@ -17,9 +17,10 @@ export interface ConsumptionResult {
 
 /**
  * Consumes the topics from the start to `highs` with the projector's consumer settings (a
- * group, the co-partitioned assigner, `eachBatch` one partition at a time, 1 MiB per partition
- * and 2 MiB per fetch, manual resolve and commit after each batch, as runKafkaSource does) and hands every batch to
- * `handle`. Stops by itself once every partition reached its high watermark.
+ * group, the co-partitioned assigner, 256 KiB per partition and 2 MiB per fetch, manual
+ * resolve and commit after each batch, as runKafkaSource does) and hands every batch to
+ * `handle`, one at a time (the projector overlaps up to three: with nothing to wait for,
+ * overlapping gains nothing here). Stops by itself once every partition reached its high watermark.
  */
 export async function consumeToHighWatermarks(options: {
   kafka: KafkaClient;
@@ -37,7 +38,7 @@ export async function consumeToHighWatermarks(options: {
     rebalanceTimeout: 60_000,
     heartbeatInterval: 3000,
     maxWaitTimeInMs: 1000,
-    maxBytesPerPartition: 1_048_576,
+    maxBytesPerPartition: 262_144,
     maxBytes: Number(process.env['BENCH_LIMIT_FETCH_BYTES'] ?? 2_097_152),
     allowAutoTopicCreation: false,
   });

@@ -88,7 +88,7 @@ export function buildProgram(context: CliContext): Command {
       '--dry-run',
       'compute and report, write nothing (--verify --dry-run rebuilds in memory)',
     )
-    .option('--fetch-bytes <bytes>', 'Kafka fetch size per partition (default 1048576)')
+    .option('--fetch-bytes <bytes>', 'Kafka fetch size per partition (default 262144)')
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError('(run checkout-rebuild --help for usage and examples)')
     // Program options only before a command name: `dlq replay --dry-run` is the command's own.

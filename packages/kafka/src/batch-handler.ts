@@ -12,6 +12,7 @@ import type { ConsumerLag } from './consumer-lag.ts';
 import { batchHeartbeats, type BatchHeartbeats } from './heartbeats.ts';
 import { isTransientError } from './kafka-errors.ts';
 import type { KafkaLog } from './kafka-log.ts';
+import { createPartitionLanes, type PartitionLanes } from './partition-lanes.ts';
 import type { SourceReadiness } from './source-readiness.ts';
 import { toSourceRecord } from './source-record.ts';
 
@@ -37,6 +38,8 @@ export interface BatchHandlerOptions {
   /** Aborted when the source is stopping: retries end, the batch in hand is left unresolved. */
   stopping: AbortSignal;
   heartbeatIntervalMs: number;
+  /** Which batches may run side by side. @default one batch at a time */
+  lanes?: PartitionLanes;
   /**
    * Most records handed to the engine at once: a fetch of compressed records can hold tens of
    * thousands per partition, and everything the engine builds for a batch (parsed events,
@@ -48,7 +51,8 @@ export interface BatchHandlerOptions {
 }
 
 /**
- * kafkajs `eachBatch` (one topic-partition per call, `eachBatchAutoResolve: false`):
+ * kafkajs `eachBatch` (one topic-partition per call, `eachBatchAutoResolve: false`), inside its
+ * partition number's lane (partition-lanes.ts):
  *   1. check the batch starts where the store says this partition resumes, else seek there
  *      and drop it (assignment-positions.ts);
  *   2. hand it to the engine in slices of at most `maxRecordsPerBatch` records, retrying
@@ -63,8 +67,11 @@ export function createBatchHandler(
   options: BatchHandlerOptions,
 ): (payload: EachBatchPayload) => Promise<void> {
   const { engine, positions, lag, log } = options;
+  const lanes = options.lanes ?? createPartitionLanes(1);
 
-  return async function eachBatch(payload) {
+  return (payload) => lanes.run(payload.batch.partition, () => eachBatch(payload));
+
+  async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const { topic, partition } = batch;
     const partitionKey = topicPartitionKey(topic, partition);
@@ -124,7 +131,7 @@ export function createBatchHandler(
     }
     await commitToKafka(payload, committed);
     options.afterCommit?.(committed);
-  };
+  }
 
   function onConflict(outcome: Extract<BatchOutcome, { kind: 'conflict' }>): void {
     log.warn(

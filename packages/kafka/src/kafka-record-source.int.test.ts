@@ -124,6 +124,30 @@ describe('runKafkaSource', () => {
     }
   });
 
+  it('folds batches of different partition numbers side by side, never two of one partition number', async () => {
+    const env = await setup('lanes');
+    const sessions = Array.from({ length: 30 }, (_, i) => `session-${i}`);
+    await produceEvents(env, sessions, 4);
+    const store = createMemoryStore();
+    const engine = recordingEngine(
+      createProjectionEngine({ store, deadLetters: createMemoryDeadLetters(), topics: env.topics }),
+      { delayMs: 30 },
+    );
+    // One fetch brings all 15 partitions: three lanes can each take one.
+    startSource(env, engine, { concurrentBatches: 3 });
+
+    await waitFor(() => caughtUp(env, store), 'all events stored');
+    expect(engine.maxInFlightOfOnePartitionNumber).toBe(1);
+    expect(engine.maxInFlight).toBeGreaterThan(1);
+    expect(engine.maxInFlight).toBeLessThanOrEqual(3);
+    for (const session of sessions) {
+      expect(store.snapshots.get(session)?.order.meta.event_count).toBe(20);
+    }
+    for (const [partition, offsets] of engine.delivered) {
+      expect(new Set(offsets).size, `${partition} delivered twice`).toBe(offsets.length);
+    }
+  });
+
   it('seeks to the stored checkpoint when Kafka’s committed offset is behind it', async () => {
     const env = await setup('checkpoint-ahead');
     const sessions = ['s-a', 's-b', 's-c', 's-d'];

@@ -15,6 +15,7 @@ import { watchGroup } from './group-events.ts';
 import { KAFKA_CLIENT_RETRY } from './kafka-config.ts';
 import { sourceUnavailable } from './kafka-errors.ts';
 import { silentKafkaLog, type KafkaLog } from './kafka-log.ts';
+import { createPartitionLanes } from './partition-lanes.ts';
 import { loadStarts } from './partition-starts.ts';
 import { aborted, connect, leave } from './source-lifecycle.ts';
 import { createSourceReadiness, type ReadinessListener } from './source-readiness.ts';
@@ -47,7 +48,12 @@ export interface KafkaSourceOptions {
   heartbeatIntervalMs?: number;
   /** Fetch long-poll time; also bounds how long a graceful stop waits for an idle fetch. @default 1000 */
   maxWaitTimeMs?: number;
-  /** @default 1048576 (1 MiB) */
+  /**
+   * Compressed bytes one fetch brings of one partition. A quarter of `maxBytes`, so that a fetch
+   * of a backlog spans several partitions and the lanes (`concurrentBatches`) have batches of
+   * different partition numbers to overlap; with 1 MiB a 2 MiB fetch held two partitions.
+   * @default 262144 (256 KiB)
+   */
   maxBytesPerPartition?: number;
   /**
    * Most bytes one fetch brings, over all partitions. They are compressed bytes: gzip'd JSON
@@ -56,6 +62,13 @@ export interface KafkaSourceOptions {
    * holds about 300 000 decoded records of a few hundred bytes. @default 2097152 (2 MiB)
    */
   maxBytes?: number;
+  /**
+   * Most engine batches in flight at once, each of a different partition number (partition N
+   * of every topic holds the same sessions, so its batches run one after another:
+   * partition-lanes.ts). While one batch waits for Redis, another parses and folds. Each in
+   * flight holds up to 2 000 records' worth of work. @default 3
+   */
+  concurrentBatches?: number;
   /** Backoff between retries of a failed store or broker operation. @default DEFAULT_BACKOFF */
   backoff?: BackoffOptions;
   /** Longest wait for the consumer to leave the group on stop. @default 20000 */
@@ -80,9 +93,10 @@ export interface KafkaSourceOptions {
  * broker down for minutes included, are retried and reported through `onReadiness`.
  *
  * One consumer group over the five topics, co-partitioned assignment (partition N of every
- * topic on one member), `eachBatch` one partition at a time: partition N of two topics holds
- * the same sessions, so batches are never processed concurrently. Resume positions come from
- * the store, not from Kafka (assignment-positions.ts).
+ * topic on one member), `eachBatch` handed every partition of a fetch at once: batches of one
+ * partition number run one after another (partition N of two topics holds the same sessions),
+ * batches of different partition numbers side by side (partition-lanes.ts). Resume positions
+ * come from the store, not from Kafka (assignment-positions.ts).
  */
 export async function runKafkaSource(options: KafkaSourceOptions): Promise<void> {
   const { kafka, engine, groupId } = options;
@@ -113,7 +127,7 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
     rebalanceTimeout: options.rebalanceTimeoutMs ?? 60_000,
     heartbeatInterval: options.heartbeatIntervalMs ?? 3000,
     maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
-    maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 262_144,
     maxBytes: options.maxBytes ?? 2_097_152,
     allowAutoTopicCreation: false,
     readUncommitted: false,
@@ -131,9 +145,16 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
   let stopLiveness = () => {};
 
   try {
-    if (
-      await connect({ admin, consumer, topics, readiness, log, backoff, signal: stopping.signal })
-    ) {
+    const partitionCount = await connect({
+      admin,
+      consumer,
+      topics,
+      readiness,
+      log,
+      backoff,
+      signal: stopping.signal,
+    });
+    if (partitionCount !== undefined) {
       watchGroup({
         consumer,
         engine,
@@ -163,9 +184,11 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 1,
+        // Every batch of a fetch gets a worker at once; the lanes say which may proceed.
+        partitionsConsumedConcurrently: Math.max(1, topics.length * partitionCount),
         eachBatch: createBatchHandler({
           engine,
+          lanes: createPartitionLanes(options.concurrentBatches ?? 3),
           positions,
           lag,
           readiness,

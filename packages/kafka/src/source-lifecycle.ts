@@ -7,7 +7,10 @@ import type { KafkaLog } from './kafka-log.ts';
 import type { SourceReadiness } from './source-readiness.ts';
 import { verifyTopicLayout } from './topic-layout.ts';
 
-/** Connects, checks the topic layout and subscribes, retrying while Kafka is unreachable. */
+/**
+ * Connects, checks the topic layout and subscribes, retrying while Kafka is unreachable.
+ * @returns the topics' common partition count, or undefined when stopped first
+ */
 export async function connect(context: {
   admin: Admin;
   consumer: Consumer;
@@ -16,13 +19,14 @@ export async function connect(context: {
   log: KafkaLog;
   backoff: BackoffOptions;
   signal: AbortSignal;
-}): Promise<boolean> {
+}): Promise<number | undefined> {
   const { admin, consumer, topics, readiness, log, signal } = context;
+  let partitions = 0;
   try {
     // kafkajs' own retries inside one attempt take ~10 s; a stop must not wait for them.
     const attempt = async () => {
       await admin.connect();
-      await verifyTopicLayout(admin, topics);
+      partitions = await verifyTopicLayout(admin, topics);
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning: true });
     };
@@ -44,11 +48,11 @@ export async function connect(context: {
       },
     );
   } catch (error) {
-    if (signal.aborted) return false;
+    if (signal.aborted) return undefined;
     throw error;
   }
   readiness.healthy();
-  return !signal.aborted;
+  return signal.aborted ? undefined : partitions;
 }
 
 /** Finishes the batch in flight (kafkajs waits for it), leaves the group, disconnects. */

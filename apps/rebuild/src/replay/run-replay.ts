@@ -29,7 +29,7 @@ export interface ReplayRunOptions {
   /** Aborted by the operator (SIGINT/SIGTERM): stop cleanly and throw `interrupted`. */
   signal: AbortSignal;
   progress: ProgressReporter;
-  /** Kafka fetch size per partition. @default 1048576 */
+  /** Kafka fetch size per partition. @default 262144 */
   fetchBytes?: number | undefined;
   /** @default 200 */
   pollMs?: number;

@@ -1,18 +1,31 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { topicPartitionKey, type ProjectionEngine } from '@checkout/engine';
 
 /**
  * Wraps an engine and records the offsets each call to processBatch was handed, per
- * `"<topic>:<partition>"`: what the source delivered, before the engine's own filtering.
+ * `"<topic>:<partition>"` (what the source delivered, before the engine's own filtering),
+ * and how many calls overlapped: in all, and of one partition number.
  */
 export interface RecordingEngine extends ProjectionEngine {
   delivered: Map<string, string[]>;
   batches: number;
+  /** Most processBatch calls in flight at once. */
+  maxInFlight: number;
+  /** Most processBatch calls in flight at once that held the same partition number. */
+  maxInFlightOfOnePartitionNumber: number;
 }
 
-export function recordingEngine(engine: ProjectionEngine): RecordingEngine {
+export function recordingEngine(
+  engine: ProjectionEngine,
+  options: { /** Added to every batch, to make overlaps likely. */ delayMs?: number } = {},
+): RecordingEngine {
+  const inFlight = new Map<number, number>();
+  let total = 0;
   const recording: RecordingEngine = {
     delivered: new Map(),
     batches: 0,
+    maxInFlight: 0,
+    maxInFlightOfOnePartitionNumber: 0,
     resumePositions: (partitions) => engine.resumePositions(partitions),
     forget: (partitions) => engine.forget(partitions),
     verifyCheckpoints: () => engine.verifyCheckpoints(),
@@ -24,7 +37,25 @@ export function recordingEngine(engine: ProjectionEngine): RecordingEngine {
         offsets.push(offset);
         recording.delivered.set(key, offsets);
       }
-      return engine.processBatch(records);
+      const partitionNumbers = new Set(records.map((record) => record.partition));
+      total += 1;
+      recording.maxInFlight = Math.max(recording.maxInFlight, total);
+      for (const number of partitionNumbers) {
+        const count = (inFlight.get(number) ?? 0) + 1;
+        inFlight.set(number, count);
+        recording.maxInFlightOfOnePartitionNumber = Math.max(
+          recording.maxInFlightOfOnePartitionNumber,
+          count,
+        );
+      }
+      try {
+        if (options.delayMs !== undefined) await sleep(options.delayMs);
+        return await engine.processBatch(records);
+      } finally {
+        total -= 1;
+        for (const number of partitionNumbers)
+          inFlight.set(number, (inFlight.get(number) ?? 1) - 1);
+      }
     },
   };
   return recording;
