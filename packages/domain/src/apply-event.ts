@@ -1,7 +1,7 @@
 import type { CheckoutEvent } from './event-catalog.ts';
 import type { CheckoutOrder } from './order.ts';
 import type { Rejection } from './rejection.ts';
-import { evolve } from './evolve.ts';
+import { evolveRecordingOffsets } from './evolve.ts';
 import { compareOffsets, positionKey, type RecordPosition } from './record-position.ts';
 import { isRecentEventId } from './recent-event-ids.ts';
 
@@ -22,28 +22,40 @@ export function applyEvent(
   event: CheckoutEvent,
   position?: RecordPosition,
 ): ApplyOutcome {
-  if (position !== undefined && isRedelivery(order, position)) {
+  if (position === undefined) return guardedEvolve(order, event, order.meta.offsets);
+  const key = positionKey(position);
+  if (isRedelivery(order, key, position.offset)) {
     return { status: 'skipped', reason: 'offset_already_applied' };
   }
+  return guardedEvolve(order, event, withOffset(order.meta.offsets, key, position.offset));
+}
+
+/** Steps 2 and 3; `offsets` is what the applied order's `meta.offsets` becomes. */
+function guardedEvolve(
+  order: CheckoutOrder,
+  event: CheckoutEvent,
+  offsets: CheckoutOrder['meta']['offsets'],
+): ApplyOutcome {
   if (isRecentEventId(order.meta.recent_event_ids, event.event_id)) {
     return { status: 'skipped', reason: 'duplicate_event_id' };
   }
-  const evolved = evolve(order, event);
+  const evolved = evolveRecordingOffsets(order, event, offsets);
   if (!evolved.ok) return { status: 'rejected', rejection: evolved.error };
-  return {
-    status: 'applied',
-    order: position === undefined ? evolved.value : withOffset(evolved.value, position),
-  };
+  return { status: 'applied', order: evolved.value };
 }
 
-function isRedelivery(order: CheckoutOrder, position: RecordPosition): boolean {
-  const applied = order.meta.offsets[positionKey(position)];
-  return applied !== undefined && compareOffsets(position.offset, applied) <= 0;
+function isRedelivery(order: CheckoutOrder, key: string, offset: string): boolean {
+  const applied = order.meta.offsets[key];
+  return applied !== undefined && compareOffsets(offset, applied) <= 0;
 }
 
-function withOffset(order: CheckoutOrder, position: RecordPosition): CheckoutOrder {
+function withOffset(
+  offsets: CheckoutOrder['meta']['offsets'],
+  key: string,
+  offset: string,
+): CheckoutOrder['meta']['offsets'] {
   // Copy, then set: a computed key inside the spread literal is several times slower in V8.
-  const offsets = { ...order.meta.offsets };
-  offsets[positionKey(position)] = position.offset;
-  return { ...order, meta: { ...order.meta, offsets } };
+  const next = { ...offsets };
+  next[key] = offset;
+  return next;
 }

@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import { resolveDomainConfig, type DomainConfig } from './config.ts';
 import { decodeJson } from './decode-json.ts';
+import { decodeEnvelope, withOwnPayload } from './decode-envelope.ts';
 import { describeIssues } from './describe-issues.ts';
-import { eventEnvelopeSchema, type EventEnvelope } from './envelope.ts';
+import type { EventEnvelope } from './envelope.ts';
 import {
   CHECKOUT_EVENT_SCHEMA_VERSION,
   checkoutEventPayloadSchemas,
-  isCheckoutEventName,
   type CheckoutEvent,
-  type CheckoutEventName,
 } from './event-catalog.ts';
 import { err, ok, type Result } from './result.ts';
 import { rejection, type Rejection } from './rejection.ts';
@@ -19,12 +18,13 @@ export type ParsedMessage =
   /** A valid envelope whose event_name is not in the catalog: counted, offset advances. */
   | { kind: 'ignored'; envelope: EventEnvelope };
 
-type ValidEnvelope = z.output<typeof eventEnvelopeSchema>;
-
 // Hot path: zod's ahead-of-time compiled parsers (same results; invalid input falls back to the
-// regular parser, so error messages are identical). The exported schemas stay uncompiled.
-const envelopeParser = z.compile(eventEnvelopeSchema);
-const payloadParsers = compileEach(checkoutEventPayloadSchemas);
+// regular parser, so error messages are identical). The exported schemas stay uncompiled. A Map,
+// not the catalog object: event names arrive as fresh strings, which a Map hashes once while a
+// property lookup first searches V8's string table for them.
+const payloadParsers: ReadonlyMap<string, z.ZodType<Record<string, unknown>>> = new Map(
+  Object.entries(checkoutEventPayloadSchemas).map(([name, schema]) => [name, z.compile(schema)]),
+);
 
 /**
  * Decodes and validates one message value (SPEC §2–§3). Checks run in this order, the first
@@ -40,15 +40,14 @@ export function parseCheckoutEvent(
   const json = decodeJson(raw);
   if (!json.ok) return json;
 
-  const parsed = envelopeParser.safeParse(json.value);
-  if (!parsed.success) {
-    return err(rejection('invalid_envelope', describeIssues(parsed.error, [], 'message value')));
-  }
-  const envelope = normaliseEnvelope(parsed.data);
+  const envelope = decodeEnvelope(json.value, isJsonText(raw));
   if (!envelope.ok) return envelope;
   const name = envelope.value.event_name;
-  const known = isCheckoutEventName(name);
-  if (known && envelope.value.schema_version !== CHECKOUT_EVENT_SCHEMA_VERSION) {
+  const payloadParser = payloadParsers.get(name);
+  if (
+    payloadParser !== undefined &&
+    envelope.value.schema_version !== CHECKOUT_EVENT_SCHEMA_VERSION
+  ) {
     return err(
       rejection(
         'invalid_envelope',
@@ -61,21 +60,28 @@ export function parseCheckoutEvent(
     const mismatch = topicMismatch(name, topic);
     if (mismatch !== undefined) return err(mismatch);
   }
-  if (!known) return ok({ kind: 'ignored', envelope: envelope.value });
-
-  return parsePayload(envelope.value, name, resolveDomainConfig(config));
+  if (payloadParser === undefined) {
+    return ok({ kind: 'ignored', envelope: withOwnPayload(envelope.value) });
+  }
+  return parsePayload(envelope.value, payloadParser, resolveDomainConfig(config));
 }
 
+/** What `decodeJson` parses itself (the rest is taken as already-parsed JSON). */
+function isJsonText(raw: unknown): boolean {
+  return typeof raw === 'string' || raw instanceof Uint8Array;
+}
+
+/** `envelope` is this call's own: it becomes the event rather than being copied once more. */
 function parsePayload(
   envelope: EventEnvelope,
-  name: CheckoutEventName,
+  payloadParser: z.ZodType<Record<string, unknown>>,
   config: DomainConfig,
 ): Result<ParsedMessage, Rejection> {
-  const payload = payloadParsers[name].safeParse(envelope.payload);
+  const payload = payloadParser.safeParse(envelope.payload);
   if (!payload.success) {
     return err(rejection('invalid_payload', describeIssues(payload.error, ['payload'], 'payload')));
   }
-  const currency: unknown = 'currency' in payload.data ? payload.data.currency : undefined;
+  const currency = payload.data['currency'];
   if (typeof currency === 'string' && currency !== config.currency) {
     return err(
       rejection(
@@ -84,36 +90,9 @@ function parsePayload(
       ),
     );
   }
-  // The catalog lookup pairs `name` with its own payload schema; TS cannot follow that correlation.
-  const event = { ...envelope, event_name: name, payload: payload.data } as CheckoutEvent;
-  return ok({ kind: 'event', event });
-}
-
-/** Drops nulls and normalises `occurred_at` to UTC ISO with milliseconds. */
-function normaliseEnvelope(data: ValidEnvelope): Result<EventEnvelope, Rejection> {
-  const occurredAt = isCanonicalUtc(data.occurred_at)
-    ? data.occurred_at
-    : new Date(data.occurred_at).toISOString();
-  // Offsets can carry year 0000 or 9999 across the year boundary, out of the 4-digit ISO form.
-  if (occurredAt.length !== 24) {
-    return err(
-      rejection(
-        'invalid_envelope',
-        `occurred_at: '${data.occurred_at}' is outside years 0000–9999 in UTC`,
-      ),
-    );
-  }
-  const envelope: EventEnvelope = {
-    event_id: data.event_id,
-    event_name: data.event_name,
-    aggregate_id: data.aggregate_id,
-    occurred_at: occurredAt,
-    schema_version: data.schema_version,
-    payload: data.payload,
-  };
-  if (typeof data.correlation_id === 'string') envelope.correlation_id = data.correlation_id;
-  if (typeof data.causation_id === 'string') envelope.causation_id = data.causation_id;
-  return ok(envelope);
+  envelope.payload = payload.data;
+  // The catalog lookup pairs `event_name` with its own payload schema; TS cannot follow that.
+  return ok({ kind: 'event', event: envelope as CheckoutEvent });
 }
 
 function topicMismatch(eventName: string, topic: string): Rejection | undefined {
@@ -129,18 +108,4 @@ function topicMismatch(eventName: string, topic: string): Rejection | undefined 
         'topic_mismatch',
         `event_name: '${eventName}' does not belong on topic '${topic}' (expected a '${section}.' event)`,
       );
-}
-
-/**
- * Already `YYYY-MM-DDTHH:MM:SS.mmmZ`? The schema validated the RFC 3339 form, so the length, the
- * `.` and the `Z` are enough to tell; it saves a Date round trip for most producers.
- */
-function isCanonicalUtc(timestamp: string): boolean {
-  return timestamp.length === 24 && timestamp[19] === '.' && timestamp[23] === 'Z';
-}
-
-function compileEach<S extends Record<string, z.ZodType>>(schemas: S): S {
-  const compiled: Record<string, z.ZodType> = {};
-  for (const [name, schema] of Object.entries(schemas)) compiled[name] = z.compile(schema);
-  return compiled as S;
 }

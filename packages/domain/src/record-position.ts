@@ -1,5 +1,4 @@
-import type { CheckoutTopic } from './topics.ts';
-import { OFFSET_PATTERN } from './order.ts';
+import { isCheckoutTopic, type CheckoutTopic } from './topics.ts';
 
 /** Where a record sits in Kafka. `offset` is a decimal string: Kafka offsets are int64. */
 export interface RecordPosition {
@@ -8,9 +7,30 @@ export interface RecordPosition {
   offset: string;
 }
 
+/**
+ * Keys of the usual partitions, built once per topic: a key built per record is a new string that
+ * V8 must hash and internalise on every property lookup in `meta.offsets`. A hidden memo only,
+ * bounded by the five topics and the partitions below the limit.
+ */
+const knownKeys = new Map<string, string[]>();
+const MEMOISED_PARTITIONS = 1024;
+
 /** The key of `meta.offsets` (and of the checkpoint hash fields): `"<topic>:<partition>"`. */
 export function positionKey(position: Pick<RecordPosition, 'topic' | 'partition'>): string {
-  return `${position.topic}:${position.partition}`;
+  const { topic, partition } = position;
+  if (!isMemoised(topic, partition)) return `${topic}:${partition}`;
+  let keys = knownKeys.get(topic);
+  if (keys === undefined) knownKeys.set(topic, (keys = []));
+  return (keys[partition] ??= `${topic}:${partition}`);
+}
+
+function isMemoised(topic: string, partition: number): boolean {
+  return (
+    isCheckoutTopic(topic) &&
+    Number.isInteger(partition) &&
+    partition >= 0 &&
+    partition < MEMOISED_PARTITIONS
+  );
 }
 
 /**
@@ -19,11 +39,25 @@ export function positionKey(position: Pick<RecordPosition, 'topic' | 'partition'
  * non-integer string: a malformed position is a caller bug, not bad event data.
  */
 export function compareOffsets(a: string, b: string): number {
-  if (OFFSET_PATTERN.test(a) && OFFSET_PATTERN.test(b)) {
+  if (isCanonicalDecimal(a) && isCanonicalDecimal(b)) {
     if (a.length !== b.length) return a.length - b.length;
     return a < b ? -1 : a > b ? 1 : 0;
   }
   const x = BigInt(a);
   const y = BigInt(b);
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+const ZERO = 48;
+const NINE = 57;
+
+/** `OFFSET_PATTERN` (`0` or digits without a leading zero), without a regex on the hot path. */
+function isCanonicalDecimal(text: string): boolean {
+  if (text.length === 0) return false;
+  if (text.length > 1 && text.charCodeAt(0) === ZERO) return false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code < ZERO || code > NINE) return false;
+  }
+  return true;
 }
