@@ -52,7 +52,11 @@ describe('checkout-projector when the Kafka broker fails', () => {
       sessionPrefix: 'before-',
       ...streamShape,
     });
-    const projector = await harness.start();
+    // Small fetches, so the broker dies with a backlog left (one default fetch folds thousands).
+    const projector = await harness.start({
+      KAFKA_FETCH_MAX_BYTES: '65536',
+      KAFKA_FETCH_PARTITION_MAX_BYTES: '16384',
+    });
     const outages: string[] = [];
 
     async function outage(label: string, seed: number): Promise<void> {

@@ -50,6 +50,23 @@ export const projectorEnvSchema = z.object({
   /** Consumer heartbeat interval; must be below KAFKA_SESSION_TIMEOUT_MS (a third of it is usual). @default 3000 */
   KAFKA_HEARTBEAT_INTERVAL_MS: integer(100, 3_600_000).default(3000),
   /**
+   * Most compressed bytes one Kafka fetch brings, over all partitions. A fetch stays in memory
+   * until its last batch is stored, decoded to about 7× its size: this bounds the consumer's
+   * memory. @default 2097152 (2 MiB)
+   */
+  KAFKA_FETCH_MAX_BYTES: integer(1024, 1_073_741_824).default(2_097_152),
+  /**
+   * Most compressed bytes one fetch brings of one partition; a fraction of KAFKA_FETCH_MAX_BYTES,
+   * so a fetch of a backlog spans several partitions that can be folded side by side.
+   * @default 262144 (256 KiB)
+   */
+  KAFKA_FETCH_PARTITION_MAX_BYTES: integer(1024, 1_073_741_824).default(262_144),
+  /**
+   * Most groups of batches folded at once, each of a different partition number: while one
+   * waits for Redis, another parses and folds. @default 3
+   */
+  CONCURRENT_BATCHES: integer(1, 64).default(3),
+  /**
    * How often the store watchdog checks that Redis still holds the checkpoints the projector
    * stored, to replay partitions a flushed or restored Redis lost even when they receive no
    * new event. 0 turns it off. @default 5000

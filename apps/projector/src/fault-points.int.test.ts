@@ -63,8 +63,14 @@ describe('checkout-projector crashing at each step of a batch (CHECKOUT_FAULT_PO
         poisonRate: 0.01,
         concurrentSessions: 100,
       });
+      // Small fetches, so the stream takes many batches and the third pass is mid-stream.
       const faulty = await harness.start(
-        { CHECKOUT_FAULT_POINT: point, CHECKOUT_FAULT_AFTER: '3' },
+        {
+          CHECKOUT_FAULT_POINT: point,
+          CHECKOUT_FAULT_AFTER: '3',
+          KAFKA_FETCH_MAX_BYTES: '16384',
+          KAFKA_FETCH_PARTITION_MAX_BYTES: '4096',
+        },
         { waitUntilReady: false },
       );
       const exit = await faulty.exited;

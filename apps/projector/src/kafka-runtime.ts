@@ -60,6 +60,9 @@ export function kafkaSource(
           sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
           heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
           checkpointWatchIntervalMs: config.STORE_WATCHDOG_INTERVAL_MS,
+          maxBytes: config.KAFKA_FETCH_MAX_BYTES,
+          maxBytesPerPartition: config.KAFKA_FETCH_PARTITION_MAX_BYTES,
+          concurrentBatches: config.CONCURRENT_BATCHES,
         });
       } finally {
         clearInterval(refreshLag);

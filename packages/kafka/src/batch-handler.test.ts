@@ -195,6 +195,21 @@ describe('batch handler', () => {
     expect(committed).toHaveLength(1);
   });
 
+  it('folds the batches of one partition number that arrive together as one, merged by time', async () => {
+    const { handler, seen, committed } = setup();
+    const cart = payload([5, 6]);
+    const shipping = payload([40]);
+    Object.assign(shipping.value.batch, { topic: 'shipping-events' });
+    shipping.value.batch.messages[0]!.timestamp = '1';
+    cart.value.batch.messages[1]!.timestamp = '2';
+    await Promise.all([handler(cart.value), handler(shipping.value)]);
+    expect(seen.map((records) => records.map((r) => `${r.topic}@${r.offset}`))).toEqual([
+      ['cart-events@5', 'shipping-events@40', 'cart-events@6'],
+    ]);
+    expect(cart.resolved).toEqual(['6']);
+    expect(committed).toEqual([[{ topic, partition: 1, offset: '7' }]]);
+  });
+
   it('reads the fetched offset kafkajs keeps on its Batch', () => {
     expect(fetchedOffsetOf(payload([3], 2).value.batch)).toBe('2');
   });

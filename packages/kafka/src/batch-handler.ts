@@ -12,9 +12,9 @@ import type { ConsumerLag } from './consumer-lag.ts';
 import { batchHeartbeats, type BatchHeartbeats } from './heartbeats.ts';
 import { isTransientError } from './kafka-errors.ts';
 import type { KafkaLog } from './kafka-log.ts';
-import { createPartitionLanes, type PartitionLanes } from './partition-lanes.ts';
+import { mergedSlices } from './merged-slices.ts';
+import { createPartitionLanes } from './partition-lanes.ts';
 import type { SourceReadiness } from './source-readiness.ts';
-import { toSourceRecord } from './source-record.ts';
 
 const DEFAULT_MAX_RECORDS_PER_BATCH = 2000;
 
@@ -38,8 +38,11 @@ export interface BatchHandlerOptions {
   /** Aborted when the source is stopping: retries end, the batch in hand is left unresolved. */
   stopping: AbortSignal;
   heartbeatIntervalMs: number;
-  /** Which batches may run side by side. @default one batch at a time */
-  lanes?: PartitionLanes;
+  /**
+   * Most groups in flight at once, each of a different partition number (partition-lanes.ts).
+   * @default 1
+   */
+  concurrentBatches?: number;
   /**
    * Most records handed to the engine at once: a fetch of compressed records can hold tens of
    * thousands per partition, and everything the engine builds for a batch (parsed events,
@@ -51,86 +54,129 @@ export interface BatchHandlerOptions {
 }
 
 /**
- * kafkajs `eachBatch` (one topic-partition per call, `eachBatchAutoResolve: false`), inside its
- * partition number's lane (partition-lanes.ts):
- *   1. check the batch starts where the store says this partition resumes, else seek there
- *      and drop it (assignment-positions.ts);
- *   2. hand it to the engine in slices of at most `maxRecordsPerBatch` records, retrying
+ * kafkajs `eachBatch` (one topic-partition per call, `eachBatchAutoResolve: false`). Every
+ * batch joins its partition number's lane; a lane runs the batches it received together as
+ * one group (partition-lanes.ts):
+ *   1. check each batch starts where the store says its partition resumes, else seek there
+ *      and drop that batch (assignment-positions.ts);
+ *   2. hand the rest to the engine in slices of at most `maxRecordsPerBatch` records, merged
+ *      in timestamp order across the group's partitions (merged-slices.ts), retrying
  *      transient failures with backoff and heartbeats, never resolving an offset whose effect
  *      is not stored;
  *   3. on `committed`, resolve the stored positions and go on with the next slice, then commit
- *      the last one to Kafka (a hint only: a failed commit costs a few redelivered, skipped
- *      records); on `conflict`, re-verify the partition against the store's checkpoint, which
- *      seeks if needed, and drop the rest of the batch.
+ *      the last ones to Kafka (a hint only: a failed commit costs a few redelivered, skipped
+ *      records); on `conflict`, re-verify the partitions against the store's checkpoints, which
+ *      seeks if needed, and drop the rest of the group.
  */
 export function createBatchHandler(
   options: BatchHandlerOptions,
 ): (payload: EachBatchPayload) => Promise<void> {
   const { engine, positions, lag, log } = options;
-  const lanes = options.lanes ?? createPartitionLanes(1);
+  const sliceSize = options.maxRecordsPerBatch ?? DEFAULT_MAX_RECORDS_PER_BATCH;
+  const lanes = createPartitionLanes(options.concurrentBatches ?? 1, handleGroup);
 
-  return (payload) => lanes.run(payload.batch.partition, () => eachBatch(payload));
+  return (payload) => lanes.submit(payload.batch.partition, payload);
 
-  async function eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    const { topic, partition } = batch;
-    const partitionKey = topicPartitionKey(topic, partition);
-    if (options.stopping.aborted || !payload.isRunning() || payload.isStale()) return;
-    lag.observe(topic, partition, { highWatermark: batch.highWatermark });
-
-    const heartbeats = batchHeartbeats(payload.heartbeat, options.heartbeatIntervalMs, (error) =>
-      log.debug({ err: error, partition: partitionKey }, 'Kafka heartbeat failed during a batch'),
-    );
-    const obsolete = () =>
-      options.stopping.aborted ||
-      !payload.isRunning() ||
-      payload.isStale() ||
-      heartbeats.membershipChanged;
-    const retry = retrying(options, heartbeats, obsolete, partitionKey);
-
-    const fetchedOffset = fetchedOffsetOf(batch);
-    const decision = await retry('load the resume position', () =>
-      positions.decide({ topic, partition, fetchedOffset, highWatermark: batch.highWatermark }),
-    );
-    if (decision === undefined || decision.kind === 'stale') return;
-    if (decision.kind === 'fatal') return options.fail(decision.error);
-    if (decision.kind === 'seek') {
-      log.info(
-        { partition: partitionKey, fetchedOffset, resumeOffset: decision.offset },
-        'Kafka position differs from the stored checkpoint; seeking to the checkpoint',
-      );
-      options.seek(topic, partition, decision.offset);
-      positions.seekIssued(topic, partition, decision.offset);
-      lag.observe(topic, partition, { nextOffset: decision.offset });
-      return;
+  async function handleGroup(_partitionNumber: number, payloads: EachBatchPayload[]) {
+    const obsoleteBatch = (payload: EachBatchPayload) =>
+      options.stopping.aborted || !payload.isRunning() || payload.isStale();
+    let group = payloads.filter((payload) => !obsoleteBatch(payload));
+    const [first] = group;
+    if (first === undefined) return;
+    for (const { batch } of group) {
+      lag.observe(batch.topic, batch.partition, { highWatermark: batch.highWatermark });
     }
+    const label = group.map(({ batch }) => topicPartitionKey(batch.topic, batch.partition));
+    // Any batch's heartbeat will do: it is the consumer's.
+    const heartbeats = batchHeartbeats(first.heartbeat, options.heartbeatIntervalMs, (error) =>
+      log.debug({ err: error, partitions: label }, 'Kafka heartbeat failed during a batch'),
+    );
+    const obsolete = () => heartbeats.membershipChanged || group.some(obsoleteBatch);
+    const retry = retrying(options, heartbeats, obsolete, label.join(','));
 
-    // Slices of the fetched batch, each stored before the next: memory stays bounded by the
-    // slice, not by the fetch (which a compressed topic can make very large).
-    // Kafka's offset is only a hint, so it is committed once, after the last slice.
-    const sliceSize = options.maxRecordsPerBatch ?? DEFAULT_MAX_RECORDS_PER_BATCH;
-    let committed: CommittedPosition[] = [];
-    for (let start = 0; start < batch.messages.length; start += sliceSize) {
-      if (start > 0 && obsolete()) return;
-      const records = batch.messages
-        .slice(start, start + sliceSize)
-        .map((message) => toSourceRecord(topic, partition, message));
+    const verified = await verifiedBatches(group, retry);
+    if (verified === undefined) return;
+    // A join seeks every partition not verified yet, and may have done so while this group
+    // awaited its positions: such a batch is stale, and its records come again from the seek.
+    group = verified.filter((payload) => !obsoleteBatch(payload));
+    if (group.length === 0) return;
+
+    // Slices, each stored before the next: memory stays bounded by the slice, not by the
+    // fetch (which a compressed topic can make very large). Kafka's offsets are only a hint,
+    // so they are committed once, after the last slice stored, also when the group stops
+    // early (stopping, revoked, a conflict): a graceful stop leaves them equal to the store's.
+    const byPartition = new Map(
+      group.map((payload) => [
+        topicPartitionKey(payload.batch.topic, payload.batch.partition),
+        payload,
+      ]),
+    );
+    const committed = new Map<string, CommittedPosition>();
+    const batches = group.map(({ batch }) => batch);
+    for (const records of mergedSlices(batches, sliceSize)) {
+      if (committed.size > 0 && obsolete()) break;
       const outcome = await heartbeats.during(() =>
         retry('store the batch', () => engine.processBatch(records)),
       );
-      if (outcome === undefined) return;
-      if (outcome.kind === 'conflict') return onConflict(outcome);
-
-      committed = outcome.next.filter(
-        (next) => next.topic === topic && next.partition === partition,
-      );
-      for (const next of committed) {
+      if (outcome === undefined) break;
+      if (outcome.kind === 'conflict') {
+        onConflict(outcome);
+        break;
+      }
+      for (const next of outcome.next) {
+        const key = topicPartitionKey(next.topic, next.partition);
+        const payload = byPartition.get(key);
+        if (payload === undefined) continue;
         payload.resolveOffset((BigInt(next.offset) - 1n).toString());
-        lag.observe(topic, partition, { nextOffset: next.offset });
+        lag.observe(next.topic, next.partition, { nextOffset: next.offset });
+        committed.set(key, next);
       }
     }
-    await commitToKafka(payload, committed);
-    options.afterCommit?.(committed);
+    const stored = [...committed.values()];
+    if (stored.length === 0) return;
+    await commitToKafka(first, stored);
+    options.afterCommit?.(stored);
+  }
+
+  /**
+   * The batches fetched where their partition resumes. The others are answered with a seek
+   * (or stop the source) and left out. Undefined: give up the whole group (stopping, revoked,
+   * or the store kept failing).
+   */
+  async function verifiedBatches(
+    group: readonly EachBatchPayload[],
+    retry: ReturnType<typeof retrying>,
+  ): Promise<EachBatchPayload[] | undefined> {
+    const verified: EachBatchPayload[] = [];
+    for (const payload of group) {
+      const { topic, partition, highWatermark } = payload.batch;
+      const fetchedOffset = fetchedOffsetOf(payload.batch);
+      const decision = await retry('load the resume position', () =>
+        positions.decide({ topic, partition, fetchedOffset, highWatermark }),
+      );
+      if (decision === undefined) return undefined;
+      if (decision.kind === 'stale') continue;
+      if (decision.kind === 'fatal') {
+        options.fail(decision.error);
+        return undefined;
+      }
+      if (decision.kind === 'seek') {
+        log.info(
+          {
+            partition: topicPartitionKey(topic, partition),
+            fetchedOffset,
+            resumeOffset: decision.offset,
+          },
+          'Kafka position differs from the stored checkpoint; seeking to the checkpoint',
+        );
+        options.seek(topic, partition, decision.offset);
+        positions.seekIssued(topic, partition, decision.offset);
+        lag.observe(topic, partition, { nextOffset: decision.offset });
+        continue;
+      }
+      verified.push(payload);
+    }
+    return verified;
   }
 
   function onConflict(outcome: Extract<BatchOutcome, { kind: 'conflict' }>): void {
@@ -148,7 +194,6 @@ export function createBatchHandler(
     payload: EachBatchPayload,
     committed: readonly CommittedPosition[],
   ): Promise<void> {
-    if (committed.length === 0) return;
     try {
       await payload.commitOffsetsIfNecessary({
         topics: committed.map(({ topic, partition, offset }) => ({

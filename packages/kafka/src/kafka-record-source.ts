@@ -15,7 +15,6 @@ import { watchGroup } from './group-events.ts';
 import { KAFKA_CLIENT_RETRY } from './kafka-config.ts';
 import { sourceUnavailable } from './kafka-errors.ts';
 import { silentKafkaLog, type KafkaLog } from './kafka-log.ts';
-import { createPartitionLanes } from './partition-lanes.ts';
 import { loadStarts } from './partition-starts.ts';
 import { aborted, connect, leave } from './source-lifecycle.ts';
 import { createSourceReadiness, type ReadinessListener } from './source-readiness.ts';
@@ -63,10 +62,10 @@ export interface KafkaSourceOptions {
    */
   maxBytes?: number;
   /**
-   * Most engine batches in flight at once, each of a different partition number (partition N
-   * of every topic holds the same sessions, so its batches run one after another:
-   * partition-lanes.ts). While one batch waits for Redis, another parses and folds. Each in
-   * flight holds up to 2 000 records' worth of work. @default 3
+   * Most groups of batches in flight at once, each of a different partition number (partition
+   * N of every topic holds the same sessions, so its batches are folded together, one group
+   * after another: partition-lanes.ts). While one group waits for Redis, another parses and
+   * folds. Each holds up to 2 000 records' worth of engine work at a time. @default 3
    */
   concurrentBatches?: number;
   /** Backoff between retries of a failed store or broker operation. @default DEFAULT_BACKOFF */
@@ -93,10 +92,11 @@ export interface KafkaSourceOptions {
  * broker down for minutes included, are retried and reported through `onReadiness`.
  *
  * One consumer group over the five topics, co-partitioned assignment (partition N of every
- * topic on one member), `eachBatch` handed every partition of a fetch at once: batches of one
- * partition number run one after another (partition N of two topics holds the same sessions),
- * batches of different partition numbers side by side (partition-lanes.ts). Resume positions
- * come from the store, not from Kafka (assignment-positions.ts).
+ * topic on one member), `eachBatch` handed every partition of a fetch at once: the batches of
+ * one partition number are folded together, as one group, after the previous group of that
+ * partition number (partition N of every topic holds the same sessions); groups of different
+ * partition numbers run side by side (partition-lanes.ts). Resume positions come from the
+ * store, not from Kafka (assignment-positions.ts).
  */
 export async function runKafkaSource(options: KafkaSourceOptions): Promise<void> {
   const { kafka, engine, groupId } = options;
@@ -188,7 +188,7 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
         partitionsConsumedConcurrently: Math.max(1, topics.length * partitionCount),
         eachBatch: createBatchHandler({
           engine,
-          lanes: createPartitionLanes(options.concurrentBatches ?? 3),
+          concurrentBatches: options.concurrentBatches ?? 3,
           positions,
           lag,
           readiness,
