@@ -11,7 +11,8 @@ import { originalDesignHandler } from './original-design.ts';
  * prints one JSON line with its timings (its own clock; the probe counts its Redis commands).
  */
 export interface ConsumerConfig {
-  mode: 'raw' | 'original';
+  /** `platformatic` (the same raw consumption, with @platformatic/kafka) is platformatic-main.ts. */
+  mode: 'raw' | 'original' | 'platformatic';
   brokers: string[];
   groupId: string;
   prefix: string;
@@ -31,6 +32,7 @@ export interface ConsumerReport {
 
 const config = JSON.parse(process.env['BENCH_CONSUMER'] ?? 'null') as ConsumerConfig | null;
 if (config === null) throw new Error('BENCH_CONSUMER is not set');
+if (config.mode === 'platformatic') throw new Error('mode platformatic: run platformatic-main.ts');
 const topics = topicNames(config.prefix);
 const kafka = createKafka({
   brokers: config.brokers,

@@ -19,7 +19,7 @@ import {
 /** What the commit script runs (and INFO commandstats counts once more, inside EVALSHA). */
 const SCRIPT_COMMANDS = ['get', 'set', 'hget', 'hset'];
 
-export type PhaseId = 'a' | 'b' | 'c' | 'd';
+export type PhaseId = 'a' | 'k' | 'b' | 'c' | 'd';
 
 /** One design measured on one size. */
 export interface PhaseResult {
@@ -67,6 +67,7 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const projectorMain = join(repoRoot, 'apps/projector/src/main.ts');
 const rebuildMain = join(repoRoot, 'apps/rebuild/src/main.ts');
 const consumerMain = fileURLToPath(new URL('./consumer-main.ts', import.meta.url));
+const platformaticMain = fileURLToPath(new URL('./platformatic-main.ts', import.meta.url));
 
 /** (a) The limit: kafkajs consumption of the five topics, nothing done with the records. */
 export async function measureLimit(context: PhaseContext, attempt: number): Promise<PhaseResult> {
@@ -79,6 +80,32 @@ export async function measureLimit(context: PhaseContext, attempt: number): Prom
   return {
     id: 'a',
     name: 'limit: raw kafkajs consumption',
+    ...measured.result,
+    peakRssBytes: measured.child.peakRss(),
+    redisRequests: null,
+    redisExecuted: null,
+    redisByCommand: null,
+    memory: measured.child.memory(),
+  };
+}
+
+/**
+ * (k) The limit with a maintained alternative client: @platformatic/kafka consuming the same
+ * records under a fresh group, nothing done with them. Its ratio is still to the kafkajs limit.
+ */
+export async function measurePlatformaticLimit(
+  context: PhaseContext,
+  attempt: number,
+): Promise<PhaseResult> {
+  const measured = await runConsumer(
+    context,
+    'platformatic',
+    `${context.tag}.platformatic-${attempt}`,
+    `platformatic-${attempt}`,
+  );
+  return {
+    id: 'k',
+    name: 'limit, @platformatic/kafka: raw consumption',
     ...measured.result,
     peakRssBytes: measured.child.peakRss(),
     redisRequests: null,
@@ -115,7 +142,10 @@ export async function measureOriginalDesign(context: PhaseContext): Promise<Phas
   };
 }
 
-/** (a) and (b) run in a fresh child each (consumer-main.ts), cold like (c) and (d). */
+/**
+ * (a), (b) and (k) run in a fresh child each (consumer-main.ts, platformatic-main.ts for (k)),
+ * cold like (c) and (d).
+ */
 async function runConsumer(
   context: PhaseContext,
   mode: ConsumerConfig['mode'],
@@ -133,7 +163,7 @@ async function runConsumer(
     namespace,
     ttlSeconds: context.ttlSeconds,
   };
-  const child = runChild(consumerMain, [], {
+  const child = runChild(mode === 'platformatic' ? platformaticMain : consumerMain, [], {
     env: { BENCH_CONSUMER: JSON.stringify(config) },
     logFile: join(context.resultsDir, `${context.tag}-${label}.log`),
     resultsDir: context.resultsDir,
@@ -152,6 +182,10 @@ async function runConsumer(
     throw new Error(
       `the ${mode} consumer exited with ${exit.code ?? exit.signal}; see ${label}.log`,
     );
+  }
+  // A client that skipped records would look faster than it is.
+  if (report.records !== context.records) {
+    throw new Error(`the ${mode} consumer saw ${report.records} records of ${context.records}`);
   }
   // The child's clock starts with the process: its done time is the wall time since start.
   return { child, result: throughput(context.records, report.joinedMs, report.doneMs, 0) };

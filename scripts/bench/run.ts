@@ -11,6 +11,7 @@ import { describeMachine, loadAverage } from './machine.ts';
 import {
   measureLimit,
   measureOriginalDesign,
+  measurePlatformaticLimit,
   measureProjector,
   measureRebuild,
   type PhaseContext,
@@ -25,7 +26,8 @@ import { evaluateTargets, formatReport, type BenchResults, type SizeResult } fro
  *
  * Environment:
  * - BENCH_SIZES: comma-separated record counts. @default 100000,1000000
- * - BENCH_PHASES: which designs, in run order (a is measured twice, first and last). @default acdba
+ * - BENCH_PHASES: which designs, in run order (a is measured twice, first and last; k is the
+ *   limit with @platformatic/kafka). @default akcdba
  * - BENCH_KAFKA_BROKERS / BENCH_REDIS_URL: use running servers instead of starting them.
  * - BENCH_PARTITIONS: partitions of each topic. @default 3
  * - BENCH_SEED: generator seed. @default 7
@@ -55,9 +57,9 @@ function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
         throw new Error(`${name}: ${text} is not a whole number`);
       return value;
     });
-  const phases = (env['BENCH_PHASES'] ?? 'acdba').split('') as PhaseId[];
-  if (phases.some((phase) => !'abcd'.includes(phase))) {
-    throw new Error(`BENCH_PHASES: use the letters a, b, c, d (got ${env['BENCH_PHASES']})`);
+  const phases = (env['BENCH_PHASES'] ?? 'akcdba').split('') as PhaseId[];
+  if (phases.some((phase) => !'abcdk'.includes(phase))) {
+    throw new Error(`BENCH_PHASES: use the letters a, b, c, d, k (got ${env['BENCH_PHASES']})`);
   }
   const compression = env['BENCH_COMPRESSION'] ?? 'gzip';
   if (compression !== 'gzip' && compression !== 'none') {
@@ -147,16 +149,19 @@ async function main(): Promise<BenchResults> {
       const result: SizeResult = { size, topicPrefix: prefix, produce, phases: [] };
       sizes.push(result);
       let limitAttempt = 0;
+      let platformaticAttempt = 0;
       for (const phase of settings.phases) {
         log(`  (${phase}) ${phaseName(phase)}…`);
         const measured =
           phase === 'a'
             ? await measureLimit(context, (limitAttempt += 1))
-            : phase === 'b'
-              ? await measureOriginalDesign(context)
-              : phase === 'c'
-                ? await measureProjector(context)
-                : await measureRebuild(context);
+            : phase === 'k'
+              ? await measurePlatformaticLimit(context, (platformaticAttempt += 1))
+              : phase === 'b'
+                ? await measureOriginalDesign(context)
+                : phase === 'c'
+                  ? await measureProjector(context)
+                  : await measureRebuild(context);
         log(
           `      ${Math.round(measured.eventsPerSecond)} events/s (${measured.seconds.toFixed(1)} s active, ${measured.wallSeconds.toFixed(1)} s wall)`,
         );
@@ -190,6 +195,7 @@ async function main(): Promise<BenchResults> {
 function phaseName(phase: PhaseId): string {
   return {
     a: 'limit: raw kafkajs consumption',
+    k: 'limit: raw @platformatic/kafka consumption',
     b: 'original design: GET → apply → SET per event',
     c: 'checkout-projector end to end',
     d: 'checkout-rebuild --from-offset earliest',
