@@ -69,43 +69,34 @@ const rebuildMain = join(repoRoot, 'apps/rebuild/src/main.ts');
 const consumerMain = fileURLToPath(new URL('./consumer-main.ts', import.meta.url));
 const platformaticMain = fileURLToPath(new URL('./platformatic-main.ts', import.meta.url));
 
-/** (a) The limit: kafkajs consumption of the five topics, nothing done with the records. */
-export async function measureLimit(context: PhaseContext, attempt: number): Promise<PhaseResult> {
-  const measured = await runConsumer(
-    context,
-    'raw',
-    `${context.tag}.limit-${attempt}`,
-    `limit-${attempt}`,
-  );
-  return {
-    id: 'a',
-    name: 'limit: raw kafkajs consumption',
-    ...measured.result,
-    peakRssBytes: measured.child.peakRss(),
-    redisRequests: null,
-    redisExecuted: null,
-    redisByCommand: null,
-    memory: measured.child.memory(),
-  };
-}
+/** The limits: raw consumption of the five topics by one client, nothing done with the records. */
+const LIMITS = {
+  /** (a) kafkajs, the projector's client. */
+  a: { mode: 'raw', label: 'limit', name: 'limit: raw kafkajs consumption' },
+  /** (k) a maintained alternative client; its ratio is still to the kafkajs limit. */
+  k: {
+    mode: 'platformatic',
+    label: 'platformatic',
+    name: 'limit, @platformatic/kafka: raw consumption',
+  },
+} as const satisfies Record<string, { mode: ConsumerConfig['mode']; label: string; name: string }>;
 
-/**
- * (k) The limit with a maintained alternative client: @platformatic/kafka consuming the same
- * records under a fresh group, nothing done with them. Its ratio is still to the kafkajs limit.
- */
-export async function measurePlatformaticLimit(
+/** (a) or (k): the same records under a fresh consumer group. */
+export async function measureLimit(
   context: PhaseContext,
+  id: keyof typeof LIMITS,
   attempt: number,
 ): Promise<PhaseResult> {
+  const { mode, label, name } = LIMITS[id];
   const measured = await runConsumer(
     context,
-    'platformatic',
-    `${context.tag}.platformatic-${attempt}`,
-    `platformatic-${attempt}`,
+    mode,
+    `${context.tag}.${label}-${attempt}`,
+    `${label}-${attempt}`,
   );
   return {
-    id: 'k',
-    name: 'limit, @platformatic/kafka: raw consumption',
+    id,
+    name,
     ...measured.result,
     peakRssBytes: measured.child.peakRss(),
     redisRequests: null,

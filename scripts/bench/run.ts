@@ -11,7 +11,6 @@ import { describeMachine, loadAverage } from './machine.ts';
 import {
   measureLimit,
   measureOriginalDesign,
-  measurePlatformaticLimit,
   measureProjector,
   measureRebuild,
   type PhaseContext,
@@ -148,20 +147,17 @@ async function main(): Promise<BenchResults> {
       };
       const result: SizeResult = { size, topicPrefix: prefix, produce, phases: [] };
       sizes.push(result);
-      let limitAttempt = 0;
-      let platformaticAttempt = 0;
+      const attempts = { a: 0, k: 0 };
       for (const phase of settings.phases) {
         log(`  (${phase}) ${phaseName(phase)}…`);
         const measured =
-          phase === 'a'
-            ? await measureLimit(context, (limitAttempt += 1))
-            : phase === 'k'
-              ? await measurePlatformaticLimit(context, (platformaticAttempt += 1))
-              : phase === 'b'
-                ? await measureOriginalDesign(context)
-                : phase === 'c'
-                  ? await measureProjector(context)
-                  : await measureRebuild(context);
+          phase === 'a' || phase === 'k'
+            ? await measureLimit(context, phase, (attempts[phase] += 1))
+            : phase === 'b'
+              ? await measureOriginalDesign(context)
+              : phase === 'c'
+                ? await measureProjector(context)
+                : await measureRebuild(context);
         log(
           `      ${Math.round(measured.eventsPerSecond)} events/s (${measured.seconds.toFixed(1)} s active, ${measured.wallSeconds.toFixed(1)} s wall)`,
         );
