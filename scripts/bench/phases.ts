@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TopicNames } from '@checkout/engine';
@@ -19,7 +20,7 @@ import {
 /** What the commit script runs (and INFO commandstats counts once more, inside EVALSHA). */
 const SCRIPT_COMMANDS = ['get', 'set', 'hget', 'hset'];
 
-export type PhaseId = 'a' | 'k' | 'b' | 'c' | 'd';
+export type PhaseId = 'a' | 'k' | 'b' | 'c' | 'u' | 'd';
 
 /** One design measured on one size. */
 export interface PhaseResult {
@@ -68,6 +69,15 @@ const projectorMain = join(repoRoot, 'apps/projector/src/main.ts');
 const rebuildMain = join(repoRoot, 'apps/rebuild/src/main.ts');
 const consumerMain = fileURLToPath(new URL('./consumer-main.ts', import.meta.url));
 const platformaticMain = fileURLToPath(new URL('./platformatic-main.ts', import.meta.url));
+
+const dockerfile = join(repoRoot, 'docker/projector.Dockerfile');
+
+/** NODE_OPTIONS of the projector's image: (c) runs as the image does. */
+function imageNodeOptions(): string {
+  const line = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(readFileSync(dockerfile, 'utf8'));
+  if (line?.[1] === undefined) throw new Error(`${dockerfile} sets no NODE_OPTIONS line`);
+  return line[1];
+}
 
 /** The limits: raw consumption of the five topics by one client, nothing done with the records. */
 const LIMITS = {
@@ -184,11 +194,17 @@ async function runConsumer(
 
 /**
  * (c) checkout-projector itself (apps/projector/src/main.ts, Kafka + Redis mode) in a child
- * process, from a fresh namespace and group until its checkpoints reach the high watermarks.
+ * process, from a fresh namespace and group until its checkpoints reach the high watermarks,
+ * with the heap settings of its Docker image; (u) the same with V8's default heap settings.
+ * BENCH_NODE_OPTIONS, when set, replaces both.
  */
-export async function measureProjector(context: PhaseContext): Promise<PhaseResult> {
-  const namespace = `${context.tag}-c`;
-  const group = `${context.tag}.projector`;
+export async function measureProjector(context: PhaseContext, id: 'c' | 'u'): Promise<PhaseResult> {
+  const namespace = `${context.tag}-${id}`;
+  const group = `${context.tag}.projector-${id}`;
+  const heap =
+    id === 'c' && process.env['BENCH_NODE_OPTIONS'] === undefined
+      ? { NODE_OPTIONS: imageNodeOptions() }
+      : {};
   const started = performance.now();
   const before = await commandStats(context.redis);
   const child = runChild(projectorMain, [], {
@@ -202,10 +218,11 @@ export async function measureProjector(context: PhaseContext): Promise<PhaseResu
       SNAPSHOT_TTL_SECONDS: String(context.ttlSeconds),
       HTTP_PORT: '0',
       LOG_LEVEL: 'info',
+      ...heap,
     },
-    logFile: join(context.resultsDir, `${context.tag}-projector.log`),
+    logFile: join(context.resultsDir, `${context.tag}-projector-${id}.log`),
     resultsDir: context.resultsDir,
-    label: `${context.tag}-projector`,
+    label: `${context.tag}-projector-${id}`,
   });
   const checkpointKey = keyspace(namespace, null).checkpoints(group);
   const measured = await watchChild(context, child, group, async () => checkpointKey);
@@ -222,8 +239,11 @@ export async function measureProjector(context: PhaseContext): Promise<PhaseResu
   const requests = child.redisCommands();
   await deleteKeys(context.redis, `${namespace}:*`);
   return {
-    id: 'c',
-    name: 'projector: checkout-projector end to end',
+    id,
+    name:
+      id === 'c'
+        ? 'projector: checkout-projector end to end'
+        : 'projector with V8 default heap settings',
     ...throughput(context.records, measured.joinedAt, measured.doneAt, started),
     peakRssBytes: child.peakRss(),
     redisRequests: requests.size === 0 ? null : total(requests),

@@ -26,7 +26,7 @@ import { evaluateTargets, formatReport, type BenchResults, type SizeResult } fro
  * Environment:
  * - BENCH_SIZES: comma-separated record counts. @default 100000,1000000
  * - BENCH_PHASES: which designs, in run order (a is measured twice, first and last; k is the
- *   limit with @platformatic/kafka). @default akcdba
+ *   limit with @platformatic/kafka; u the projector with V8's default heap). @default akcudba
  * - BENCH_KAFKA_BROKERS / BENCH_REDIS_URL: use running servers instead of starting them.
  * - BENCH_PARTITIONS: partitions of each topic. @default 3
  * - BENCH_SEED: generator seed. @default 7
@@ -56,9 +56,9 @@ function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
         throw new Error(`${name}: ${text} is not a whole number`);
       return value;
     });
-  const phases = (env['BENCH_PHASES'] ?? 'akcdba').split('') as PhaseId[];
-  if (phases.some((phase) => !'abcdk'.includes(phase))) {
-    throw new Error(`BENCH_PHASES: use the letters a, b, c, d, k (got ${env['BENCH_PHASES']})`);
+  const phases = (env['BENCH_PHASES'] ?? 'akcudba').split('') as PhaseId[];
+  if (phases.some((phase) => !'abcdku'.includes(phase))) {
+    throw new Error(`BENCH_PHASES: use the letters a, b, c, d, k, u (got ${env['BENCH_PHASES']})`);
   }
   const compression = env['BENCH_COMPRESSION'] ?? 'gzip';
   if (compression !== 'gzip' && compression !== 'none') {
@@ -155,8 +155,8 @@ async function main(): Promise<BenchResults> {
             ? await measureLimit(context, phase, (attempts[phase] += 1))
             : phase === 'b'
               ? await measureOriginalDesign(context)
-              : phase === 'c'
-                ? await measureProjector(context)
+              : phase === 'c' || phase === 'u'
+                ? await measureProjector(context, phase)
                 : await measureRebuild(context);
         log(
           `      ${Math.round(measured.eventsPerSecond)} events/s (${measured.seconds.toFixed(1)} s active, ${measured.wallSeconds.toFixed(1)} s wall)`,
@@ -194,6 +194,7 @@ function phaseName(phase: PhaseId): string {
     k: 'limit: raw @platformatic/kafka consumption',
     b: 'original design: GET → apply → SET per event',
     c: 'checkout-projector end to end',
+    u: 'checkout-projector with V8 default heap settings',
     d: 'checkout-rebuild --from-offset earliest',
   }[phase];
 }
