@@ -11,9 +11,9 @@ COPY apps ./apps
 RUN pnpm install --frozen-lockfile --prod --filter @checkout/projector...
 ENV NODE_ENV=production HTTP_PORT=8080
 # A heap limit changes how V8 grows the heap, not only where it stops: on a large host V8's
-# defaults let a backlog replay peak near 500 MB RSS, with these about 290 MB for about a sixth
-# less throughput (BENCHMARKS.md). The live heap stays near 100 MB. pnpm bench reads this line.
-ENV NODE_OPTIONS="--max-old-space-size=1024 --max-semi-space-size=16"
+# defaults let a 1M-record backlog replay peak near 500 MB RSS, with these about 285 MB for
+# about 14 % less throughput (BENCHMARKS.md). pnpm bench reads this line.
+ENV NODE_OPTIONS="--max-old-space-size=512 --max-semi-space-size=8"
 EXPOSE 8080
 USER node
 CMD ["node", "--disable-warning=TimeoutNegativeWarning", "--conditions=@checkout/source", "apps/projector/src/main.ts"]
