@@ -12,7 +12,7 @@ RUN pnpm install --frozen-lockfile --prod --filter @checkout/projector...
 ENV NODE_ENV=production HTTP_PORT=8080
 # A heap limit changes how V8 grows the heap, not only where it stops: on a large host V8's
 # defaults let a 1M-record backlog replay peak near 500 MB RSS, with these about 285 MB for
-# about 14 % less throughput (BENCHMARKS.md). pnpm bench reads this line.
+# 12–25 % less throughput in side-by-side runs (BENCHMARKS.md). pnpm bench reads this line.
 ENV NODE_OPTIONS="--max-old-space-size=512 --max-semi-space-size=8"
 EXPOSE 8080
 USER node
