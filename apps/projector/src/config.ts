@@ -1,42 +1,33 @@
+import {
+  booleanFlag,
+  checkoutCurrency,
+  dlqTopic,
+  integer,
+  kafkaBrokers,
+  kafkaSecurity,
+  kafkaTopicPrefix,
+  loadEnv,
+  redisUrl,
+  saslIncomplete,
+  snapshotTtlSeconds,
+  type ConfigResult,
+  type CrossCheck,
+} from '@checkout/config';
 import { z } from 'zod';
 
 /**
  * The projector's configuration, read from the environment once at start (SPEC §7).
  * A bad value fails fast with one message per variable, naming it.
  */
-const booleanFlag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((value) => value === 'true' || value === '1' || value === 'yes');
-
-const integer = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
-
 export const projectorEnvSchema = z.object({
   /** Comma-separated `host:port` list. Unset: the embedded in-process log fed by the demo generator. */
-  KAFKA_BROKERS: z
-    .string()
-    .transform((value) =>
-      value
-        .split(',')
-        .map((broker) => broker.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'each broker must be host:port')).min(1))
-    .optional(),
+  KAFKA_BROKERS: kafkaBrokers().optional(),
   /** @default 'checkout-projector' */
   KAFKA_GROUP_ID: z.string().min(1).max(255).default('checkout-projector'),
   /** @default 'checkout-projector' */
   KAFKA_CLIENT_ID: z.string().min(1).max(255).default('checkout-projector'),
   /** Prepended to the five topic names (`staging.` → `staging.cart-events`). @default '' */
-  KAFKA_TOPIC_PREFIX: z
-    .string()
-    .max(100)
-    .regex(/^[A-Za-z0-9._-]*$/, 'only letters, digits, . _ -')
-    .default(''),
+  KAFKA_TOPIC_PREFIX: kafkaTopicPrefix,
   /** Create missing topics at start (development only). @default false */
   KAFKA_CREATE_TOPICS: booleanFlag.default(false),
   /** Partitions for topics created with KAFKA_CREATE_TOPICS. @default 3 */
@@ -72,19 +63,9 @@ export const projectorEnvSchema = z.object({
    * new event. 0 turns it off. @default 5000
    */
   STORE_WATCHDOG_INTERVAL_MS: integer(0, 3_600_000).default(5000),
-  /** @default false */
-  KAFKA_SSL: booleanFlag.default(false),
-  /** PEM file with the CA that signed the brokers' certificates. */
-  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
-  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
-  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
-  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  ...kafkaSecurity,
   /** `redis://` or `rediss://`, with ACL user and password. Unset: the embedded in-process store. */
-  REDIS_URL: z
-    .string()
-    .refine((value) => /^rediss?:\/\//.test(value), 'must start with redis:// or rediss://')
-    .pipe(z.url())
-    .optional(),
+  REDIS_URL: redisUrl().optional(),
   /** Leading key segment, `checkout` in `checkout:order:{id}`. @default 'checkout' */
   REDIS_NAMESPACE: z
     .string()
@@ -93,19 +74,11 @@ export const projectorEnvSchema = z.object({
     .regex(/^[A-Za-z0-9._-]+$/)
     .default('checkout'),
   /** ISO 4217 code of the store's only currency. @default 'PLN' */
-  CHECKOUT_CURRENCY: z
-    .string()
-    .regex(/^[A-Z]{3}$/, 'must be 3 upper-case letters, e.g. PLN')
-    .default('PLN'),
+  CHECKOUT_CURRENCY: checkoutCurrency,
   /** Snapshot expiry, refreshed on each write; 0 = never. @default 2592000 (30 days) */
-  SNAPSHOT_TTL_SECONDS: integer(0, 10 * 365 * 24 * 3600).default(30 * 24 * 3600),
+  SNAPSHOT_TTL_SECONDS: snapshotTtlSeconds,
   /** @default 'checkout-events-dlq' */
-  DLQ_TOPIC: z
-    .string()
-    .min(1)
-    .max(249)
-    .regex(/^[A-Za-z0-9._-]+$/)
-    .default('checkout-events-dlq'),
+  DLQ_TOPIC: dlqTopic,
   /** @default 8080 */
   HTTP_PORT: integer(0, 65_535).default(8080),
   /** @default 'info' */
@@ -126,35 +99,13 @@ export const projectorEnvSchema = z.object({
 
 export type ProjectorConfig = z.infer<typeof projectorEnvSchema>;
 
-export type ConfigResult = { ok: true; value: ProjectorConfig } | { ok: false; error: string };
+const heartbeatBelowSessionTimeout: CrossCheck<ProjectorConfig> = (config) =>
+  config.KAFKA_HEARTBEAT_INTERVAL_MS >= config.KAFKA_SESSION_TIMEOUT_MS
+    ? `KAFKA_HEARTBEAT_INTERVAL_MS: must be below KAFKA_SESSION_TIMEOUT_MS (${config.KAFKA_SESSION_TIMEOUT_MS})`
+    : undefined;
 
-export function loadConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const parsed = projectorEnvSchema.safeParse(present);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    return { ok: false, error: `Invalid configuration:\n${lines.join('\n')}` };
-  }
-  const config = parsed.data;
-  const sasl = [
-    config.KAFKA_SASL_MECHANISM,
-    config.KAFKA_SASL_USERNAME,
-    config.KAFKA_SASL_PASSWORD,
-  ];
-  if (sasl.some((value) => value !== undefined) && sasl.some((value) => value === undefined)) {
-    return {
-      ok: false,
-      error:
-        'Invalid configuration:\n  KAFKA_SASL_MECHANISM: set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD together',
-    };
-  }
-  if (config.KAFKA_HEARTBEAT_INTERVAL_MS >= config.KAFKA_SESSION_TIMEOUT_MS) {
-    return {
-      ok: false,
-      error: `Invalid configuration:\n  KAFKA_HEARTBEAT_INTERVAL_MS: must be below KAFKA_SESSION_TIMEOUT_MS (${config.KAFKA_SESSION_TIMEOUT_MS})`,
-    };
-  }
-  return { ok: true, value: config };
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+): ConfigResult<ProjectorConfig> {
+  return loadEnv(projectorEnvSchema, env, [saslIncomplete, heartbeatBelowSessionTimeout]);
 }

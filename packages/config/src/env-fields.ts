@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+/**
+ * The environment variables `checkout-projector` and `checkout-rebuild` share, one schema each,
+ * so an operator runs the CLI with the projector's environment and both read it alike. Each
+ * app composes its own `z.object` from these and adds what only it reads.
+ */
+
+/** `true`/`false`, `1`/`0`, `yes`/`no`. */
+export const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** A whole number written in decimal, within `[min, max]`. */
+export const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+/** `KAFKA_BROKERS`: comma-separated `host:port`; `missing` is the message when it is required. */
+export const kafkaBrokers = (missing?: string) =>
+  z
+    .string(missing === undefined ? undefined : { error: missing })
+    .transform((value) =>
+      value
+        .split(',')
+        .map((broker) => broker.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'each broker must be host:port')).min(1));
+
+/** `KAFKA_TOPIC_PREFIX`, prepended to the five topic names. @default '' */
+export const kafkaTopicPrefix = z
+  .string()
+  .max(100)
+  .regex(/^[A-Za-z0-9._-]*$/, 'only letters, digits, . _ -')
+  .default('');
+
+/** TLS and SASL towards the brokers; see {@link saslIncomplete}. */
+export const kafkaSecurity = {
+  /** @default false */
+  KAFKA_SSL: booleanFlag.default(false),
+  /** PEM file with the CA that signed the brokers' certificates. */
+  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+};
+
+/** `REDIS_URL`: `redis://` or `rediss://`, ACL user and password in it. */
+export const redisUrl = (missing?: string) =>
+  z
+    .string(missing === undefined ? undefined : { error: missing })
+    .refine((value) => /^rediss?:\/\//.test(value), 'must start with redis:// or rediss://')
+    .pipe(z.url());
+
+/** `CHECKOUT_CURRENCY`, ISO 4217, the store's only currency. @default 'PLN' */
+export const checkoutCurrency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'must be 3 upper-case letters, e.g. PLN')
+  .default('PLN');
+
+/** `SNAPSHOT_TTL_SECONDS`: expiry of written snapshots; 0 = never. @default 2592000 (30 days) */
+export const snapshotTtlSeconds = integer(0, 10 * 365 * 24 * 3600).default(30 * 24 * 3600);
+
+/** `DLQ_TOPIC`. @default 'checkout-events-dlq' */
+export const dlqTopic = z
+  .string()
+  .min(1)
+  .max(249)
+  .regex(/^[A-Za-z0-9._-]+$/)
+  .default('checkout-events-dlq');
+
+/** A rule across variables: the message (naming the variable) when `config` breaks it. */
+export type CrossCheck<T> = (config: T) => string | undefined;
+
+/** SASL needs its mechanism, user name and password together. */
+export const saslIncomplete: CrossCheck<{
+  KAFKA_SASL_MECHANISM?: string | undefined;
+  KAFKA_SASL_USERNAME?: string | undefined;
+  KAFKA_SASL_PASSWORD?: string | undefined;
+}> = (config) => {
+  const sasl = [
+    config.KAFKA_SASL_MECHANISM,
+    config.KAFKA_SASL_USERNAME,
+    config.KAFKA_SASL_PASSWORD,
+  ];
+  return sasl.some((value) => value !== undefined) && sasl.some((value) => value === undefined)
+    ? 'KAFKA_SASL_MECHANISM: set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD together'
+    : undefined;
+};

@@ -1,0 +1,14 @@
+export {
+  booleanFlag,
+  checkoutCurrency,
+  dlqTopic,
+  integer,
+  kafkaBrokers,
+  kafkaSecurity,
+  kafkaTopicPrefix,
+  redisUrl,
+  saslIncomplete,
+  snapshotTtlSeconds,
+  type CrossCheck,
+} from './env-fields.ts';
+export { loadEnv, type ConfigResult } from './load-env.ts';
