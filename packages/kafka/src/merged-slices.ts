@@ -1,5 +1,5 @@
 import type { SourceRecord } from '@checkout/engine';
-import type { Batch } from 'kafkajs';
+import type { Batch, KafkaMessage } from 'kafkajs';
 import { toSourceRecord } from './source-record.ts';
 
 /**
@@ -13,25 +13,15 @@ import { toSourceRecord } from './source-record.ts';
  * Timestamps that are out of order or unreadable only make the merge less useful, never wrong.
  */
 export function* mergedSlices(batches: readonly Batch[], size: number): Generator<SourceRecord[]> {
-  const [only] = batches;
-  if (batches.length === 1 && only !== undefined) {
-    for (let start = 0; start < only.messages.length; start += size) {
-      yield only.messages
-        .slice(start, start + size)
-        .map((message) => toSourceRecord(only.topic, only.partition, message));
-    }
-    return;
-  }
-  const heads = batches.map((batch) => ({ batch, next: 0 }));
+  const heads = batches.flatMap((batch) => {
+    const [first] = batch.messages;
+    return first === undefined ? [] : [headAt0(batch, first)];
+  });
   let slice: SourceRecord[] = [];
-  for (;;) {
-    const head = earliestHead(heads);
-    if (head === undefined) break;
+  for (let head = earliest(heads); head !== undefined; head = earliest(heads)) {
     const { batch } = head;
-    const message = batch.messages[head.next];
-    head.next += 1;
-    if (message === undefined) continue;
-    slice.push(toSourceRecord(batch.topic, batch.partition, message));
+    slice.push(toSourceRecord(batch.topic, batch.partition, head.message));
+    advance(heads, head);
     if (slice.length === size) {
       yield slice;
       slice = [];
@@ -40,18 +30,33 @@ export function* mergedSlices(batches: readonly Batch[], size: number): Generato
   if (slice.length > 0) yield slice;
 }
 
-/** The partition whose next record is the oldest; ties go to the first batch. */
-function earliestHead(heads: ReadonlyArray<{ batch: Batch; next: number }>) {
-  let earliest: { batch: Batch; next: number } | undefined;
-  let earliestTime = Infinity;
-  for (const head of heads) {
-    const message = head.batch.messages[head.next];
-    if (message === undefined) continue;
-    const time = Number(message.timestamp);
-    if (earliest === undefined || time < earliestTime) {
-      earliest = head;
-      earliestTime = time;
-    }
+/** Where the merge stands in one batch: its next record and that record's time. */
+interface Head {
+  batch: Batch;
+  next: number;
+  message: KafkaMessage;
+  time: number;
+}
+
+function headAt0(batch: Batch, message: KafkaMessage): Head {
+  return { batch, next: 0, message, time: Number(message.timestamp) };
+}
+
+/** Moves past the head's record; a batch with none left leaves the merge. */
+function advance(heads: Head[], head: Head): void {
+  head.next += 1;
+  const message = head.batch.messages[head.next];
+  if (message === undefined) {
+    heads.splice(heads.indexOf(head), 1);
+    return;
   }
-  return earliest;
+  head.message = message;
+  head.time = Number(message.timestamp);
+}
+
+/** The head whose next record is the oldest; ties go to the first batch. */
+function earliest(heads: readonly Head[]): Head | undefined {
+  let found: Head | undefined;
+  for (const head of heads) if (found === undefined || head.time < found.time) found = head;
+  return found;
 }
