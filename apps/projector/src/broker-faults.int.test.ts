@@ -8,7 +8,7 @@ import {
 } from './testing/expect-fold.ts';
 import { isReady, logLines, tail, waitUntil } from './testing/probes.ts';
 import { produceStream } from './testing/produce-stream.ts';
-import { FAST_GROUP_ENV, projectorHarness } from './testing/projector-harness.ts';
+import { FAST_GROUP_ENV, projectorHarness, SMALL_FETCHES } from './testing/projector-harness.ts';
 
 const streamShape = {
   duplicateRate: 0.02,
@@ -52,11 +52,8 @@ describe('checkout-projector when the Kafka broker fails', () => {
       sessionPrefix: 'before-',
       ...streamShape,
     });
-    // Small fetches, so the broker dies with a backlog left (one default fetch folds thousands).
-    const projector = await harness.start({
-      KAFKA_FETCH_MAX_BYTES: '65536',
-      KAFKA_FETCH_PARTITION_MAX_BYTES: '16384',
-    });
+    // Small fetches, so the broker dies with a backlog left.
+    const projector = await harness.start(SMALL_FETCHES);
     const outages: string[] = [];
 
     async function outage(label: string, seed: number): Promise<void> {

@@ -10,7 +10,7 @@ import {
   storedProgress,
 } from './testing/expect-fold.ts';
 import { produceStream } from './testing/produce-stream.ts';
-import { FAST_GROUP_ENV, projectorHarness } from './testing/projector-harness.ts';
+import { FAST_GROUP_ENV, projectorHarness, SMALL_FETCHES } from './testing/projector-harness.ts';
 
 const KILLS = 7;
 
@@ -67,7 +67,8 @@ describe('checkout-projector killed with SIGKILL while it consumes', () => {
       });
       const before = await storedProgress(harness);
       const spawned = Date.now();
-      const projector = await harness.start();
+      // Small fetches: with the default ones a single group could store the whole backlog.
+      const projector = await harness.start(SMALL_FETCHES);
       const readyMs = Date.now() - spawned;
       const started = Date.now();
       while ((await storedProgress(harness)) <= before && Date.now() - started < 30_000) {

@@ -12,7 +12,7 @@ import {
 import { committedOffsets } from './testing/committed-offsets.ts';
 import { tail } from './testing/probes.ts';
 import { produceStream } from './testing/produce-stream.ts';
-import { FAST_GROUP_ENV, projectorHarness } from './testing/projector-harness.ts';
+import { FAST_GROUP_ENV, projectorHarness, SMALL_FETCHES } from './testing/projector-harness.ts';
 
 /** In the order a batch reaches them. */
 const FAULT_POINTS: readonly FaultPoint[] = [
@@ -65,12 +65,7 @@ describe('checkout-projector crashing at each step of a batch (CHECKOUT_FAULT_PO
       });
       // Small fetches, so the stream takes many batches and the third pass is mid-stream.
       const faulty = await harness.start(
-        {
-          CHECKOUT_FAULT_POINT: point,
-          CHECKOUT_FAULT_AFTER: '3',
-          KAFKA_FETCH_MAX_BYTES: '16384',
-          KAFKA_FETCH_PARTITION_MAX_BYTES: '4096',
-        },
+        { CHECKOUT_FAULT_POINT: point, CHECKOUT_FAULT_AFTER: '3', ...SMALL_FETCHES },
         { waitUntilReady: false },
       );
       const exit = await faulty.exited;

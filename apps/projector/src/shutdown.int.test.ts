@@ -9,7 +9,7 @@ import {
 } from './testing/expect-fold.ts';
 import { tail, waitUntil } from './testing/probes.ts';
 import { produceStream } from './testing/produce-stream.ts';
-import { projectorHarness } from './testing/projector-harness.ts';
+import { projectorHarness, SMALL_FETCHES } from './testing/projector-harness.ts';
 
 describe('checkout-projector on SIGTERM', () => {
   /**
@@ -30,7 +30,8 @@ describe('checkout-projector on SIGTERM', () => {
       poisonRate: 0.01,
       concurrentSessions: 100,
     });
-    const projector = await harness.start();
+    // Small fetches, so the stream takes many batches and the SIGTERM lands mid-stream.
+    const projector = await harness.start(SMALL_FETCHES);
     await waitUntil(async () => (await storedProgress(harness)) >= 2000, 'progress', 60_000);
 
     const signalled = Date.now();

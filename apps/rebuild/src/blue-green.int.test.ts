@@ -54,7 +54,8 @@ describe('checkout-rebuild blue/green under load', () => {
     // and for two waves after it switched.
     let wavesLeft = Infinity;
     const load = (async () => {
-      for (let wave = 1; wavesLeft > 0 && wave <= 15; wave += 1, wavesLeft -= 1) {
+      // At least four waves, however soon the rebuild is done.
+      for (let wave = 1; (wave <= 4 || wavesLeft > 0) && wave <= 15; wave += 1, wavesLeft -= 1) {
         await produceStream(kafkaBrokers, harness.topics, {
           seed: 100 + wave,
           records: 600,

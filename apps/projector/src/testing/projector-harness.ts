@@ -38,6 +38,15 @@ export const FAST_GROUP_ENV: Readonly<Record<string, string>> = {
   KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
 };
 
+/**
+ * Fetches of a few hundred records, for tests that must stop a projector mid-stream: with the
+ * default fetch sizes one group of batches can store thousands of records at once.
+ */
+export const SMALL_FETCHES: Readonly<Record<string, string>> = {
+  KAFKA_FETCH_MAX_BYTES: '16384',
+  KAFKA_FETCH_PARTITION_MAX_BYTES: '4096',
+};
+
 export async function projectorHarness(
   label: string,
   infrastructure: { brokers: string[]; redisUrl: string },
