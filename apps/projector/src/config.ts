@@ -73,6 +73,12 @@ export const projectorEnvSchema = z.object({
     .max(100)
     .regex(/^[A-Za-z0-9._-]+$/)
     .default('checkout'),
+  /**
+   * Start even though Redis's maxmemory-policy may evict the projector's keys (allkeys-*, or
+   * volatile-* with a snapshot TTL). Evicted sessions are then marked meta.history_incomplete
+   * when their next event arrives. @default false
+   */
+  REDIS_ALLOW_EVICTION: booleanFlag.default(false),
   /** ISO 4217 code of the store's only currency. @default 'PLN' */
   CHECKOUT_CURRENCY: checkoutCurrency,
   /** Snapshot expiry, refreshed on each write; 0 = never. @default 2592000 (30 days) */

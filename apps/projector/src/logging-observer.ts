@@ -18,6 +18,13 @@ export function withLogging(observer: EngineObserver, log: Logger): EngineObserv
         'guarded write refused: the store changed under this consumer; resuming from the stored checkpoint',
       );
     },
+    historyIncomplete(sessionIds) {
+      observer.historyIncomplete(sessionIds);
+      log.warn(
+        { sessions: sessionIds.length, first_session_id: sessionIds[0] },
+        'events folded onto sessions whose earlier snapshot is gone from the store (expired, evicted or deleted): marked meta.history_incomplete; checkout-rebuild --verify lists them, a rebuild from offset 0 restores them while Kafka holds their history',
+      );
+    },
     deadLettered(entries) {
       observer.deadLettered(entries);
       for (const entry of entries) {

@@ -45,6 +45,11 @@ export function createMetrics(): ProjectorMetrics {
     labelNames: ['kind'] as const,
     registers: [registry],
   });
+  const historyIncomplete = new Counter({
+    name: 'checkout_history_incomplete_total',
+    help: 'Sessions written onto a snapshot the store had lost (expired, evicted, deleted) while its checkpoint remained: marked meta.history_incomplete.',
+    registers: [registry],
+  });
   const consumerLag = new Gauge({
     name: 'checkout_consumer_lag',
     help: 'High watermark minus next offset to process, per partition.',
@@ -78,6 +83,9 @@ export function createMetrics(): ProjectorMetrics {
       conflicts.inc({ kind: details.kind });
     },
     deadLettered() {},
+    historyIncomplete(sessionIds) {
+      historyIncomplete.inc(sessionIds.length);
+    },
   };
   return { registry, observer, consumerLag, ready, storeLatency };
 }

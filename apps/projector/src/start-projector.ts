@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import {
   createProjectionEngine,
+  EngineError,
   topicNames,
   type DeadLetterSink,
   type ProjectionEngine,
@@ -44,9 +45,17 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
   const topics = topicNames(config.KAFKA_TOPIC_PREFIX);
   const controller = new AbortController();
   let alive = true;
+  /** Set by a fatal alarm raised outside the consume loop (exit 2 for configuration). */
+  let fatalExitCode: number | undefined;
+  const onFatal = (error: unknown) => {
+    fatalExitCode = error instanceof EngineError && error.code === 'CONFIGURATION' ? 2 : 1;
+    alive = false;
+    log.fatal({ err: error }, error instanceof Error ? error.message : String(error));
+    controller.abort();
+  };
 
   const store = config.REDIS_URL
-    ? await redisStore({ ...config, REDIS_URL: config.REDIS_URL }, log)
+    ? await redisStore({ ...config, REDIS_URL: config.REDIS_URL }, log, onFatal)
     : embeddedStore(config);
   readiness.probe('store', store.readiness);
   const fault = faultInjector(config);
@@ -91,7 +100,8 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
         return 1;
       },
     )
-    .then(async (code) => {
+    .then(async (sourceCode) => {
+      const code = fatalExitCode ?? sourceCode;
       server.close();
       server.closeAllConnections();
       await store.close();

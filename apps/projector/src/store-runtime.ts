@@ -2,6 +2,7 @@ import { createInMemoryProjectionStore } from '@checkout/embedded';
 import type { ProjectionStore } from '@checkout/engine';
 import { isRetryable } from '@checkout/engine';
 import {
+  assertNoEviction,
   connectRedisClient,
   createCheckoutReader,
   createRedisClient,
@@ -36,23 +37,36 @@ export function embeddedStore(config: ProjectorConfig): StoreRuntime {
  * resumes from the new generation's checkpoints.
  *
  * Redis being down at start is not fatal (the engine retries with backoff and /readyz says
- * so); a refused login or ACL is: it will not fix itself.
+ * so); a refused login or ACL is: it will not fix itself. Neither is a maxmemory-policy that
+ * can evict the projector's keys (eviction-policy.ts in @checkout/redis): refused before the
+ * first write, at start, or, when Redis was down at start, through `onFatal` as soon as it
+ * is reachable.
  */
 export async function redisStore(
   config: ProjectorConfig & { REDIS_URL: string },
   log: Logger,
+  onFatal: (error: unknown) => void,
 ): Promise<StoreRuntime> {
   const url = config.REDIS_URL;
   const redis = createRedisClient(url, {
     onError: (error: unknown) => log.warn({ err: error }, 'redis connection error'),
   });
   const namespace = config.REDIS_NAMESPACE;
+  const checkEviction = async () => {
+    const { policy, risk } = await assertNoEviction(redis, {
+      ttlSeconds: config.SNAPSHOT_TTL_SECONDS,
+      allowed: config.REDIS_ALLOW_EVICTION,
+    });
+    if (risk !== null) log.warn({ maxmemory_policy: policy }, `REDIS_ALLOW_EVICTION=true: ${risk}`);
+  };
   try {
     await connectRedisClient(redis);
   } catch (error) {
     if (!isRetryable(error)) throw error;
     log.warn({ err: error }, 'Redis is not reachable yet; the projector keeps retrying');
   }
+  if (redis.status === 'ready') await checkEviction();
+  else redis.once('ready', () => void checkEviction().catch(onFatal));
   log.info({ namespace }, 'redis projection store (following the active generation)');
   return {
     store: createRedisProjectionStore({

@@ -15,6 +15,8 @@ function order(
   return o;
 }
 
+/** Redis's clock in these cases: any instant, the judgement only looks at differences. */
+const STORE_NOW = 1_000_000_000_000;
 const checkpoints = (entries: Record<string, string>) => new Map(Object.entries(entries));
 const evidence = (overrides: Partial<SessionEvidence>): SessionEvidence => ({
   live: null,
@@ -22,7 +24,8 @@ const evidence = (overrides: Partial<SessionEvidence>): SessionEvidence => ({
   liveCheckpoints: checkpoints({ 'cart-events:0': '100', 'payment-events:0': '100' }),
   rebuiltCheckpoints: checkpoints({ 'cart-events:0': '100', 'payment-events:0': '100' }),
   ttlSeconds: 0,
-  nowMs: Date.parse('2026-11-02T00:00:00.000Z'),
+  liveLastWriteMs: null,
+  storeNowMs: STORE_NOW,
   ...overrides,
 });
 
@@ -75,17 +78,21 @@ describe('judgeSession', () => {
     });
   });
 
-  it('tells a session missing live from one that expired by TTL', () => {
+  it('tells a session missing live from one that expired by TTL, on the Redis clock alone', () => {
     const rebuilt = order('s', { 'cart-events:0': '10' });
-    expect(judgeSession(evidence({ rebuilt }))).toEqual({
-      kind: 'drift',
-      reason: 'missing_in_live',
-      differences: [],
+    const missing = { kind: 'drift', reason: 'missing_in_live', differences: [] };
+    // No TTL: nothing expires, so a missing snapshot is always drift.
+    expect(judgeSession(evidence({ rebuilt }))).toEqual(missing);
+    expect(judgeSession(evidence({ rebuilt, liveLastWriteMs: STORE_NOW - 1e9 }))).toEqual(missing);
+    const ttl = { rebuilt, ttlSeconds: 3600 };
+    // Last written a TTL ago or more: expired, whatever the event times say.
+    expect(judgeSession(evidence({ ...ttl, liveLastWriteMs: STORE_NOW - 3_600_000 }))).toEqual({
+      kind: 'expired',
     });
-    expect(judgeSession(evidence({ rebuilt, ttlSeconds: 3600 }))).toEqual({ kind: 'expired' });
-    expect(judgeSession(evidence({ rebuilt, ttlSeconds: 3 * 86_400 }))).toMatchObject({
-      kind: 'drift',
-    });
+    // Written a second ago (old events replayed today, say) and gone: lost, not expired.
+    expect(judgeSession(evidence({ ...ttl, liveLastWriteMs: STORE_NOW - 1000 }))).toEqual(missing);
+    // The mark is gone too: past its lifetime of two TTLs.
+    expect(judgeSession(evidence({ ...ttl, liveLastWriteMs: null }))).toEqual({ kind: 'expired' });
     expect(judgeSession(evidence({ live: order('s', { 'cart-events:0': '10' }) }))).toEqual({
       kind: 'drift',
       reason: 'missing_in_rebuild',
@@ -98,6 +105,25 @@ describe('judgeSession', () => {
       kind: 'unsettled',
       field: 'cart-events:0',
     });
+  });
+
+  it('names live snapshots folded onto lost history apart from other differences', () => {
+    const rebuilt = order('s', { 'cart-events:0': '10' }, (o) => (o.payment.status = 'succeeded'));
+    const live = order('s', { 'cart-events:0': '10' }, (o) => {
+      o.payment.status = 'succeeded';
+      o.meta.history_incomplete = true;
+    });
+    expect(judgeSession(evidence({ live, rebuilt }))).toEqual({
+      kind: 'drift',
+      reason: 'history_incomplete',
+      differences: [{ path: 'meta.history_incomplete', live: true, rebuilt: undefined }],
+    });
+    // Both incomplete (a rebuild from a snapshot that carried the mark) and otherwise equal.
+    const alsoIncomplete = {
+      ...rebuilt,
+      meta: { ...rebuilt.meta, history_incomplete: true as const },
+    };
+    expect(judgeSession(evidence({ live, rebuilt: alsoIncomplete }))).toEqual({ kind: 'equal' });
   });
 });
 

@@ -11,6 +11,13 @@ import { comparableView, type CheckoutOrder } from '@checkout/domain';
  * c = min(live checkpoint, rebuilt checkpoint), both snapshots hold exactly the session's
  * events below c when neither has applied an offset ≥ c; then they must be equal, and any
  * difference is drift. Otherwise the session is *unsettled*: compare it again later.
+ *
+ * Expiry is judged on one clock, Redis's (last-write-mark.ts in @checkout/redis): a session
+ * missing live is *expired* only when its last-write mark says the live snapshot was last
+ * written more than a TTL ago by the Redis clock, or when the mark is gone too (past its
+ * lifetime of two TTLs). A mark younger than the TTL means the snapshot was lost (deleted,
+ * evicted, a partial restore): drift. Event times never enter it: history replayed today is
+ * written today, and expires a TTL from today.
  */
 export interface FieldDifference {
   path: string;
@@ -19,13 +26,18 @@ export interface FieldDifference {
 }
 
 export type DriftReason =
-  'differs' | 'missing_in_live' | 'missing_in_rebuild' | 'unreadable_in_live';
+  | 'differs'
+  | 'missing_in_live'
+  | 'missing_in_rebuild'
+  | 'unreadable_in_live'
+  /** Live was folded onto a snapshot the store had lost (`meta.history_incomplete`). */
+  | 'history_incomplete';
 
 export type SessionVerdict =
   | { kind: 'equal' }
   | { kind: 'drift'; reason: DriftReason; differences: FieldDifference[] }
   | { kind: 'unsettled'; field: string }
-  /** Missing live, but its last event is older than the snapshot TTL: expired, as it should. */
+  /** Missing live, last written more than a TTL ago by the Redis clock: expired, as it should. */
   | { kind: 'expired' };
 
 export interface SessionEvidence {
@@ -35,7 +47,10 @@ export interface SessionEvidence {
   rebuiltCheckpoints: ReadonlyMap<string, string>;
   /** SNAPSHOT_TTL_SECONDS; 0 = snapshots never expire. */
   ttlSeconds: number;
-  nowMs: number;
+  /** The live snapshot's last-write mark (Redis time, ms); null when there is none. */
+  liveLastWriteMs: number | null;
+  /** Redis's clock (TIME) when the evidence was read, ms. */
+  storeNowMs: number;
 }
 
 const MAX_DIFFERENCES = 20;
@@ -58,20 +73,22 @@ export function judgeSession(evidence: SessionEvidence): SessionVerdict {
     }
   }
   if (live === null) {
-    const lastEvent = rebuilt?.updated_at ?? null;
-    const expired =
-      evidence.ttlSeconds > 0 &&
-      lastEvent !== null &&
-      Date.parse(lastEvent) + evidence.ttlSeconds * 1000 < evidence.nowMs;
-    return expired
+    return expiredLive(evidence)
       ? { kind: 'expired' }
       : { kind: 'drift', reason: 'missing_in_live', differences: [] };
   }
   if (rebuilt === null) return { kind: 'drift', reason: 'missing_in_rebuild', differences: [] };
   const differences = diffValues(comparableView(live), comparableView(rebuilt));
-  return differences.length === 0
-    ? { kind: 'equal' }
-    : { kind: 'drift', reason: 'differs', differences };
+  if (differences.length === 0) return { kind: 'equal' };
+  const lostHistory = live.meta.history_incomplete === true && !rebuilt.meta.history_incomplete;
+  return { kind: 'drift', reason: lostHistory ? 'history_incomplete' : 'differs', differences };
+}
+
+/** Whether a live snapshot that is absent expired as the TTL says (see the header). */
+function expiredLive(evidence: SessionEvidence): boolean {
+  if (evidence.ttlSeconds === 0) return false;
+  if (evidence.liveLastWriteMs === null) return true;
+  return evidence.liveLastWriteMs + evidence.ttlSeconds * 1000 <= evidence.storeNowMs;
 }
 
 /** The leaves where two JSON-like values differ, as `a.b[2].c` paths (at most `limit`). */

@@ -26,6 +26,10 @@ describe('checkout-rebuild --verify and --session', () => {
       seed: 41,
       records: 8_000,
       concurrentSessions: 120,
+      // Old history, written today: its event times are far older than the 30-day snapshot
+      // TTL whatever today is, and the deleted snapshot must still be drift, not "expired"
+      // (expiry is judged on Redis's clock, from the write).
+      startTimeMs: Date.parse('2001-01-01T00:00:00.000Z'),
     });
     await harness.start(); // keeps running, following the active generation, through all of this
     await waitForCheckpoints(harness.redis, {

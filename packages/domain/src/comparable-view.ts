@@ -7,6 +7,10 @@ import type { CheckoutOrder } from './order.ts';
 export function comparableView(order: CheckoutOrder): unknown {
   return {
     ...order,
-    meta: { event_count: order.meta.event_count, offsets: order.meta.offsets },
+    meta: {
+      event_count: order.meta.event_count,
+      offsets: order.meta.offsets,
+      ...(order.meta.history_incomplete === true ? { history_incomplete: true } : {}),
+    },
   };
 }

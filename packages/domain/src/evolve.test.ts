@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evolve } from './evolve.ts';
-import { initialCheckoutOrder } from './order.ts';
+import { initialCheckoutOrder, withHistoryIncomplete } from './order.ts';
 import { RECENT_EVENT_IDS_LIMIT } from './limits.ts';
 import { anEvent, SESSION } from './test/events.ts';
 import { given } from './test/given.ts';
@@ -219,5 +219,20 @@ describe('evolve: bookkeeping', () => {
     expect(result.value.services).toBe(before.services);
     expect(result.value.payment).toBe(before.payment);
     expect(result.value.meta.offsets).toBe(before.meta.offsets);
+  });
+});
+
+describe('evolve: meta.history_incomplete', () => {
+  it('is absent on a full fold and kept by every later event once set', () => {
+    const full = evolve(initialCheckoutOrder(SESSION), anEvent('cart.item_added', mug));
+    expect(full.ok && 'history_incomplete' in full.value.meta).toBe(false);
+
+    const marked = withHistoryIncomplete(initialCheckoutOrder(SESSION));
+    const first = evolve(marked, anEvent('cart.item_added', mug));
+    if (!first.ok) throw new Error(first.error.message);
+    const second = evolve(first.value, anEvent('payment.method_selected', { method: 'card' }));
+    if (!second.ok) throw new Error(second.error.message);
+    expect(second.value.meta).toMatchObject({ event_count: 2, history_incomplete: true });
+    expect(marked.meta.event_count).toBe(0); // inputs are never mutated
   });
 });

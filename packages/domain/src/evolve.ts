@@ -1,5 +1,5 @@
 import type { CheckoutEvent } from './event-catalog.ts';
-import type { CheckoutOrder } from './order.ts';
+import type { CheckoutOrder, OrderMeta } from './order.ts';
 import type { Rejection } from './rejection.ts';
 import { ok, type Result } from './result.ts';
 import { rememberEventId } from './recent-event-ids.ts';
@@ -126,11 +126,13 @@ function recordApplied(
   const at = event.occurred_at;
   if (next.created_at === null || at < next.created_at) next.created_at = at;
   if (next.updated_at === null || at > next.updated_at) next.updated_at = at;
-  next.meta = {
+  const meta: OrderMeta = {
     event_count: next.meta.event_count + 1,
     offsets,
     recent_event_ids: rememberEventId(next.meta.recent_event_ids, event.event_id),
   };
+  if (next.meta.history_incomplete === true) meta.history_incomplete = true;
+  next.meta = meta;
 }
 
 function assertNever(event: never): never {

@@ -122,6 +122,7 @@ export {
   orderMetaSchema,
   type CheckoutOrder,
   type OrderMeta,
+  withHistoryIncomplete,
 } from './order.ts';
 export { evolve } from './evolve.ts';
 export { compareOffsets, positionKey, type RecordPosition } from './record-position.ts';

@@ -23,6 +23,14 @@ export const orderMetaSchema = z.object({
     .array(textSchema)
     .max(RECENT_EVENT_IDS_LIMIT)
     .describe('The last applied event ids, newest last: the duplicate guard.'),
+  history_incomplete: z
+    .literal(true)
+    .optional()
+    .describe(
+      'Present (true) when events were folded onto this session after its earlier snapshot ' +
+        'was gone from the store (expired, evicted or deleted while its checkpoint remained): ' +
+        'the document then lacks the effect of that earlier history. Absent otherwise.',
+    ),
 });
 export type OrderMeta = z.output<typeof orderMetaSchema>;
 
@@ -44,6 +52,15 @@ export const checkoutOrderSchema = z.object({
   meta: orderMetaSchema,
 });
 export type CheckoutOrder = z.output<typeof checkoutOrderSchema>;
+
+/**
+ * The order marked as folded onto lost history (see `meta.history_incomplete`). The mark is
+ * sticky: every later event keeps it, so the document never passes for the full fold again
+ * until a rebuild replaces it.
+ */
+export function withHistoryIncomplete(order: CheckoutOrder): CheckoutOrder {
+  return { ...order, meta: { ...order.meta, history_incomplete: true } };
+}
 
 export function initialCheckoutOrder(
   sessionId: string,

@@ -174,4 +174,24 @@ describe('foldBatch', () => {
     );
     expect(initialCheckoutOrder('s-1').meta.event_count).toBe(0);
   });
+
+  it('marks a session whose snapshot the store lost, and reports it; a stored or new one is not', () => {
+    const records = [
+      record(
+        'cart-events',
+        event('cart.item_added', { sku: 'A', quantity: 1, unit_price_cents: 5 }),
+      ),
+    ];
+    const parsed = parseBatch(records, topics, DEFAULT_DOMAIN_CONFIG);
+    const lost = foldBatch(parsed, new Map(), topics, DEFAULT_DOMAIN_CONFIG, new Set(['s-1']));
+    expect(lost.historyIncomplete).toEqual(['s-1']);
+    expect(lost.snapshots[0]?.order.meta).toMatchObject({
+      event_count: 1,
+      history_incomplete: true,
+    });
+
+    const fresh = foldBatch(parsed, new Map(), topics, DEFAULT_DOMAIN_CONFIG, new Set(['other']));
+    expect(fresh.historyIncomplete).toEqual([]);
+    expect(fresh.snapshots[0]?.order.meta.history_incomplete).toBeUndefined();
+  });
 });

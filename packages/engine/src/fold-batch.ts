@@ -7,6 +7,7 @@ import {
   type CheckoutOrder,
   type DomainConfig,
   type Rejection,
+  withHistoryIncomplete,
 } from '@checkout/domain';
 import { deadLetterEntry } from './dead-letter.ts';
 import type { OutcomeCount, RecordOutcome } from './observer.ts';
@@ -101,19 +102,28 @@ export interface FoldedBatch {
   snapshots: SnapshotWrite[];
   deadLetters: DeadLetterEntry[];
   outcomes: OutcomeCount[];
+  /** Sessions written onto lost history (`LoadedSnapshots.historyGone`), marked as such. */
+  historyIncomplete: string[];
 }
 
-/** Folds the parsed records, in order, onto the loaded snapshots. */
+interface WorkingSession {
+  order: CheckoutOrder;
+  expectedVersion: number;
+  changed: boolean;
+}
+
+/**
+ * Folds the parsed records, in order, onto the loaded snapshots. `historyGone`: absent sessions
+ * whose snapshot the store lost (`LoadedSnapshots.historyGone`).
+ */
 export function foldBatch(
   batch: ParsedBatch,
   loaded: ReadonlyMap<string, StoredSnapshot>,
   topics: TopicNames,
   config: DomainConfig,
+  historyGone: ReadonlySet<string> = NOTHING_GONE,
 ): FoldedBatch {
-  const working = new Map<
-    string,
-    { order: CheckoutOrder; expectedVersion: number; changed: boolean }
-  >();
+  const working = new Map<string, WorkingSession>();
   const deadLetters: DeadLetterEntry[] = [];
   const tally = new OutcomeTally();
 
@@ -133,7 +143,7 @@ export function foldBatch(
       );
       continue;
     }
-    const session = workingSession(working, loaded, item.sessionId, config);
+    const session = workingSession(working, loaded, historyGone, item.sessionId, config);
     const logicalTopic = topics.toLogical(topic);
     if (logicalTopic === undefined)
       throw new Error(`bug: event from non-checkout topic ${topic} reached the fold`);
@@ -162,28 +172,47 @@ export function foldBatch(
   }
 
   const snapshots: SnapshotWrite[] = [];
+  const historyIncomplete: string[] = [];
   for (const [sessionId, session] of working) {
-    if (session.changed)
-      snapshots.push({ sessionId, order: session.order, expectedVersion: session.expectedVersion });
+    if (!session.changed) continue;
+    snapshots.push({ sessionId, order: session.order, expectedVersion: session.expectedVersion });
+    if (session.expectedVersion === 0 && historyGone.has(sessionId))
+      historyIncomplete.push(sessionId);
   }
-  return { snapshots, deadLetters, outcomes: tally.toArray() };
+  return { snapshots, deadLetters, outcomes: tally.toArray(), historyIncomplete };
 }
 
+const NOTHING_GONE: ReadonlySet<string> = new Set();
+
 function workingSession(
-  working: Map<string, { order: CheckoutOrder; expectedVersion: number; changed: boolean }>,
+  working: Map<string, WorkingSession>,
   loaded: ReadonlyMap<string, StoredSnapshot>,
+  historyGone: ReadonlySet<string>,
   sessionId: string,
   config: DomainConfig,
-) {
+): WorkingSession {
   let session = working.get(sessionId);
   if (session === undefined) {
-    const stored = loaded.get(sessionId);
-    session = stored
-      ? { order: stored.order, expectedVersion: stored.version, changed: false }
-      : { order: initialCheckoutOrder(sessionId, config), expectedVersion: 0, changed: false };
+    session = startingPoint(loaded.get(sessionId), historyGone.has(sessionId), sessionId, config);
     working.set(sessionId, session);
   }
   return session;
+}
+
+/** The stored snapshot; else an empty order, marked when the store lost the session's history. */
+function startingPoint(
+  stored: StoredSnapshot | undefined,
+  historyGone: boolean,
+  sessionId: string,
+  config: DomainConfig,
+): WorkingSession {
+  if (stored) return { order: stored.order, expectedVersion: stored.version, changed: false };
+  const empty = initialCheckoutOrder(sessionId, config);
+  return {
+    order: historyGone ? withHistoryIncomplete(empty) : empty,
+    expectedVersion: 0,
+    changed: false,
+  };
 }
 
 /**

@@ -27,10 +27,16 @@ export interface EngineObserver {
   writeConflict(details: { kind: string; subject: string; expected: string; actual: string }): void;
   /** After the entries were published: poison is rare, so logging each one is affordable. */
   deadLettered(entries: readonly DeadLetterEntry[]): void;
+  /**
+   * After a commit that wrote sessions onto lost history (their snapshot expired, was evicted
+   * or deleted while the checkpoint remained): each is marked `meta.history_incomplete`.
+   */
+  historyIncomplete(sessionIds: readonly string[]): void;
 }
 
 export const silentObserver: EngineObserver = {
   batchProcessed() {},
   writeConflict() {},
   deadLettered() {},
+  historyIncomplete() {},
 };

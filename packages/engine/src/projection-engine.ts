@@ -141,7 +141,7 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     const loaded = await store.loadSnapshots(parsed.sessionIds);
     let storeMs = now() - storeStarted;
     onStep('after-load');
-    const folded = foldBatch(parsed, loaded.snapshots, topics, config);
+    const folded = foldBatch(parsed, loaded.snapshots, topics, config, loaded.historyGone);
 
     if (folded.deadLetters.length > 0) {
       await deadLetters.publish(folded.deadLetters);
@@ -167,6 +167,7 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
       };
     }
     onStep('after-store-commit');
+    if (folded.historyIncomplete.length > 0) observer.historyIncomplete(folded.historyIncomplete);
     for (const checkpoint of checkpoints) {
       knownCheckpoints.set(
         topicPartitionKey(checkpoint.topic, checkpoint.partition),

@@ -21,12 +21,18 @@ const write: BatchWrite = {
 };
 
 describe('commitArguments', () => {
-  it('lists snapshot keys then the checkpoint hash, and counts, TTL, pairs and triples as ARGV', () => {
+  it('lists snapshot keys, their marks, then the checkpoint hash, and counts, TTLs, pairs and triples as ARGV', () => {
     const { keys, args } = commitArguments(write, keyspace('t', '4'), 'grp', 3600);
-    expect(keys).toEqual(['t:gen:4:order:{s1}', 't:gen:4:order:{s2}', 't:gen:4:checkpoint:{grp}']);
+    expect(keys).toEqual([
+      't:gen:4:order:{s1}',
+      't:gen:4:order:{s2}',
+      't:gen:4:last-write:{s1}',
+      't:gen:4:last-write:{s2}',
+      't:gen:4:checkpoint:{grp}',
+    ]);
     // prettier-ignore
     expect(args).toEqual([
-      '2', '2', '3600', '-',
+      '2', '2', '3600', '-', '7200',
       '2', encodeSnapshot(order('s1', 3)),
       '0', encodeSnapshot(order('s2', 1)),
       'cart-events:0', '7', '10',
@@ -37,15 +43,20 @@ describe('commitArguments', () => {
   it('adds the pointer key and the generation written to when guarding the active generation', () => {
     const guarded = commitArguments(write, keyspace('t', '4'), 'grp', 0, true);
     expect(guarded.keys.at(-1)).toBe('t:active-generation');
-    expect(guarded.keys).toHaveLength(4);
+    expect(guarded.keys).toHaveLength(6);
     expect(guarded.args[3]).toBe('4');
     expect(commitArguments(write, keyspace('t'), 'grp', 0, true).args[3]).toBe('');
   });
 
   it('sends no checkpoint hash key when the batch has no checkpoints', () => {
     const { keys, args } = commitArguments({ ...write, checkpoints: [] }, keyspace(), 'g', 0);
-    expect(keys).toEqual(['checkout:order:{s1}', 'checkout:order:{s2}']);
-    expect(args.slice(0, 4)).toEqual(['2', '0', '0', '-']);
+    expect(keys).toEqual([
+      'checkout:order:{s1}',
+      'checkout:order:{s2}',
+      'checkout:last-write:{s1}',
+      'checkout:last-write:{s2}',
+    ]);
+    expect(args.slice(0, 5)).toEqual(['2', '0', '0', '-', '0']);
   });
 
   it('refuses a negative or fractional TTL, a session twice, and non-canonical offsets', () => {

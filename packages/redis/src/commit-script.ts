@@ -1,19 +1,22 @@
 import { encodeSnapshot } from '@checkout/domain';
 import { topicPartitionKey, type BatchWrite, type CommitResult } from '@checkout/engine';
 import { activeGenerationKey, type Keyspace } from './keyspace.ts';
+import { LUA_WRITE_HELPERS, markLifetimeSeconds } from './last-write-mark.ts';
 
 /**
  * The batch commit: every guard first, then every write, in one script (atomic: Redis runs
  * nothing else in between, and a script that fails before its first write changed nothing).
  *
- *   KEYS[1..n]   snapshot keys, in the order of the snapshot arguments
- *   KEYS[n+1]    the checkpoint hash (present when m > 0)
- *   KEYS[last]   the active-generation pointer (present when ARGV[4] is not "-")
+ *   KEYS[1..n]      snapshot keys, in the order of the snapshot arguments
+ *   KEYS[n+1..2n]   their last-write marks (last-write-mark.ts), same order
+ *   KEYS[2n+1]      the checkpoint hash (present when m > 0)
+ *   KEYS[last]      the active-generation pointer (present when ARGV[4] is not "-")
  *   ARGV[1]      n, number of snapshots
  *   ARGV[2]      m, number of checkpoints
- *   ARGV[3]      TTL in seconds, 0 = no expiry
+ *   ARGV[3]      snapshot TTL in seconds, 0 = no expiry
  *   ARGV[4]      "-" = no pointer guard, else the generation written to ("" = base), which
  *                must still be the active one
+ *   ARGV[5]      mark lifetime in seconds, 0 = no expiry
  *   then n ×     expected version (decimal), snapshot JSON
  *   then m ×     field "<topic>:<partition>", expected checkpoint ("" = absent), next offset
  *
@@ -38,14 +41,15 @@ import { activeGenerationKey, type Keyspace } from './keyspace.ts';
  * Offsets are compared as canonical decimal strings (length, then text): Lua numbers are
  * doubles and Kafka offsets are int64.
  */
-export const COMMIT_SCRIPT = `
+export const COMMIT_SCRIPT = `${LUA_WRITE_HELPERS}
 local n = tonumber(ARGV[1])
 local m = tonumber(ARGV[2])
 local ttl = tonumber(ARGV[3])
 local generation = ARGV[4]
-local snapshotArgs = 4
-local checkpointArgs = 4 + 2 * n
-local hash = KEYS[n + 1]
+local markTtl = tonumber(ARGV[5])
+local snapshotArgs = 5
+local checkpointArgs = 5 + 2 * n
+local hash = KEYS[2 * n + 1]
 
 local function stored_version(doc)
   if not doc then return '0' end
@@ -88,12 +92,10 @@ for i = 1, n do
   if actual ~= ARGV[snapshotArgs + 2 * i - 1] then return {'conflict', 'snapshot', tostring(i), actual} end
 end
 
+local now = n > 0 and now_ms() or ''
 for i = 1, n do
-  if ttl > 0 then
-    redis.call('SET', KEYS[i], ARGV[snapshotArgs + 2 * i], 'EX', ttl)
-  else
-    redis.call('SET', KEYS[i], ARGV[snapshotArgs + 2 * i])
-  end
+  set_with_ttl(KEYS[i], ARGV[snapshotArgs + 2 * i], ttl)
+  set_with_ttl(KEYS[n + i], now, markTtl)
 end
 for j = 1, m do
   local base = checkpointArgs + 3 * (j - 1)
@@ -126,11 +128,13 @@ export function commitArguments(
   }
   const seen = new Set<string>();
   const snapshotKeys: string[] = [];
+  const markKeys: string[] = [];
   const args = [
     String(write.snapshots.length),
     String(write.checkpoints.length),
     String(ttlSeconds),
     guardActiveGeneration ? (keys.generation ?? '') : '-',
+    String(markLifetimeSeconds(ttlSeconds)),
   ];
   for (const { sessionId, order, expectedVersion } of write.snapshots) {
     if (seen.has(sessionId))
@@ -140,6 +144,7 @@ export function commitArguments(
       throw new RangeError(`bug: expectedVersion of ${sessionId} is ${expectedVersion}`);
     }
     snapshotKeys.push(keys.snapshot(sessionId));
+    markKeys.push(keys.lastWrite(sessionId));
     args.push(String(expectedVersion), encodeSnapshot(order));
   }
   for (const { topic, partition, nextOffset, expected } of write.checkpoints) {
@@ -153,7 +158,7 @@ export function commitArguments(
   }
   const hashKeys = write.checkpoints.length > 0 ? [keys.checkpoints(group)] : [];
   const pointerKeys = guardActiveGeneration ? [activeGenerationKey(keys.namespace)] : [];
-  return { keys: [...snapshotKeys, ...hashKeys, ...pointerKeys], args };
+  return { keys: [...snapshotKeys, ...markKeys, ...hashKeys, ...pointerKeys], args };
 }
 
 /** The script's reply as the engine's {@link CommitResult}. */

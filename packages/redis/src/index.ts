@@ -16,6 +16,7 @@ export {
   parseRedisUrl,
   type RedisClientOptions,
 } from './create-redis-client.ts';
+export { assertNoEviction, evictionRisk, readEvictionPolicy } from './eviction-policy.ts';
 export {
   activeGeneration,
   copyCheckpoints,
@@ -33,6 +34,7 @@ export {
   keyspace,
   type Keyspace,
 } from './keyspace.ts';
+export { MARK_LIFETIME_TTLS, markLifetimeSeconds, parseMark } from './last-write-mark.ts';
 export { replaceSnapshot, type ReplaceSnapshotResult } from './replace-snapshot.ts';
 export {
   createRedisProjectionStore,

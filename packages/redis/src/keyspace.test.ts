@@ -11,6 +11,7 @@ describe('keyspace', () => {
   it('lays out the base generation under the checkout namespace', () => {
     const keys = keyspace();
     expect(keys.snapshot('s-1')).toBe('checkout:order:{s-1}');
+    expect(keys.lastWrite('s-1')).toBe('checkout:last-write:{s-1}');
     expect(keys.checkpoints('checkout-projector')).toBe('checkout:checkpoint:{checkout-projector}');
     expect(activeGenerationKey()).toBe('checkout:active-generation');
     expect(generationSequenceKey()).toBe('checkout:generation-seq');
@@ -19,6 +20,7 @@ describe('keyspace', () => {
   it('puts a generation under <ns>:gen:<id>:', () => {
     const keys = keyspace('checkout', '7');
     expect(keys.snapshot('s-1')).toBe('checkout:gen:7:order:{s-1}');
+    expect(keys.lastWrite('s-1')).toBe('checkout:gen:7:last-write:{s-1}');
     expect(keys.checkpoints('g')).toBe('checkout:gen:7:checkpoint:{g}');
     expect(generationKeyPattern('checkout', '7')).toBe('checkout:gen:7:*');
   });

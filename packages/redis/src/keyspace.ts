@@ -11,15 +11,21 @@ import { EngineError } from '@checkout/engine';
  * | `<ns>:order:{<sessionId>}`               | string | snapshot JSON (see the published JSON Schema), |
  * |                                          |        | expires after SNAPSHOT_TTL_SECONDS, refreshed  |
  * |                                          |        | on every write (no TTL when it is 0)           |
+ * | `<ns>:last-write:{<sessionId>}`          | string | Redis server time (ms since epoch) of the      |
+ * |                                          |        | snapshot's last write; expires 2 × TTL after   |
+ * |                                          |        | it (never when the TTL is 0). Outlives the     |
+ * |                                          |        | snapshot, so a lost snapshot is told from a    |
+ * |                                          |        | new session (see the README, "Expiry")         |
  * | `<ns>:checkpoint:{<group>}`              | hash   | field `<topic>:<partition>` → next offset to   |
  * |                                          |        | read, decimal string (logical topic names)     |
  * | `<ns>:active-generation`                 | string | id of the live generation; absent = base keys  |
  * | `<ns>:gen:<id>:order:{<sessionId>}`      | string | snapshot of generation `<id>`                  |
+ * | `<ns>:gen:<id>:last-write:{<sessionId>}` | string | its last-write mark                            |
  * | `<ns>:gen:<id>:checkpoint:{<group>}`     | hash   | checkpoints of generation `<id>`               |
  * | `<ns>:generation-seq`                    | string | counter (INCR) that hands out generation ids   |
  * | `<ns>:dlq-replayed:{<group>}`            | set    | replayed dead letters (`checkout-rebuild dlq`) |
  *
- * The first two are the *base generation*. A blue/green rebuild writes a new generation
+ * The first three are the *base generation*. A blue/green rebuild writes a new generation
  * under `<ns>:gen:<id>:…`, then switches `<ns>:active-generation` to `<id>` in one atomic
  * step. To read a session:
  *
@@ -44,6 +50,8 @@ export interface Keyspace {
   /** null = the base generation. */
   readonly generation: string | null;
   snapshot(sessionId: string): string;
+  /** The session's last-write mark: same hash tag as its snapshot, so one slot in a cluster. */
+  lastWrite(sessionId: string): string;
   checkpoints(group: string): string;
 }
 
@@ -59,6 +67,7 @@ export function keyspace(
     namespace,
     generation,
     snapshot: (sessionId) => `${root}:order:{${sessionId}}`,
+    lastWrite: (sessionId) => `${root}:last-write:{${sessionId}}`,
     checkpoints: (group) => `${root}:checkpoint:{${group}}`,
   };
 }

@@ -258,6 +258,29 @@ describe('RedisProjectionStore', () => {
     expect(await redis.ttl(keys.checkpoints(group))).toBe(-1);
   });
 
+  it('stamps a last-write mark in Redis time beside every snapshot, living two TTLs', async () => {
+    const { store, redis, keys } = await setup('marks', 3600);
+    const [seconds] = await redis.time();
+    await store.commit({ snapshots: [snapshot('s1', 1, 0)], checkpoints: [] });
+    const mark = Number(await redis.get(keys.lastWrite('s1')));
+    expect(mark).toBeGreaterThanOrEqual(Number(seconds) * 1000);
+    expect(mark).toBeLessThan((Number(seconds) + 60) * 1000);
+    expect(await redis.ttl(keys.lastWrite('s1'))).toBeGreaterThan(7190);
+    expect(await redis.ttl(keys.lastWrite('s1'))).toBeLessThanOrEqual(7200);
+  });
+
+  it('reports an absent snapshot whose mark remains as lost history, an unknown session as new', async () => {
+    const { store, redis, keys } = await setup('history-gone', 3600);
+    await store.commit({
+      snapshots: [snapshot('kept', 1, 0), snapshot('expired', 1, 0)],
+      checkpoints: [],
+    });
+    await redis.del(keys.snapshot('expired')); // what an expiry or an eviction leaves behind
+    const loaded = await store.loadSnapshots(['kept', 'expired', 'new']);
+    expect([...loaded.snapshots.keys()]).toEqual(['kept']);
+    expect([...(loaded.historyGone ?? [])]).toEqual(['expired']);
+  });
+
   it('reads the stored version of documents that are not shaped the usual way', async () => {
     const { store, redis, keys } = await setup('odd-documents');
     // A cart line named like the field, a pretty-printed document: the script falls back to

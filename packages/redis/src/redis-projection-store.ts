@@ -84,26 +84,34 @@ export function createRedisProjectionStore(options: RedisProjectionStoreOptions)
     );
   }
 
+  /** Snapshots and last-write marks in one MGET: a mark without its snapshot is lost history. */
   async function loadSnapshots(sessionIds: readonly string[]): Promise<LoadedSnapshots> {
     const keys = await currentKeys(false);
     const loaded = new Map<string, StoredSnapshot>();
+    const historyGone = new Set<string>();
     if (sessionIds.length === 0) return { snapshots: loaded, generation: keys.generation };
-    let documents: Array<string | null>;
+    let values: Array<string | null>;
     try {
-      documents = await redis.mget(sessionIds.map((id) => keys.snapshot(id)));
+      values = await redis.mget([
+        ...sessionIds.map((id) => keys.snapshot(id)),
+        ...sessionIds.map((id) => keys.lastWrite(id)),
+      ]);
     } catch (error) {
       throw toStoreError(error, `load ${sessionIds.length} snapshots`, {
         namespace: keys.namespace,
       });
     }
     sessionIds.forEach((sessionId, index) => {
-      const text = documents[index];
-      if (text == null) return;
+      const text = values[index];
+      if (text == null) {
+        if (values[sessionIds.length + index] != null) historyGone.add(sessionId);
+        return;
+      }
       const decoded = decodeSnapshot(text);
       if (!decoded.ok) throw corruptSnapshot(sessionId, keys.snapshot(sessionId), decoded.error);
       loaded.set(sessionId, { order: decoded.value, version: decoded.value.meta.event_count });
     });
-    return { snapshots: loaded, generation: keys.generation };
+    return { snapshots: loaded, generation: keys.generation, historyGone };
   }
 
   async function loadCheckpoints(
@@ -181,10 +189,10 @@ function wireArgument(argument: string): string | Buffer {
 
 /** Registers the commit script on the client once (EVALSHA with EVAL fallback). */
 function defineCommit(redis: Redis): CommitCommand {
-  const client = redis as Redis & { checkoutCommitV1?: CommitCommand };
-  if (client.checkoutCommitV1 === undefined)
-    redis.defineCommand('checkoutCommitV1', { lua: COMMIT_SCRIPT });
-  const command = client.checkoutCommitV1;
-  if (command === undefined) throw new Error('bug: defineCommand did not add checkoutCommitV1');
+  const client = redis as Redis & { checkoutCommitV2?: CommitCommand };
+  if (client.checkoutCommitV2 === undefined)
+    redis.defineCommand('checkoutCommitV2', { lua: COMMIT_SCRIPT });
+  const command = client.checkoutCommitV2;
+  if (command === undefined) throw new Error('bug: defineCommand did not add checkoutCommitV2');
   return command.bind(redis);
 }

@@ -19,6 +19,9 @@ describe('replaceSnapshot', () => {
     const written = await redis.get(key);
     expect(JSON.parse(written!)).toMatchObject({ session_id: 's1', schema_version: 1 });
     expect(await redis.ttl(key)).toBeGreaterThan(50);
+    const mark = keyspace(namespace).lastWrite('s1');
+    expect(Number(await redis.get(mark))).toBeGreaterThan(0); // a repair is a write too
+    expect(await redis.ttl(mark)).toBeGreaterThan(110);
     // Absent was expected, but it exists now.
     expect(await replaceSnapshot(redis, { ...write, expected: null })).toEqual({
       ok: false,

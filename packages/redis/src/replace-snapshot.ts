@@ -2,6 +2,7 @@ import { encodeSnapshot, type CheckoutOrder } from '@checkout/domain';
 import { EngineError } from '@checkout/engine';
 import type { Redis } from 'ioredis';
 import { activeGenerationKey, DEFAULT_NAMESPACE, keyspace } from './keyspace.ts';
+import { LUA_WRITE_HELPERS, markLifetimeSeconds } from './last-write-mark.ts';
 import { toStoreError } from './redis-errors.ts';
 
 export type ReplaceSnapshotResult =
@@ -12,11 +13,12 @@ export type ReplaceSnapshotResult =
   | { ok: false; reason: 'changed' };
 
 /**
- * KEYS[1] pointer, KEYS[2] snapshot key; ARGV[1] generation ("" = base), ARGV[2] "1" when the
- * key must be absent, ARGV[3] the document it must hold otherwise, ARGV[4] the new document,
- * ARGV[5] TTL seconds (0 = none).
+ * KEYS[1] pointer, KEYS[2] snapshot key, KEYS[3] its last-write mark; ARGV[1] generation
+ * ("" = base), ARGV[2] "1" when the key must be absent, ARGV[3] the document it must hold
+ * otherwise, ARGV[4] the new document, ARGV[5] TTL seconds (0 = none), ARGV[6] the mark's
+ * lifetime in seconds (0 = none).
  */
-const REPLACE_SCRIPT = `
+const REPLACE_SCRIPT = `${LUA_WRITE_HELPERS}
 local active = redis.call('GET', KEYS[1]) or ''
 if active ~= ARGV[1] then return {'generation-moved', active} end
 local current = redis.call('GET', KEYS[2])
@@ -25,11 +27,8 @@ if ARGV[2] == '1' then
 elseif current ~= ARGV[3] then
   return {'changed'}
 end
-if tonumber(ARGV[5]) > 0 then
-  redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5])
-else
-  redis.call('SET', KEYS[2], ARGV[4])
-end
+set_with_ttl(KEYS[2], ARGV[4], tonumber(ARGV[5]))
+set_with_ttl(KEYS[3], now_ms(), tonumber(ARGV[6]))
 return {'ok'}
 `;
 
@@ -61,19 +60,22 @@ export async function replaceSnapshot(
       },
     );
   }
-  const key = keyspace(namespace, write.generation).snapshot(write.sessionId);
+  const keys = keyspace(namespace, write.generation);
+  const key = keys.snapshot(write.sessionId);
   let reply: unknown;
   try {
     reply = await redis.eval(
       REPLACE_SCRIPT,
-      2,
+      3,
       activeGenerationKey(namespace),
       key,
+      keys.lastWrite(write.sessionId),
       write.generation ?? '',
       write.expected === null ? '1' : '0',
       write.expected ?? '',
       encodeSnapshot(write.order),
       String(write.ttlSeconds),
+      String(markLifetimeSeconds(write.ttlSeconds)),
     );
   } catch (error) {
     throw toStoreError(error, `replace ${key}`, { key });

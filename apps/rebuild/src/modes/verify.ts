@@ -130,7 +130,7 @@ function outcome(
         (report.unsettled_count === 0
           ? '.'
           : `; ${formatCount(report.unsettled_count)} more could not be compared (the live projector is behind or still writing them).`)
-      : `Drift in ${formatCount(report.drift_count)} of ${formatCount(report.compared)} sessions of generation ${live}:`,
+      : `Drift in ${formatCount(report.drift_count)} of ${formatCount(report.compared)} sessions of generation ${live} (${byReason(report)}):`,
     ...report.drift.map(
       (entry) =>
         `  ${entry.session_id}  ${entry.reason.replaceAll('_', ' ')}` +
@@ -163,10 +163,18 @@ function outcome(
       sessions_equal: report.equal,
       sessions_expired: report.expired,
       drift_count: report.drift_count,
+      drift_by_reason: report.drift_by_reason,
       drift: report.drift,
       drift_truncated: report.drift.length < report.drift_count,
       unsettled_count: report.unsettled_count,
       unsettled: report.unsettled,
     },
   };
+}
+
+/** `2 differs, 1 history incomplete`. */
+function byReason(report: VerifyReport): string {
+  return Object.entries(report.drift_by_reason)
+    .map(([reason, count]) => `${formatCount(count)} ${reason.replaceAll('_', ' ')}`)
+    .join(', ');
 }

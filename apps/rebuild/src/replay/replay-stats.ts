@@ -22,6 +22,8 @@ export interface ReplaySummary {
   /** Dead-letter and skip reasons with their counts. */
   reasons: Record<string, number>;
   write_conflicts: number;
+  /** Sessions folded onto a snapshot the store had lost (`meta.history_incomplete`). */
+  history_incomplete: number;
 }
 
 export function createReplayStats(now: () => number = () => performance.now()): ReplayStats {
@@ -29,6 +31,7 @@ export function createReplayStats(now: () => number = () => performance.now()): 
   let first: number | undefined;
   let last = 0;
   let conflicts = 0;
+  let historyIncomplete = 0;
   const outcomes = { applied: 0, skipped: 0, ignored: 0, dead_lettered: 0 };
   const reasons: Record<string, number> = {};
 
@@ -47,6 +50,9 @@ export function createReplayStats(now: () => number = () => performance.now()): 
       conflicts += 1;
     },
     deadLettered() {},
+    historyIncomplete(sessionIds) {
+      historyIncomplete += sessionIds.length;
+    },
   };
 
   function tally(counts: readonly OutcomeCount[]): void {
@@ -69,6 +75,7 @@ export function createReplayStats(now: () => number = () => performance.now()): 
       outcomes: { ...outcomes },
       reasons: { ...reasons },
       write_conflicts: conflicts,
+      history_incomplete: historyIncomplete,
     }),
   };
 }

@@ -1,6 +1,6 @@
 import { createInMemoryProjectionStore } from '@checkout/embedded';
 import type { CheckpointWrite, ProjectionStore } from '@checkout/engine';
-import { createRedisProjectionStore, keyspace } from '@checkout/redis';
+import { createRedisProjectionStore, keyspace, parseMark } from '@checkout/redis';
 import { readCheckpoints, type RedisClient } from '../redis-client.ts';
 
 /**
@@ -14,6 +14,13 @@ export interface ReplayTarget {
   readCheckpoints(): Promise<Map<string, string>>;
   /** Stored documents (encoded JSON) by session id; absent = null. */
   readDocuments(sessionIds: readonly string[]): Promise<Array<string | null>>;
+  /**
+   * Last-write marks (store clock, ms) by session id; null = none. The memory target never
+   * loses a snapshot and keeps none.
+   */
+  readLastWrites(sessionIds: readonly string[]): Promise<Array<number | null>>;
+  /** The store's clock, ms: the one its TTLs run on (Redis TIME). */
+  clockMs(): Promise<number>;
   /** Every stored session id, a page at a time. */
   sessionPages(): AsyncIterable<string[]>;
 }
@@ -39,6 +46,14 @@ export function redisGenerationTarget(options: {
     readCheckpoints: () => readCheckpoints(redis, namespace, generation, group),
     readDocuments: async (ids) =>
       ids.length === 0 ? [] : redis.mget(ids.map((id) => keys.snapshot(id))),
+    readLastWrites: async (ids) =>
+      ids.length === 0
+        ? []
+        : (await redis.mget(ids.map((id) => keys.lastWrite(id)))).map(parseMark),
+    clockMs: async () => {
+      const [seconds, micros] = await redis.time();
+      return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    },
     sessionPages: () => scanSessions(redis, keys.snapshot('*')),
   };
 }
@@ -50,6 +65,8 @@ export function memoryTarget(): ReplayTarget {
     store,
     readCheckpoints: async () => new Map(store.checkpoints()),
     readDocuments: async (ids) => ids.map((id) => store.getDocument(id) ?? null),
+    readLastWrites: async (ids) => ids.map(() => null),
+    clockMs: async () => Date.now(),
     async *sessionPages() {
       let page: string[] = [];
       for (const id of store.sessionIds()) {

@@ -20,6 +20,8 @@ export interface VerifyReport {
   expired: number;
   drift: DriftedSession[];
   drift_count: number;
+  /** Every drifted session counted by reason, listed or not. */
+  drift_by_reason: Partial<Record<DriftReason, number>>;
   /** Still being written by one side after every retry: not compared. */
   unsettled: string[];
   unsettled_count: number;
@@ -55,6 +57,7 @@ export async function compareWithLive(options: CompareOptions): Promise<VerifyRe
     expired: 0,
     drift: [],
     drift_count: 0,
+    drift_by_reason: {},
     unsettled: [],
     unsettled_count: 0,
   };
@@ -65,9 +68,11 @@ export async function compareWithLive(options: CompareOptions): Promise<VerifyRe
       options.live.readCheckpoints(),
       options.rebuilt.readCheckpoints(),
     ]);
-    const [liveDocs, rebuiltDocs] = await Promise.all([
+    const [liveDocs, rebuiltDocs, liveLastWrites, storeNowMs] = await Promise.all([
       options.live.readDocuments(ids),
       options.rebuilt.readDocuments(ids),
+      options.live.readLastWrites(ids),
+      options.live.clockMs(),
     ]);
     ids.forEach((sessionId, index) => {
       const rebuiltText = rebuiltDocs[index] ?? null;
@@ -88,7 +93,8 @@ export async function compareWithLive(options: CompareOptions): Promise<VerifyRe
           liveCheckpoints,
           rebuiltCheckpoints,
           ttlSeconds: options.ttlSeconds,
-          nowMs: Date.now(),
+          liveLastWriteMs: liveLastWrites[index] ?? null,
+          storeNowMs,
         });
       }
       record(sessionId, verdict, final);
@@ -107,6 +113,7 @@ export async function compareWithLive(options: CompareOptions): Promise<VerifyRe
       case 'drift':
         report.compared += 1;
         report.drift_count += 1;
+        report.drift_by_reason[verdict.reason] = (report.drift_by_reason[verdict.reason] ?? 0) + 1;
         if (report.drift.length < maxListed) {
           report.drift.push({
             session_id: sessionId,

@@ -31,6 +31,13 @@ export interface LoadedSnapshots {
    * active generation to a new generation between this load and this commit.
    */
   generation: string | null;
+  /**
+   * Absent sessions the store knows had a snapshot that is now gone (expired, evicted or
+   * deleted): their next event folds onto lost history, and the engine marks it
+   * (`meta.history_incomplete`) instead of passing it off as a new session. Absent: the store
+   * cannot tell (one that never loses a snapshot on its own, like the in-memory store).
+   */
+  historyGone?: ReadonlySet<string>;
 }
 
 export interface StoredSnapshot {
