@@ -63,6 +63,13 @@ export function kafkaSource(
           maxBytes: config.KAFKA_FETCH_MAX_BYTES,
           maxBytesPerPartition: config.KAFKA_FETCH_PARTITION_MAX_BYTES,
           concurrentBatches: config.CONCURRENT_BATCHES,
+          // One partition whose history is gone must not stop the others (SPEC §6).
+          onHistoryTruncated: 'halt-partition',
+          onPartitionHalted: (halted) => {
+            metrics.partitionHalted.reset();
+            for (const { topic, partition, reason } of halted)
+              metrics.partitionHalted.set({ topic, partition: String(partition), reason }, 1);
+          },
         });
       } finally {
         clearInterval(refreshLag);

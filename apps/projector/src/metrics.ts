@@ -6,6 +6,8 @@ export interface ProjectorMetrics {
   registry: Registry;
   observer: EngineObserver;
   consumerLag: Gauge<'topic' | 'partition'>;
+  /** 1 per partition stopped by a history_truncated alarm; reset when the assignment changes. */
+  partitionHalted: Gauge<'topic' | 'partition' | 'reason'>;
   ready: Gauge;
   storeLatency: Histogram<'operation'>;
 }
@@ -56,6 +58,12 @@ export function createMetrics(): ProjectorMetrics {
     labelNames: ['topic', 'partition'] as const,
     registers: [registry],
   });
+  const partitionHalted = new Gauge({
+    name: 'checkout_partition_halted',
+    help: 'Partitions this projector stopped because records it never applied are gone from the log (reason history_truncated): 1 while halted.',
+    labelNames: ['topic', 'partition', 'reason'] as const,
+    registers: [registry],
+  });
   const ready = new Gauge({
     name: 'checkout_ready',
     help: '1 when /readyz is ready.',
@@ -87,5 +95,5 @@ export function createMetrics(): ProjectorMetrics {
       historyIncomplete.inc(sessionIds.length);
     },
   };
-  return { registry, observer, consumerLag, ready, storeLatency };
+  return { registry, observer, consumerLag, partitionHalted, ready, storeLatency };
 }

@@ -51,6 +51,12 @@ export interface ProjectionEngine {
    * whose other topics are replayed without its events, silently.
    */
   verifyCheckpoints(): Promise<CheckpointRegression[]>;
+  /**
+   * The checkpoint this engine believes stored for a partition (physical name): its last
+   * commit or resume. null: none stored (the log start); undefined: not known yet. Sources use
+   * it to check that a batch continues where the stored state ends (no silent skip).
+   */
+  storedCheckpoint(partition: TopicPartition): string | null | undefined;
 }
 
 export interface CheckpointRegression extends TopicPartition {
@@ -225,7 +231,11 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     return regressions;
   }
 
-  return { resumePositions, processBatch, forget, verifyCheckpoints };
+  function storedCheckpoint(partition: TopicPartition): string | null | undefined {
+    return knownCheckpoints.get(keyOf(logicalPartition(partition)));
+  }
+
+  return { resumePositions, processBatch, forget, verifyCheckpoints, storedCheckpoint };
 }
 
 /** A logical `"<topic>:<partition>"` key back into its parts. */

@@ -10,6 +10,7 @@ import type { AssignmentPositions, StartDecision } from './assignment-positions.
 import { createBatchHandler, fetchedOffsetOf } from './batch-handler.ts';
 import { createConsumerLag } from './consumer-lag.ts';
 import { silentKafkaLog } from './kafka-log.ts';
+import type { PartitionHalts } from './partition-halts.ts';
 import { createSourceReadiness } from './source-readiness.ts';
 
 const topic = 'cart-events';
@@ -25,13 +26,13 @@ function message(offset: number): KafkaMessage {
   };
 }
 
-function payload(offsets: number[], fetchedOffset = offsets[0] ?? 0) {
+function payload(offsets: number[], fetchedOffset = offsets[0] ?? 0, highWatermark = '100') {
   const resolved: string[] = [];
   const commits: unknown[] = [];
   const batch = {
     topic,
     partition: 1,
-    highWatermark: '100',
+    highWatermark,
     fetchedOffset: String(fetchedOffset),
     messages: offsets.map(message),
   };
@@ -59,13 +60,25 @@ function positionsDeciding(decision: StartDecision) {
   };
 }
 
-function setup(options: { decision?: StartDecision; outcomes?: Array<BatchOutcome | Error> } = {}) {
+function setup(
+  options: {
+    decision?: StartDecision;
+    outcomes?: Array<BatchOutcome | Error>;
+    /** What the engine believes stored for the partition. @default undefined (not known) */
+    storedCheckpoint?: string | null;
+    /** The partition's log start, when asked. @default '0' */
+    logStart?: string;
+    /** Halt partitions on a history alarm instead of stopping. */
+    halts?: boolean;
+  } = {},
+) {
   const outcomes = [...(options.outcomes ?? [])];
   const seen: SourceRecord[][] = [];
   const engine: ProjectionEngine = {
     resumePositions: async () => new Map(),
     forget: () => {},
     verifyCheckpoints: async () => [],
+    storedCheckpoint: () => options.storedCheckpoint,
     processBatch: async (records) => {
       seen.push([...records]);
       const next = outcomes.shift();
@@ -88,6 +101,13 @@ function setup(options: { decision?: StartDecision; outcomes?: Array<BatchOutcom
   const failures: Error[] = [];
   const stopping = new AbortController();
   const committed: unknown[] = [];
+  const logStarts: Array<[string, number]> = [];
+  const halted: Array<[string, number, EngineError]> = [];
+  const halts: PartitionHalts = {
+    halt: (...args) => void halted.push(args),
+    isHalted: (t, p) => halted.some(([ht, hp]) => ht === t && hp === p),
+    clear: () => void halted.splice(0),
+  };
   const handler = createBatchHandler({
     engine,
     positions,
@@ -96,12 +116,25 @@ function setup(options: { decision?: StartDecision; outcomes?: Array<BatchOutcom
     log: silentKafkaLog,
     seek: (...args) => seeks.push(args),
     fail: (error) => failures.push(error),
+    logStart: async (t, p) => (logStarts.push([t, p]), options.logStart ?? '0'),
+    ...(options.halts === true ? { halts } : {}),
     stopping: stopping.signal,
     heartbeatIntervalMs: 10,
     backoff: { baseMs: 1, capMs: 2 },
     afterCommit: (positions) => committed.push(positions),
   });
-  return { handler, seen, positions, seeks, failures, stopping, readinessChanges, committed };
+  return {
+    handler,
+    seen,
+    positions,
+    seeks,
+    failures,
+    stopping,
+    readinessChanges,
+    committed,
+    logStarts,
+    halted,
+  };
 }
 
 const storeDown = () => new EngineError('STORE_UNAVAILABLE', 'Redis is down', { canRetry: true });
@@ -212,5 +245,63 @@ describe('batch handler', () => {
 
   it('reads the fetched offset kafkajs keeps on its Batch', () => {
     expect(fetchedOffsetOf(payload([3], 2).value.batch)).toBe('2');
+  });
+
+  it('processes a batch from the stored checkpoint or below it without asking for the log start', async () => {
+    const { handler, seen, logStarts } = setup({ storedCheckpoint: '5' });
+    await handler(payload([3, 4, 5, 6]).value);
+    expect(seen).toHaveLength(1);
+    expect(logStarts).toEqual([]);
+  });
+
+  it('passes a batch above the checkpoint when the log still holds the gap (markers)', async () => {
+    const { handler, seen, logStarts, halted, failures } = setup({
+      storedCheckpoint: '5',
+      logStart: '0',
+      halts: true,
+    });
+    await handler(payload([7, 8]).value);
+    expect(logStarts).toEqual([[topic, 1]]);
+    expect(seen).toHaveLength(1);
+    expect([halted, failures]).toEqual([[], []]);
+  });
+
+  it('halts the partition, storing nothing, when records above the checkpoint are gone (a reset to the log start)', async () => {
+    const { handler, seen, halted, failures } = setup({
+      storedCheckpoint: '307',
+      logStart: '1226',
+      halts: true,
+    });
+    const batch = payload([1226, 1227], 1226, '1300');
+    await handler(batch.value);
+    expect(seen).toEqual([]);
+    expect(batch.resolved).toEqual([]);
+    expect(failures).toEqual([]);
+    expect(halted.map(([t, p, error]) => [t, p, error.code, error.context])).toEqual([
+      [
+        topic,
+        1,
+        'HISTORY_TRUNCATED',
+        { partitionKey: `${topic}:1`, checkpoint: '307', logStart: '1226' },
+      ],
+    ]);
+    await handler(payload([1228], 1228, '1300').value); // halted: later batches are dropped too
+    expect(seen).toEqual([]);
+  });
+
+  it('stops the source with the alarm when halts are off (checkout-rebuild: exit 5)', async () => {
+    const { handler, seen, failures } = setup({ storedCheckpoint: '307', logStart: '1226' });
+    await handler(payload([1226], 1226, '1300').value);
+    expect(seen).toEqual([]);
+    expect(failures).toMatchObject([{ code: 'HISTORY_TRUNCATED' }]);
+  });
+
+  it('halts a partition whose log ends below the checkpoint (the log went back)', async () => {
+    const { handler, seen, halted } = setup({ storedCheckpoint: '500', halts: true });
+    await handler(payload([90, 91]).value); // high watermark 100
+    expect(seen).toEqual([]);
+    expect(halted.map(([, , error]) => error.message)).toEqual([
+      expect.stringMatching(/log now ends at 100/),
+    ]);
   });
 });

@@ -12,7 +12,9 @@ import type { ConsumerLag } from './consumer-lag.ts';
 import { batchHeartbeats, type BatchHeartbeats } from './heartbeats.ts';
 import { isTransientError } from './kafka-errors.ts';
 import type { KafkaLog } from './kafka-log.ts';
+import { batchContinuity, judgeGap } from './log-continuity.ts';
 import { mergedSlices } from './merged-slices.ts';
+import type { PartitionHalts } from './partition-halts.ts';
 import { createPartitionLanes } from './partition-lanes.ts';
 import type { SourceReadiness } from './source-readiness.ts';
 
@@ -35,6 +37,16 @@ export interface BatchHandlerOptions {
   seek(topic: string, partition: number, offset: string): void;
   /** Stops the source with a non-retryable error (the batch is left unresolved). */
   fail(error: Error): void;
+  /**
+   * The partition's log start offset, asked when a batch starts above its checkpoint
+   * (log-continuity.ts).
+   */
+  logStart(topic: string, partition: number): Promise<string>;
+  /**
+   * Where a `HISTORY_TRUNCATED` alarm goes: `halts` stops that partition only; without it the
+   * alarm stops the source (`fail`), as `checkout-rebuild` wants (exit code 5).
+   */
+  halts?: PartitionHalts;
   /** Aborted when the source is stopping: retries end, the batch in hand is left unresolved. */
   stopping: AbortSignal;
   heartbeatIntervalMs: number;
@@ -150,6 +162,7 @@ export function createBatchHandler(
     const verified: EachBatchPayload[] = [];
     for (const payload of group) {
       const { topic, partition, highWatermark } = payload.batch;
+      if (options.halts?.isHalted(topic, partition) === true) continue;
       const fetchedOffset = fetchedOffsetOf(payload.batch);
       const decision = await retry('load the resume position', () =>
         positions.decide({ topic, partition, fetchedOffset, highWatermark }),
@@ -157,7 +170,7 @@ export function createBatchHandler(
       if (decision === undefined) return undefined;
       if (decision.kind === 'stale') continue;
       if (decision.kind === 'fatal') {
-        options.fail(decision.error);
+        if (alarm(topic, partition, decision.error)) continue;
         return undefined;
       }
       if (decision.kind === 'seek') {
@@ -174,9 +187,52 @@ export function createBatchHandler(
         lag.observe(topic, partition, { nextOffset: decision.offset });
         continue;
       }
-      verified.push(payload);
+      const continues = await continuesStoredState(payload.batch, retry);
+      if (continues === undefined) return undefined;
+      if (continues) verified.push(payload);
     }
     return verified;
+  }
+
+  /**
+   * Whether the batch starts at or below the engine's stored checkpoint, or above it only
+   * over offsets the log still holds (log-continuity.ts). Raises the alarm and answers false
+   * when it does not; undefined: give up the group (as in verifiedBatches).
+   */
+  async function continuesStoredState(
+    batch: Batch,
+    retry: ReturnType<typeof retrying>,
+  ): Promise<boolean | undefined> {
+    const { topic, partition, highWatermark } = batch;
+    const key = topicPartitionKey(topic, partition);
+    const continuity = batchContinuity(key, engine.storedCheckpoint({ topic, partition }), {
+      firstOffset: batch.messages[0]?.offset ?? null,
+      highWatermark,
+    });
+    if (continuity.kind === 'continuous') return true;
+    if (continuity.kind === 'log-went-back') return refused(topic, partition, continuity.error);
+    const logStart = await retry('read the log start', () => options.logStart(topic, partition));
+    if (logStart === undefined) return undefined;
+    const truncated = judgeGap(key, continuity.checkpoint, logStart);
+    return truncated === null ? true : refused(topic, partition, truncated);
+  }
+
+  /** The batch is refused: false when only its partition halts, undefined when the source stops. */
+  function refused(topic: string, partition: number, error: EngineError): false | undefined {
+    return alarm(topic, partition, error) ? false : undefined;
+  }
+
+  /**
+   * A non-retryable error about one partition: halts it when it is a history alarm and halts
+   * are enabled (true: the other partitions go on), else stops the source (false).
+   */
+  function alarm(topic: string, partition: number, error: EngineError): boolean {
+    if (error.code === 'HISTORY_TRUNCATED' && options.halts !== undefined) {
+      options.halts.halt(topic, partition, error);
+      return true;
+    }
+    options.fail(error);
+    return false;
   }
 
   function onConflict(outcome: Extract<BatchOutcome, { kind: 'conflict' }>): void {

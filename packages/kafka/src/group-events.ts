@@ -4,6 +4,7 @@ import type { AssignmentPositions } from './assignment-positions.ts';
 import type { ConsumerLag } from './consumer-lag.ts';
 import { sourceUnavailable } from './kafka-errors.ts';
 import type { KafkaLog } from './kafka-log.ts';
+import type { PartitionHalts } from './partition-halts.ts';
 import type { SourceReadiness } from './source-readiness.ts';
 
 /**
@@ -19,6 +20,8 @@ export function watchGroup(context: {
   readiness: SourceReadiness;
   log: KafkaLog;
   onAssignment?: ((partitions: readonly TopicPartition[]) => void) | undefined;
+  /** Where history alarms halt one partition; absent: they stop the source (`fail`). */
+  halts?: PartitionHalts | undefined;
   fail: (error: Error) => void;
   stopping: AbortSignal;
 }): void {
@@ -37,6 +40,7 @@ export function watchGroup(context: {
       .filter(({ topic, partition }) => !kept.has(topicPartitionKey(topic, partition)));
     engine.forget(revoked);
     lag.forget(revoked);
+    context.halts?.clear(); // the new owner checks each partition again
     positions.reset(assigned);
     readiness.joined();
     log.info(
@@ -58,6 +62,7 @@ export function watchGroup(context: {
       seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
       log,
       fail,
+      halts: context.halts,
       stopping,
     });
   }
@@ -101,6 +106,7 @@ export async function seekToStoredCheckpoints(context: {
   seek: (topic: string, partition: number, offset: string) => void;
   log: KafkaLog;
   fail: (error: Error) => void;
+  halts?: PartitionHalts | undefined;
   stopping: AbortSignal;
 }): Promise<void> {
   const { positions, log, fail, stopping } = context;
@@ -109,8 +115,14 @@ export async function seekToStoredCheckpoints(context: {
     if (generation !== positions.generation || stopping.aborted) return;
     const sought: Record<string, string> = {};
     for (const { topic, partition, target } of targets) {
-      if (positions.isVerified(topic, partition)) continue;
-      if (!target.ok) return fail(target.error);
+      if (positions.isVerified(topic, partition) || context.halts?.isHalted(topic, partition))
+        continue;
+      if (!target.ok) {
+        if (target.error.code !== 'HISTORY_TRUNCATED' || context.halts === undefined)
+          return fail(target.error);
+        context.halts.halt(topic, partition, target.error);
+        continue;
+      }
       context.seek(topic, partition, target.offset);
       positions.seekIssued(topic, partition, target.offset);
       sought[topicPartitionKey(topic, partition)] = target.offset;

@@ -33,3 +33,4 @@ export {
   type KafkaDeadLetterSink,
 } from './dead-letter-producer.ts';
 export { isTransientError } from './kafka-errors.ts';
+export type { HaltedPartition } from './partition-halts.ts';

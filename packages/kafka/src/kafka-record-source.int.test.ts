@@ -17,6 +17,7 @@ import {
 } from './test-support/kafka-test-env.ts';
 import { createMemoryDeadLetters } from './test-support/memory-dead-letters.ts';
 import { createMemoryStore, type MemoryStore } from './test-support/memory-store.ts';
+import type { HaltedPartition } from './partition-halts.ts';
 import { recordingEngine, type RecordingEngine } from './test-support/recording-engine.ts';
 import { testLog } from './test-support/test-log.ts';
 
@@ -317,6 +318,90 @@ describe('runKafkaSource', () => {
     const error: unknown = await source.done.catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'HISTORY_TRUNCATED', canRetry: false });
     expect(String((error as Error).message)).toContain(`${cart}:0`);
+  });
+});
+
+describe('runKafkaSource when the log loses records it never applied', () => {
+  /*
+   * The reproduction of a silent skip (SPEC §6): a running, verified partition whose next
+   * records are deleted before it fetches them. kafkajs answers the fetch with
+   * OFFSET_OUT_OF_RANGE and resets itself to the log start; the engine would have kept every
+   * record above the checkpoint and moved it past the gap. A gated commit holds the consumer
+   * between two fetches (kafkajs fetches again only once the batches in hand are processed),
+   * so the deletion lands exactly there, whatever the machine's speed.
+   */
+  it('halts that partition at its checkpoint with a history_truncated alarm, the others keep going', async () => {
+    const env = await setup('reset-skip', 2);
+    const cart = env.topics.toPhysical('cart-events');
+    const on = (partition: number, session: string, count: number) =>
+      Array.from({ length: count }, () => ({
+        ...checkoutEventMessage('cart-events', session),
+        partition,
+      }));
+    const store = createMemoryStore();
+    const storeCommit = store.commit.bind(store);
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let armed = false;
+    let held = false;
+    store.commit = async (write) => {
+      if (armed && write.checkpoints.some(({ partition }) => partition === 0)) {
+        held = true;
+        await gate;
+      }
+      return storeCommit(write);
+    };
+    const halted: HaltedPartition[][] = [];
+    const readiness: string[] = [];
+    const lines: Array<{ fields: object; message: string }> = [];
+    const record = (fields: object, message: string) => void lines.push({ fields, message });
+    startSource(env, engineOver(env, store), {
+      onHistoryTruncated: 'halt-partition',
+      onPartitionHalted: (list) => halted.push([...list]),
+      onReadiness: (ready, reason) => readiness.push(ready ? 'ready' : `not ready: ${reason}`),
+      log: { debug: record, info: record, warn: record, error: record },
+    });
+    await env.produce(cart, [...on(0, 'p0', 10), ...on(1, 'p1', 10)]);
+    await waitFor(
+      () =>
+        store.checkpoints.get('cart-events:0') === '10' &&
+        store.checkpoints.get('cart-events:1') === '10',
+      'both partitions stored',
+    );
+
+    armed = true;
+    await env.produce(cart, on(0, 'p0', 5)); // offsets 10–14: fetched, their commit held
+    await waitFor(() => held, 'the commit of partition 0 held');
+    await env.produce(cart, on(0, 'p0', 20)); // offsets 15–34
+    await env.admin.fetchTopicMetadata({ topics: [cart] });
+    await env.admin.deleteTopicRecords({
+      topic: cart,
+      partitions: [{ partition: 0, offset: '30' }],
+    });
+    release();
+
+    await waitFor(() => halted.length > 0, 'the partition halted');
+    expect(halted.at(-1)).toEqual([
+      expect.objectContaining({ topic: cart, partition: 0, reason: 'history_truncated' }),
+    ]);
+    expect(readiness.at(-1)).toMatch(new RegExp(`^not ready: history_truncated on ${cart}:0`));
+    const alarms = lines.filter(({ message }) => message.startsWith('Partition halted'));
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]?.fields).toMatchObject({
+      alarm: 'history_truncated',
+      topic: cart,
+      partition: 0,
+      checkpoint: '15',
+      logStart: '30',
+    });
+
+    // Partition 1 goes on; partition 0 stays at its checkpoint: offsets 15–29 were never applied.
+    await env.produce(cart, on(1, 'p1', 5));
+    await waitFor(() => store.checkpoints.get('cart-events:1') === '15', 'partition 1 went on');
+    await env.produce(cart, on(0, 'p0', 3));
+    await new Promise((resolve) => setTimeout(resolve, 500)); // a halted partition fetches nothing
+    expect(store.checkpoints.get('cart-events:0')).toBe('15');
+    expect(store.snapshots.get('p0')?.order.meta.event_count).toBe(15);
   });
 });
 

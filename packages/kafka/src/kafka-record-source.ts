@@ -1,5 +1,6 @@
 import {
   DEFAULT_BACKOFF,
+  topicPartitionKey,
   type BackoffOptions,
   type ProjectionEngine,
   type TopicNames,
@@ -15,10 +16,12 @@ import { watchGroup } from './group-events.ts';
 import { KAFKA_CLIENT_RETRY } from './kafka-config.ts';
 import { sourceUnavailable } from './kafka-errors.ts';
 import { silentKafkaLog, type KafkaLog } from './kafka-log.ts';
+import { createPartitionHalts, type HaltedPartition } from './partition-halts.ts';
 import { loadStarts } from './partition-starts.ts';
 import { aborted, connect, leave } from './source-lifecycle.ts';
 import { createSourceReadiness, type ReadinessListener } from './source-readiness.ts';
 import { watchStoreCheckpoints } from './store-watchdog.ts';
+import { fetchWatermarks } from './topic-layout.ts';
 
 export interface KafkaSourceOptions {
   /** A client from `createKafka` (compression codecs registered). */
@@ -84,6 +87,16 @@ export interface KafkaSourceOptions {
    * the consumer is a member (broker-liveness.ts). @default sessionTimeoutMs
    */
   brokerStallMs?: number;
+  /**
+   * What a `HISTORY_TRUNCATED` alarm (records never applied are gone from the log) does:
+   * `halt-partition` pauses that partition and reports it (not ready, `onPartitionHalted`,
+   * one error line) while the others keep going, as the live projector wants; `stop` stops
+   * the source with the error, as `checkout-rebuild` wants (exit code 5).
+   * @default 'stop'
+   */
+  onHistoryTruncated?: 'halt-partition' | 'stop';
+  /** The halted partitions, after every change (metrics). */
+  onPartitionHalted?: (halted: readonly HaltedPartition[]) => void;
 }
 
 /**
@@ -141,6 +154,27 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
     },
   });
   const positions = createAssignmentPositions(loadStarts(engine, admin, lag));
+  const halts =
+    (options.onHistoryTruncated ?? 'stop') === 'halt-partition'
+      ? createPartitionHalts({
+          pause: ({ topic, partition }) => consumer.pause([{ topic, partitions: [partition] }]),
+          resume: (partitions) =>
+            consumer.resume(
+              partitions.map(({ topic, partition }) => ({ topic, partitions: [partition] })),
+            ),
+          readiness,
+          log,
+          onChange: options.onPartitionHalted,
+        })
+      : undefined;
+  const logStart = async (topic: string, partition: number): Promise<string> => {
+    const marks = (await fetchWatermarks(admin, [topic])).get(topicPartitionKey(topic, partition));
+    if (marks === undefined)
+      throw sourceUnavailable(`reading the log start of ${topic}:${partition}`, null, {
+        canRetry: true,
+      });
+    return marks.low;
+  };
   let stopWatchdog = () => {};
   let stopLiveness = () => {};
 
@@ -159,6 +193,7 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
         consumer,
         engine,
         positions,
+        halts,
         lag,
         readiness,
         log,
@@ -178,6 +213,7 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
         seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
         log,
         fail,
+        halts,
         stopping: stopping.signal,
         intervalMs: options.checkpointWatchIntervalMs ?? 5000,
       });
@@ -198,6 +234,8 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
           stopping: stopping.signal,
           heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3000,
           seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
+          logStart,
+          ...(halts === undefined ? {} : { halts }),
           ...(options.afterCommit === undefined ? {} : { afterCommit: options.afterCommit }),
         }),
       });

@@ -13,16 +13,19 @@ export interface SourceReadiness {
   unhealthy(reason: string): void;
   /** The broker stopped answering (broker-liveness.ts): a reason, or null once it answers again. */
   stalled(reason: string | null): void;
+  /** Partitions stopped by an alarm (partition-halts.ts): a reason, or null when none is. */
+  halted(reason: string | null): void;
 }
 
 export function createSourceReadiness(listener: ReadinessListener = () => {}): SourceReadiness {
   let membership: string | null = 'connecting to Kafka';
   let failure: string | null = null;
   let stall: string | null = null;
+  let halt: string | null = null;
   let last: string | undefined;
 
   function publish(): void {
-    const reason = failure ?? stall ?? membership;
+    const reason = failure ?? stall ?? halt ?? membership;
     const state = reason === null ? 'ready' : `not ready: ${reason}`;
     if (state === last) return;
     last = state;
@@ -50,6 +53,10 @@ export function createSourceReadiness(listener: ReadinessListener = () => {}): S
     },
     stalled(reason) {
       stall = reason;
+      publish();
+    },
+    halted(reason) {
+      halt = reason;
       publish();
     },
   };

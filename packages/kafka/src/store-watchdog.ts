@@ -2,6 +2,7 @@ import type { ProjectionEngine } from '@checkout/engine';
 import type { AssignmentPositions } from './assignment-positions.ts';
 import { seekToStoredCheckpoints } from './group-events.ts';
 import type { KafkaLog } from './kafka-log.ts';
+import type { PartitionHalts } from './partition-halts.ts';
 
 /**
  * Notices a store that lost data (FLUSHALL, a restore from an older backup, a Redis without
@@ -21,6 +22,7 @@ export function watchStoreCheckpoints(context: {
   seek: (topic: string, partition: number, offset: string) => void;
   log: KafkaLog;
   fail: (error: Error) => void;
+  halts?: PartitionHalts | undefined;
   stopping: AbortSignal;
   intervalMs: number;
 }): () => void {

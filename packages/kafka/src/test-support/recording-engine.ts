@@ -29,6 +29,7 @@ export function recordingEngine(
     resumePositions: (partitions) => engine.resumePositions(partitions),
     forget: (partitions) => engine.forget(partitions),
     verifyCheckpoints: () => engine.verifyCheckpoints(),
+    storedCheckpoint: (partition) => engine.storedCheckpoint(partition),
     async processBatch(records) {
       recording.batches += 1;
       for (const { topic, partition, offset } of records) {
