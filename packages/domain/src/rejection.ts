@@ -5,7 +5,9 @@ export type RejectionReason =
   | 'topic_mismatch'
   | 'currency_mismatch'
   | 'limit_exceeded'
-  | 'amount_overflow';
+  | 'amount_overflow'
+  /** The message key is not the event's session id: it may sit on another partition (SPEC §3). */
+  | 'key_mismatch';
 
 /** Why an event goes to the dead-letter topic. `message` is for humans and names the field. */
 export interface Rejection {

@@ -1,5 +1,4 @@
-import type { Rejection } from '@checkout/domain';
-import type { DeadLetterEntry } from './ports/dead-letter-sink.ts';
+import type { DeadLetterEntry, DeadLetterReason } from './ports/dead-letter-sink.ts';
 import type { SourceRecord } from './ports/source-record.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -7,7 +6,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Everything needed to inspect and replay a poison record; nothing about it is dropped. */
 export function deadLetterEntry(
   record: SourceRecord,
-  rejection: Rejection,
+  rejection: { reason: DeadLetterReason; message: string },
   envelope?: { event_id?: string; event_name?: string; correlation_id?: string | undefined },
 ): DeadLetterEntry {
   const value = encodeBytes(record.value);

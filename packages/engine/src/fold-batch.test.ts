@@ -183,15 +183,68 @@ describe('foldBatch', () => {
       ),
     ];
     const parsed = parseBatch(records, topics, DEFAULT_DOMAIN_CONFIG);
-    const lost = foldBatch(parsed, new Map(), topics, DEFAULT_DOMAIN_CONFIG, new Set(['s-1']));
+    const lost = foldBatch(parsed, new Map(), topics, DEFAULT_DOMAIN_CONFIG, {
+      historyGone: new Set(['s-1']),
+    });
     expect(lost.historyIncomplete).toEqual(['s-1']);
     expect(lost.snapshots[0]?.order.meta).toMatchObject({
       event_count: 1,
       history_incomplete: true,
     });
 
-    const fresh = foldBatch(parsed, new Map(), topics, DEFAULT_DOMAIN_CONFIG, new Set(['other']));
+    const fresh = foldBatch(parsed, new Map(), topics, DEFAULT_DOMAIN_CONFIG, {
+      historyGone: new Set(['other']),
+    });
     expect(fresh.historyIncomplete).toEqual([]);
     expect(fresh.snapshots[0]?.order.meta.history_incomplete).toBeUndefined();
+  });
+
+  it('dead-letters the records of a session whose snapshot cannot be read, and folds the others', () => {
+    const records = [
+      record(
+        'cart-events',
+        event('cart.item_added', { sku: 'A', quantity: 1, unit_price_cents: 5 }),
+      ),
+      {
+        ...record('cart-events', { ...event('cart.cleared', {}), aggregate_id: 's-2' }),
+        key: Buffer.from('s-2'),
+      },
+    ];
+    const folded = foldBatch(
+      parseBatch(records, topics, DEFAULT_DOMAIN_CONFIG),
+      new Map(),
+      topics,
+      DEFAULT_DOMAIN_CONFIG,
+      { unreadable: new Map([['s-1', 'The snapshot at k:{s-1} is corrupt']]) },
+    );
+    expect(folded.snapshots.map(({ sessionId }) => sessionId)).toEqual(['s-2']);
+    expect(folded.deadLetters).toMatchObject([
+      {
+        reason: 'snapshot_unreadable',
+        message: 'The snapshot at k:{s-1} is corrupt',
+        original: { offset: records[0]!.offset },
+      },
+    ]);
+  });
+
+  it('dead-letters a record whose key is not its session id, or that has no key (key_mismatch)', () => {
+    const added = event('cart.item_added', { sku: 'A', quantity: 1, unit_price_cents: 5 });
+    const records = [
+      { ...record('cart-events', added), key: Buffer.from('someone-else') },
+      { ...record('cart-events', added), key: null },
+      record('cart-events', { ...added, event_id: 'fine' }),
+    ];
+    const folded = foldBatch(
+      parseBatch(records, topics, DEFAULT_DOMAIN_CONFIG),
+      new Map(),
+      topics,
+      DEFAULT_DOMAIN_CONFIG,
+    );
+    expect(folded.deadLetters.map(({ reason, event_id }) => [reason, event_id])).toEqual([
+      ['key_mismatch', added.event_id],
+      ['key_mismatch', added.event_id],
+    ]);
+    expect(folded.deadLetters[0]?.message).not.toContain('someone-else');
+    expect(folded.snapshots[0]?.order.meta.event_count).toBe(1);
   });
 });

@@ -12,7 +12,7 @@ import {
 import { deadLetterEntry } from './dead-letter.ts';
 import type { OutcomeCount, RecordOutcome } from './observer.ts';
 import type { DeadLetterEntry } from './ports/dead-letter-sink.ts';
-import type { SnapshotWrite, StoredSnapshot } from './ports/projection-store.ts';
+import type { LoadedSnapshots, SnapshotWrite, StoredSnapshot } from './ports/projection-store.ts';
 import type { SourceRecord } from './ports/source-record.ts';
 import type { TopicNames } from './topic-names.ts';
 
@@ -79,8 +79,25 @@ function parseRecord(record: SourceRecord, topics: TopicNames, config: DomainCon
   if (result.value.kind === 'ignored')
     return { kind: 'ignored', record, eventName: result.value.envelope.event_name };
   const event = result.value.event;
-  return { kind: 'event', record, event, sessionId: sessionIdOf(event) };
+  const sessionId = sessionIdOf(event);
+  if (record.key === null || record.key.toString('utf8') !== sessionId) {
+    return { kind: 'rejected', record, rejection: KEY_MISMATCH, envelope: event };
+  }
+  return { kind: 'event', record, event, sessionId };
 }
+
+/**
+ * SPEC §2: the key is the session id, which is what puts a session's events of every topic on
+ * one partition number. A record keyed otherwise may sit on another partition than its
+ * session's other events, where the order across topics no longer holds. The message names
+ * neither value: the entry carries both (its key and its value).
+ */
+const KEY_MISMATCH: Rejection = {
+  reason: 'key_mismatch',
+  message:
+    "the message key is not the event's session id (payload.session_id or cart_id, else aggregate_id); " +
+    'such a record may sit on another partition than its session, so it is not folded',
+};
 
 /** Best effort: name the event in the dead-letter entry when its JSON is readable at all. */
 function envelopeHint(value: Buffer): EnvelopeHint | undefined {
@@ -113,16 +130,18 @@ interface WorkingSession {
 }
 
 /**
- * Folds the parsed records, in order, onto the loaded snapshots. `historyGone`: absent sessions
- * whose snapshot the store lost (`LoadedSnapshots.historyGone`).
+ * Folds the parsed records, in order, onto the loaded snapshots. `store` says which of the
+ * absent sessions lost their snapshot and which stored ones cannot be read
+ * (`LoadedSnapshots.historyGone`, `.unreadable`).
  */
 export function foldBatch(
   batch: ParsedBatch,
   loaded: ReadonlyMap<string, StoredSnapshot>,
   topics: TopicNames,
   config: DomainConfig,
-  historyGone: ReadonlySet<string> = NOTHING_GONE,
+  store: Pick<LoadedSnapshots, 'historyGone' | 'unreadable'> = {},
 ): FoldedBatch {
+  const historyGone = store.historyGone ?? NOTHING_GONE;
   const working = new Map<string, WorkingSession>();
   const deadLetters: DeadLetterEntry[] = [];
   const tally = new OutcomeTally();
@@ -141,6 +160,13 @@ export function foldBatch(
         'dead_lettered',
         item.rejection.reason,
       );
+      continue;
+    }
+    const unreadable = store.unreadable?.get(item.sessionId);
+    if (unreadable !== undefined) {
+      const parked = { reason: 'snapshot_unreadable' as const, message: unreadable };
+      deadLetters.push(deadLetterEntry(item.record, parked, item.event));
+      tally.add(topic, item.event.event_name, 'dead_lettered', parked.reason);
       continue;
     }
     const session = workingSession(working, loaded, historyGone, item.sessionId, config);

@@ -14,7 +14,11 @@ export {
   type OutcomeCount,
   type RecordOutcome,
 } from './observer.ts';
-export type { DeadLetterEntry, DeadLetterSink } from './ports/dead-letter-sink.ts';
+export type {
+  DeadLetterEntry,
+  DeadLetterReason,
+  DeadLetterSink,
+} from './ports/dead-letter-sink.ts';
 export type {
   BatchWrite,
   CheckpointWrite,

@@ -147,7 +147,7 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     const loaded = await store.loadSnapshots(parsed.sessionIds);
     let storeMs = now() - storeStarted;
     onStep('after-load');
-    const folded = foldBatch(parsed, loaded.snapshots, topics, config, loaded.historyGone);
+    const folded = foldBatch(parsed, loaded.snapshots, topics, config, loaded);
 
     if (folded.deadLetters.length > 0) {
       await deadLetters.publish(folded.deadLetters);

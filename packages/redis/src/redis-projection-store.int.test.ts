@@ -331,20 +331,23 @@ describe('RedisProjectionStore', () => {
     });
   });
 
-  it('refuses to load a corrupt or newer snapshot, naming the key and the rebuild command', async () => {
+  it('reports a corrupt or newer snapshot beside the others, naming the key and the repair command', async () => {
     const { store, redis, keys } = await setup('corrupt');
     await redis.set(keys.snapshot('bad'), '{"schema_version":1,"session_id":');
     await redis.set(
       keys.snapshot('future'),
       JSON.stringify({ ...toSnapshot(testOrder('future', 1)), schema_version: 99 }),
     );
+    await store.commit({ snapshots: [snapshot('ok', 1, 0)], checkpoints: [] });
+    const loaded = await store.loadSnapshots(['ok', 'bad', 'future']);
+    expect([...loaded.snapshots.keys()]).toEqual(['ok']);
+    expect([...(loaded.unreadable?.keys() ?? [])]).toEqual(['bad', 'future']);
     for (const id of ['bad', 'future']) {
-      const error = await store.loadSnapshots(['ok', id]).catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(EngineError);
-      expect(error).toMatchObject({ code: 'CORRUPT_SNAPSHOT', canRetry: false });
-      expect((error as Error).message).toContain(keys.snapshot(id));
-      expect((error as Error).message).toContain(`checkout-rebuild --session ${id}`);
+      const message = loaded.unreadable?.get(id) ?? '';
+      expect(message).toContain(keys.snapshot(id));
+      expect(message).toContain(`checkout-rebuild --session ${id}`);
     }
+    expect(loaded.unreadable?.get('future')).toMatch(/newer version/);
   });
 
   it('fails without retry, writing nothing, when a key holds another type', async () => {

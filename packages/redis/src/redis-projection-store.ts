@@ -84,11 +84,16 @@ export function createRedisProjectionStore(options: RedisProjectionStoreOptions)
     );
   }
 
-  /** Snapshots and last-write marks in one MGET: a mark without its snapshot is lost history. */
+  /**
+   * Snapshots and last-write marks in one MGET: a mark without its snapshot is lost history.
+   * A document that does not decode (corrupt, a newer schema_version) is reported, not thrown,
+   * and never overwritten: the commit script's guard refuses any write onto it.
+   */
   async function loadSnapshots(sessionIds: readonly string[]): Promise<LoadedSnapshots> {
     const keys = await currentKeys(false);
     const loaded = new Map<string, StoredSnapshot>();
     const historyGone = new Set<string>();
+    const unreadable = new Map<string, string>();
     if (sessionIds.length === 0) return { snapshots: loaded, generation: keys.generation };
     let values: Array<string | null>;
     try {
@@ -108,10 +113,15 @@ export function createRedisProjectionStore(options: RedisProjectionStoreOptions)
         return;
       }
       const decoded = decodeSnapshot(text);
-      if (!decoded.ok) throw corruptSnapshot(sessionId, keys.snapshot(sessionId), decoded.error);
-      loaded.set(sessionId, { order: decoded.value, version: decoded.value.meta.event_count });
+      if (decoded.ok) {
+        loaded.set(sessionId, { order: decoded.value, version: decoded.value.meta.event_count });
+      } else {
+        // One bad key is not an outage: the engine parks this session's records.
+        const key = keys.snapshot(sessionId);
+        unreadable.set(sessionId, corruptSnapshot(sessionId, key, decoded.error).message);
+      }
     });
-    return { snapshots: loaded, generation: keys.generation, historyGone };
+    return { snapshots: loaded, generation: keys.generation, historyGone, unreadable };
   }
 
   async function loadCheckpoints(

@@ -1,4 +1,4 @@
-import type { RejectionReason } from '@checkout/domain';
+import type { DeadLetterReason } from '@checkout/engine';
 import { z } from 'zod';
 
 /**
@@ -44,7 +44,7 @@ export type DeadLetter =
   | { kind: 'entry'; at: DlqPosition; entry: DeadLetterRecord }
   | { kind: 'unreadable'; at: DlqPosition; problem: string };
 
-/** The reasons the engine dead-letters with (SPEC §3), for `--reason` choices. */
+/** The reasons the engine dead-letters with (SPEC §3 and snapshot_unreadable), for `--reason` choices. */
 export const REJECTION_REASONS = [
   'invalid_json',
   'invalid_envelope',
@@ -53,10 +53,12 @@ export const REJECTION_REASONS = [
   'currency_mismatch',
   'limit_exceeded',
   'amount_overflow',
-] as const satisfies readonly RejectionReason[];
+  'key_mismatch',
+  'snapshot_unreadable',
+] as const satisfies readonly DeadLetterReason[];
 
-// Fails to compile when the domain gains a reason this list lacks.
-const everyReasonListed: [Exclude<RejectionReason, (typeof REJECTION_REASONS)[number]>] extends [
+// Fails to compile when the engine gains a reason this list lacks.
+const everyReasonListed: [Exclude<DeadLetterReason, (typeof REJECTION_REASONS)[number]>] extends [
   never,
 ]
   ? true

@@ -6,8 +6,16 @@ import type { RejectionReason } from '@checkout/domain';
  * storing the batch publishes it again on redelivery, with the same original coordinates,
  * which readers of the dead-letter topic use to de-duplicate.
  */
+/**
+ * Why a record is dead-lettered: a rejection of the event (SPEC §3), or `snapshot_unreadable`:
+ * its session's stored snapshot cannot be read (corrupt, or written by a newer schema
+ * version), so nothing can be folded onto it until it is repaired (`checkout-rebuild
+ * --session`); `checkout-rebuild dlq replay` then brings the record in.
+ */
+export type DeadLetterReason = RejectionReason | 'snapshot_unreadable';
+
 export interface DeadLetterEntry {
-  reason: RejectionReason;
+  reason: DeadLetterReason;
   message: string;
   original: {
     topic: string;

@@ -38,6 +38,12 @@ export interface LoadedSnapshots {
    * cannot tell (one that never loses a snapshot on its own, like the in-memory store).
    */
   historyGone?: ReadonlySet<string>;
+  /**
+   * Sessions whose stored document cannot be read (corrupt, or a newer schema version), with
+   * a message naming the key and the repair. Their records are dead-lettered
+   * (`snapshot_unreadable`) and the document is left as it is; every other session goes on.
+   */
+  unreadable?: ReadonlyMap<string, string>;
 }
 
 export interface StoredSnapshot {
