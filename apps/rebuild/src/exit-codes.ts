@@ -46,6 +46,7 @@ export function exitReasonOf(error: unknown): ExitReason {
       case 'STORE_UNAVAILABLE':
       case 'SOURCE_UNAVAILABLE':
       case 'CORRUPT_SNAPSHOT':
+      case 'DEAD_LETTER_REFUSED':
         return 'failure';
       default:
         error.code satisfies never;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DeadLetterEntry, DeadLetterReason } from './ports/dead-letter-sink.ts';
 import type { SourceRecord } from './ports/source-record.ts';
 
@@ -9,7 +10,7 @@ export function deadLetterEntry(
   rejection: { reason: DeadLetterReason; message: string },
   envelope?: { event_id?: string; event_name?: string; correlation_id?: string | undefined },
 ): DeadLetterEntry {
-  const value = encodeBytes(record.value);
+  const value = boundedValue(record.value);
   return {
     reason: rejection.reason,
     message: rejection.message,
@@ -21,12 +22,37 @@ export function deadLetterEntry(
       key: record.key === null ? null : record.key.toString('utf8'),
       value: value.text,
       value_encoding: value.encoding,
+      ...(value.truncated === undefined ? {} : { value_truncated: value.truncated }),
       headers: headersAsText(record.headers),
     },
     event_id: envelope?.event_id ?? null,
     event_name: envelope?.event_name ?? null,
     correlation_id: envelope?.correlation_id ?? null,
   };
+}
+
+/**
+ * Largest record value a dead-letter entry carries whole. Entries must stay well inside the
+ * broker's `message.max.bytes` (1 MiB by default) after JSON escaping and base64 (a third
+ * more), or their publish fails forever and blocks the partition; a valid event is far
+ * smaller. A larger value keeps a head of `TRUNCATED_HEAD_BYTES` and its size and hash.
+ */
+export const MAX_DEAD_LETTER_VALUE_BYTES = 256 * 1024;
+const TRUNCATED_HEAD_BYTES = 1024;
+
+function boundedValue(bytes: Buffer | null): {
+  text: string | null;
+  encoding: 'utf8' | 'base64';
+  truncated?: { bytes: number; sha256: string };
+} {
+  if (bytes === null || bytes.length <= MAX_DEAD_LETTER_VALUE_BYTES) return encodeBytes(bytes);
+  const truncated = {
+    bytes: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  };
+  const head = encodeBytes(bytes.subarray(0, TRUNCATED_HEAD_BYTES));
+  // A head cut inside a UTF-8 sequence is no longer valid UTF-8: say so in base64 then.
+  return { ...head, truncated };
 }
 
 function encodeBytes(bytes: Buffer | null): { text: string | null; encoding: 'utf8' | 'base64' } {

@@ -7,6 +7,8 @@ export type EngineErrorCode =
   | 'SOURCE_UNAVAILABLE'
   | 'HISTORY_TRUNCATED'
   | 'CORRUPT_SNAPSHOT'
+  /** The dead-letter topic refuses an entry for good (too large, not authorised, …). */
+  | 'DEAD_LETTER_REFUSED'
   | 'CONFIGURATION';
 
 export class EngineError extends Error {

@@ -1,5 +1,5 @@
 export { backoffDelay, DEFAULT_BACKOFF, retryTransient, type BackoffOptions } from './backoff.ts';
-export { deadLetterEntry } from './dead-letter.ts';
+export { deadLetterEntry, MAX_DEAD_LETTER_VALUE_BYTES } from './dead-letter.ts';
 export { EngineError, historyTruncated, isRetryable, type EngineErrorCode } from './errors.ts';
 export {
   foldBatch,

@@ -304,4 +304,18 @@ describe('batch handler', () => {
       expect.stringMatching(/log now ends at 100/),
     ]);
   });
+
+  it('halts the partitions of a batch whose dead letters the topic refuses for good', async () => {
+    const refused = new EngineError('DEAD_LETTER_REFUSED', 'MESSAGE_TOO_LARGE', {
+      canRetry: false,
+    });
+    const { handler, halted, failures } = setup({ outcomes: [refused], halts: true });
+    const batch = payload([5, 6]);
+    await handler(batch.value);
+    expect(failures).toEqual([]);
+    expect(batch.resolved).toEqual([]);
+    expect(halted.map(([t, p, error]) => [t, p, error.code])).toEqual([
+      [topic, 1, 'DEAD_LETTER_REFUSED'],
+    ]);
+  });
 });

@@ -14,7 +14,7 @@ import { isTransientError } from './kafka-errors.ts';
 import type { KafkaLog } from './kafka-log.ts';
 import { batchContinuity, judgeGap } from './log-continuity.ts';
 import { mergedSlices } from './merged-slices.ts';
-import type { PartitionHalts } from './partition-halts.ts';
+import { haltReasonOf, type PartitionHalts } from './partition-halts.ts';
 import { createPartitionLanes } from './partition-lanes.ts';
 import type { SourceReadiness } from './source-readiness.ts';
 
@@ -104,7 +104,9 @@ export function createBatchHandler(
       log.debug({ err: error, partitions: label }, 'Kafka heartbeat failed during a batch'),
     );
     const obsolete = () => heartbeats.membershipChanged || group.some(obsoleteBatch);
-    const retry = retrying(options, heartbeats, obsolete, label.join(','));
+    const retry = retrying(options, heartbeats, obsolete, label.join(','), (error) =>
+      group.forEach(({ batch }) => alarm(batch.topic, batch.partition, error)),
+    );
 
     const verified = await verifiedBatches(group, retry);
     if (verified === undefined) return;
@@ -227,7 +229,7 @@ export function createBatchHandler(
    * are enabled (true: the other partitions go on), else stops the source (false).
    */
   function alarm(topic: string, partition: number, error: EngineError): boolean {
-    if (error.code === 'HISTORY_TRUNCATED' && options.halts !== undefined) {
+    if (haltReasonOf(error) !== null && options.halts !== undefined) {
       options.halts.halt(topic, partition, error);
       return true;
     }
@@ -270,13 +272,15 @@ export function createBatchHandler(
 /**
  * Retries `operation` while its failure is transient, reporting not-ready, heartbeating and
  * giving up (undefined) once the batch is obsolete: stopping, revoked or re-sought. A
- * non-transient failure stops the source.
+ * non-transient failure stops the source, except a partition alarm (a dead-letter topic that
+ * refuses the batch's entries for good), which goes to `onAlarm`.
  */
 function retrying(
   options: BatchHandlerOptions,
   heartbeats: BatchHeartbeats,
   obsolete: () => boolean,
   partitionKey: string,
+  onAlarm: (error: EngineError) => void,
 ) {
   return async <T>(what: string, operation: () => Promise<T>): Promise<T | undefined> => {
     const abandon = new AbortController();
@@ -306,6 +310,10 @@ function retrying(
           { partition: partitionKey },
           'Batch abandoned (stopping or reassigned); it will be redelivered',
         );
+        return undefined;
+      }
+      if (error instanceof EngineError && error.code === 'DEAD_LETTER_REFUSED') {
+        onAlarm(error);
         return undefined;
       }
       options.fail(

@@ -120,4 +120,91 @@ describe('Kafka dead-letter sink', () => {
       headers: { 'x-origin': 'test' },
     });
   });
+
+  it('moves past a poison record near the broker limit: its entry is bounded, sends are split by size', async () => {
+    const env = await kafkaTestEnv('dlq-large');
+    cleanups.push(() => env.cleanup());
+    await env.createTopics(env.topics.physical, 1);
+    const dlqTopic = `${env.prefix}dlq`;
+    const deadLetters = createKafkaDeadLetterSink({
+      kafka: env.kafka,
+      topic: dlqTopic,
+      partitions: 1,
+    });
+    cleanups.push(async () => {
+      await deadLetters.disconnect();
+      await env.admin.deleteTopics({ topics: [dlqTopic] }).catch(() => {});
+    });
+    const store = createMemoryStore();
+    const engine = createProjectionEngine({ store, deadLetters, topics: env.topics });
+    const stop = new AbortController();
+    const done = runKafkaSource({
+      kafka: env.kafka,
+      groupId: env.groupId,
+      topics: env.topics,
+      engine,
+      signal: stop.signal,
+      maxWaitTimeMs: 200,
+    });
+    cleanups.push(async () => {
+      stop.abort();
+      await done;
+    });
+    const cart = env.topics.toPhysical('cart-events');
+    // Base64 makes 1 000 000 bytes 1 333 336 characters: whole, the entry exceeds 1 MiB. Four
+    // entries of 200 000 JSON characters each exceed one request's 768 KiB together.
+    const large = Buffer.alloc(1_000_000, 0xff);
+    await env.produce(cart, [{ key: 'p-1', value: large }]);
+    await env.produce(
+      cart,
+      Array.from({ length: 4 }, (_, i) => ({ key: 'p-1', value: `{${'x'.repeat(200_000)}${i}` })),
+    );
+    await env.produce(cart, [checkoutEventMessage('cart-events', 'p-1')]);
+    await waitFor(
+      () => store.checkpoints.get(topicPartitionKey('cart-events', 0)) === '6',
+      'the partition moved past the poison',
+    );
+    const entries = (await readTopic(env, dlqTopic, 5)).map(
+      (m) => JSON.parse(m.value?.toString() ?? '') as DeadLetterEntry,
+    );
+    expect(entries.map((e) => [e.original.offset, e.original.value_truncated?.bytes])).toEqual([
+      ['0', 1_000_000],
+      ['1', undefined],
+      ['2', undefined],
+      ['3', undefined],
+      ['4', undefined],
+    ]);
+  });
+
+  it('refuses, without retrying, an entry the topic can never take', async () => {
+    const env = await kafkaTestEnv('dlq-refused');
+    cleanups.push(() => env.cleanup());
+    const topic = `${env.prefix}small-dlq`;
+    await env.createTopics([topic], 1, { 'max.message.bytes': '10000' });
+    const sink = createKafkaDeadLetterSink({ kafka: env.kafka, topic, createTopic: false });
+    cleanups.push(async () => {
+      await sink.disconnect();
+      await env.admin.deleteTopics({ topics: [topic] }).catch(() => {});
+    });
+    const entry: DeadLetterEntry = {
+      reason: 'invalid_json',
+      message: 'not JSON',
+      original: {
+        topic: 'cart-events',
+        partition: 0,
+        offset: '7',
+        timestamp: '0',
+        key: 'p-1',
+        value: 'x'.repeat(50_000),
+        value_encoding: 'utf8',
+        headers: {},
+      },
+      event_id: null,
+      event_name: null,
+      correlation_id: null,
+    };
+    const error: unknown = await sink.publish([entry]).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'DEAD_LETTER_REFUSED', canRetry: false });
+    expect(String((error as Error).message)).toMatch(/MESSAGE_TOO_LARGE|too large/i);
+  });
 });

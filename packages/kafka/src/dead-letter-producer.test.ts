@@ -1,7 +1,7 @@
 import type { DeadLetterEntry } from '@checkout/engine';
 import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { createKafkaDeadLetterSink, deadLetterMessage } from './dead-letter-producer.ts';
+import { bySize, createKafkaDeadLetterSink, deadLetterMessage } from './dead-letter-producer.ts';
 
 describe('dead-letter message', () => {
   it('keys by the original key, carries the entry as JSON and adds x-dlq-reason to the headers', () => {
@@ -63,5 +63,18 @@ describe('Kafka dead-letter sink failures', () => {
     });
     await sink.publish([entry]);
     expect(producers).toHaveLength(2);
+  });
+});
+
+describe('bySize', () => {
+  it('cuts runs of messages at the byte limit, never leaving a message out', () => {
+    const of = (bytes: number) => ({ value: 'x'.repeat(bytes) });
+    const runs = bySize([of(400), of(400), of(400), of(2000), of(10)], 1000);
+    expect(runs.map((run) => run.map(({ value }) => String(value).length))).toEqual([
+      [400, 400],
+      [400],
+      [2000],
+      [10],
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import type { DeadLetterEntry, DeadLetterSink } from '@checkout/engine';
 import kafkajs from 'kafkajs';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { KAFKA_CLIENT_RETRY } from './kafka-config.ts';
+import { EngineError } from '@checkout/engine';
 import { sourceUnavailable } from './kafka-errors.ts';
 import { silentKafkaLog, type KafkaLog } from './kafka-log.ts';
 import { ensureTopics } from './topic-layout.ts';
@@ -19,6 +20,12 @@ export interface KafkaDeadLetterOptions {
   partitions?: number;
   /** @default a logger that drops everything */
   log?: KafkaLog;
+  /**
+   * Most bytes of entries in one produce request: a batch of poison can hold many entries of up
+   * to a few hundred KiB each (dead-letter.ts), and the broker refuses a request over its
+   * limits for good. @default 786432 (768 KiB, under the brokers' 1 MiB default)
+   */
+  maxRequestBytes?: number;
 }
 
 export interface KafkaDeadLetterSink extends DeadLetterSink {
@@ -51,6 +58,7 @@ export function deadLetterMessage(entry: DeadLetterEntry): Message {
 export function createKafkaDeadLetterSink(options: KafkaDeadLetterOptions): KafkaDeadLetterSink {
   const topic = options.topic ?? DEFAULT_DLQ_TOPIC;
   const log = options.log ?? silentKafkaLog;
+  const maxRequestBytes = options.maxRequestBytes ?? 786_432;
   let topicReady = !(options.createTopic ?? true);
   let current: { producer: Producer; connected: Promise<void> } | null = null;
 
@@ -98,20 +106,17 @@ export function createKafkaDeadLetterSink(options: KafkaDeadLetterOptions): Kafk
       try {
         await ensureTopic();
         await used.connected;
-        await used.producer.send({ topic, acks: -1, messages: entries.map(deadLetterMessage) });
+        for (const messages of bySize(entries.map(deadLetterMessage), maxRequestBytes))
+          await used.producer.send({ topic, acks: -1, messages });
       } catch (error) {
         // kafkajs' idempotent producer can stay desynchronised after a broker outage
         // (OUT_OF_ORDER_SEQUENCE_NUMBER, UNKNOWN_PRODUCER_ID on every send): a fresh producer
         // recovers. The batch is retried as a whole, so entries may be published twice; readers
         // de-duplicate on the original coordinates (DeadLetterEntry).
         await discard(used);
-        throw sourceUnavailable(
-          `publishing ${entries.length} dead-letter entries to ${topic}`,
-          error,
-          {
-            context: { topic, entries: entries.length },
-          },
-        );
+        const operation = `publishing ${entries.length} dead-letter entries to ${topic}`;
+        if (isRefusedForGood(error)) throw deadLetterRefused(operation, error, topic);
+        throw sourceUnavailable(operation, error, { context: { topic, entries: entries.length } });
       }
     },
     async disconnect() {
@@ -120,4 +125,66 @@ export function createKafkaDeadLetterSink(options: KafkaDeadLetterOptions): Kafk
       if (last !== null) await last.producer.disconnect();
     },
   };
+}
+
+/** Consecutive runs of messages whose values add up to at most `limit` bytes (one at least). */
+export function bySize(messages: readonly Message[], limit: number): Message[][] {
+  const runs: Message[][] = [];
+  let run: Message[] = [];
+  let size = 0;
+  for (const message of messages) {
+    const bytes = Buffer.byteLength(String(message.value ?? ''));
+    if (run.length > 0 && size + bytes > limit) {
+      runs.push(run);
+      [run, size] = [[], 0];
+    }
+    run.push(message);
+    size += bytes;
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
+/**
+ * Broker answers that no retry can change. Not every error kafkajs calls non-retriable is one:
+ * OUT_OF_ORDER_SEQUENCE_NUMBER or UNKNOWN_PRODUCER_ID after an outage go away with a fresh
+ * producer, which the retry gets.
+ */
+const REFUSED_FOR_GOOD = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+  'INVALID_TOPIC_EXCEPTION',
+  'POLICY_VIOLATION',
+]);
+
+function isRefusedForGood(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 10; depth += 1) {
+    const type = (cause as { type?: unknown }).type;
+    if (typeof type === 'string' && REFUSED_FOR_GOOD.has(type)) return true;
+    cause = cause.cause;
+  }
+  return false;
+}
+
+/**
+ * A publish the broker refuses for good (MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, an ACL, a
+ * topic that cannot take it): retrying would block the partition forever, silently. The
+ * source halts the partitions of the batch instead, with this reason.
+ */
+function deadLetterRefused(operation: string, cause: unknown, topic: string): EngineError {
+  const type = (cause as { type?: unknown }).type;
+  const reason =
+    cause instanceof Error
+      ? `${typeof type === 'string' ? type : cause.name}: ${cause.message}`
+      : String(cause);
+  return new EngineError(
+    'DEAD_LETTER_REFUSED',
+    `Kafka: ${operation} was refused for good (${reason}); the records stay unprocessed until ` +
+      `${topic} accepts them (check its max.message.bytes and ACLs), then restart the projector.`,
+    { canRetry: false, cause, context: { topic } },
+  );
 }

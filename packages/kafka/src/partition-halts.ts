@@ -4,16 +4,28 @@ import type { SourceReadiness } from './source-readiness.ts';
 
 /** A partition stopped by an alarm: it is paused, and nothing past its checkpoint is applied. */
 export interface HaltedPartition extends TopicPartition {
-  /** `history_truncated`: records the state never applied are gone from the log. */
-  reason: 'history_truncated';
+  /**
+   * `history_truncated`: records the state never applied are gone from the log;
+   * `dead_letter_refused`: the dead-letter topic refuses the batch's entries for good.
+   */
+  reason: HaltReason;
   message: string;
 }
 
+export type HaltReason = 'history_truncated' | 'dead_letter_refused';
+
+/** The alarm an error raises on its partition, or null when it is not a partition's alarm. */
+export function haltReasonOf(error: EngineError): HaltReason | null {
+  if (error.code === 'HISTORY_TRUNCATED') return 'history_truncated';
+  if (error.code === 'DEAD_LETTER_REFUSED') return 'dead_letter_refused';
+  return null;
+}
+
 /**
- * Partitions of this member stopped by a `HISTORY_TRUNCATED` alarm while the others keep going
- * (SPEC §6, "No silent skip"). Halting pauses the partition in the consumer, logs one error
- * line naming it with its checkpoint and log start, and makes the source not ready with that
- * reason. A new assignment clears every halt: the partition is checked again from the stored
+ * Partitions of this member stopped by an alarm while the others keep going (SPEC §6, "No
+ * silent skip"; a dead-letter entry the topic refuses for good). Halting pauses the partition in
+ * the consumer, logs one error line naming it (with its checkpoint and log start for a history
+ * alarm), and makes the source not ready with that reason. A new assignment clears every halt: the partition is checked again from the stored
  * checkpoint by whoever owns it next, and halts again if the history is still missing.
  */
 export interface PartitionHalts {
@@ -38,7 +50,7 @@ export function createPartitionHalts(context: {
     context.readiness.halted(
       first === undefined
         ? null
-        : `history_truncated on ${list.map(({ topic, partition }) => topicPartitionKey(topic, partition)).join(', ')}: ${first.message}`,
+        : `${first.reason} on ${list.map(({ topic, partition }) => topicPartitionKey(topic, partition)).join(', ')}: ${first.message}`,
     );
     context.onChange?.(list);
   }
@@ -46,11 +58,13 @@ export function createPartitionHalts(context: {
   return {
     halt(topic, partition, error) {
       const key = topicPartitionKey(topic, partition);
+      const reason = haltReasonOf(error);
+      if (reason === null) throw new Error(`bug: ${error.code} is not a partition alarm`);
       if (halted.has(key)) return;
-      halted.set(key, { topic, partition, reason: 'history_truncated', message: error.message });
+      halted.set(key, { topic, partition, reason, message: error.message });
       context.pause({ topic, partition });
       context.log.error(
-        { alarm: 'history_truncated', topic, partition, ...error.context },
+        { alarm: reason, topic, partition, ...error.context },
         `Partition halted: ${error.message}`,
       );
       publish();

@@ -24,6 +24,9 @@ const entrySchema = z.object({
     key: nullableText,
     value: nullableText,
     value_encoding: z.enum(['utf8', 'base64']).default('utf8'),
+    value_truncated: z
+      .object({ bytes: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) })
+      .optional(),
     headers: z.record(z.string(), z.string()).default({}),
   }),
   event_id: nullableText,

@@ -2,6 +2,7 @@ import type { TopicNames } from '@checkout/engine';
 import { KAFKA_CLIENT_RETRY } from '@checkout/kafka';
 import type { Kafka, Producer, Redis } from './clients.ts';
 import type { DlqPosition } from './dead-letter-record.ts';
+import { readOriginalValues } from './original-values.ts';
 import { readDeadLetters, type ReadDeadLettersOptions } from './read-dead-letters.ts';
 import { replayRecord, type ReplayRecord } from './replay-message.ts';
 import { markReplayed, replayedAmong, replayedMember, replayedSetKey } from './replayed-set.ts';
@@ -31,6 +32,8 @@ export interface ReplayDeadLettersOptions extends ReadDeadLettersOptions {
   confirm: (plan: ReplayPlan) => Promise<void>;
   /** Records per produce request; each chunk is remembered once acknowledged. @default 100 */
   chunkSize?: number;
+  /** Aborts reading original records back (entries with a truncated value). */
+  signal?: AbortSignal;
 }
 
 export type ReplayOutcome = 'replayed' | 'would_replay' | ReplaySkip;
@@ -82,6 +85,17 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
     scanned.matched.map(({ at }) => member(at)),
   );
   const plan = planReplay(scanned.matched, { replayed, member, topics: options.topics });
+  // Entries that carry only the head of a large value replay the original, read back.
+  const originals = await readOriginalValues(
+    options.kafka,
+    plan.replay,
+    options.signal ?? new AbortController().signal,
+  );
+  plan.replay = plan.replay.filter((item) => {
+    if (item.entry.original.value_truncated === undefined || originals.has(item)) return true;
+    plan.skipped.push({ ...item, why: 'original_gone' });
+    return false;
+  });
 
   const outcomes = new Map<DlqItem, ReplayOutcome>();
   for (const item of plan.skipped) outcomes.set(item, item.why);
@@ -90,7 +104,7 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
   } else {
     if (plan.replay.length > 0) {
       await options.confirm(plan);
-      await produceAndRemember(options, plan.replay, key, member, (item) =>
+      await produceAndRemember(options, plan.replay, originals, key, member, (item) =>
         outcomes.set(item, 'replayed'),
       );
     }
@@ -115,6 +129,7 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
       already_replayed: count('already_replayed'),
       duplicate: count('duplicate'),
       not_checkout_topic: count('not_checkout_topic'),
+      original_gone: count('original_gone'),
     },
     unreadable: scanned.unreadable.length,
     entries: [...plan.replay, ...plan.skipped].map((item) => ({
@@ -135,6 +150,7 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
 async function produceAndRemember(
   options: ReplayDeadLettersOptions,
   items: readonly DlqItem[],
+  originals: ReadonlyMap<DlqItem, Buffer>,
   key: string,
   member: (at: DlqPosition) => string,
   onReplayed: (item: DlqItem) => void,
@@ -156,8 +172,9 @@ async function produceAndRemember(
     for (let start = 0; start < items.length; start += chunkSize) {
       const chunk = items.slice(start, start + chunkSize);
       const byTopic = new Map<string, Array<ReplayRecord['message']>>();
-      for (const { at, entry } of chunk) {
-        const { topic, message } = replayRecord(at, entry);
+      for (const item of chunk) {
+        const { at, entry } = item;
+        const { topic, message } = replayRecord(at, entry, originals.get(item));
         byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
       }
       await producer.sendBatch({

@@ -16,7 +16,12 @@ export interface ReplayRecord {
  * `x-dlq-replayed-from`. Not the original timestamp: a record dated in the past could be
  * deleted by time-based retention right after it is written.
  */
-export function replayRecord(at: DlqPosition, entry: DeadLetterRecord): ReplayRecord {
+export function replayRecord(
+  at: DlqPosition,
+  entry: DeadLetterRecord,
+  /** The whole value, re-read from the original topic, when the entry carries only its head. */
+  fullValue?: Buffer,
+): ReplayRecord {
   const { original } = entry;
   return {
     topic: original.topic,
@@ -24,9 +29,10 @@ export function replayRecord(at: DlqPosition, entry: DeadLetterRecord): ReplayRe
       partition: original.partition,
       key: original.key === null ? null : Buffer.from(original.key, 'utf8'),
       value:
-        original.value === null
+        fullValue ??
+        (original.value === null
           ? null
-          : Buffer.from(original.value, original.value_encoding === 'base64' ? 'base64' : 'utf8'),
+          : Buffer.from(original.value, original.value_encoding === 'base64' ? 'base64' : 'utf8')),
       headers: { ...original.headers, [REPLAYED_FROM_HEADER]: `${at.partition}:${at.offset}` },
     },
   };

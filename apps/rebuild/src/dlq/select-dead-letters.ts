@@ -54,7 +54,12 @@ export function createTally(
   };
 }
 
-export type ReplaySkip = 'already_replayed' | 'duplicate' | 'not_checkout_topic';
+export type ReplaySkip =
+  | 'already_replayed'
+  | 'duplicate'
+  | 'not_checkout_topic'
+  /** The entry carried only a head of a large value, and the original record is gone. */
+  | 'original_gone';
 
 export interface ReplayPlan {
   /** To re-produce, in original (topic, partition, offset) order. */

@@ -23,9 +23,18 @@ export interface DeadLetterEntry {
     offset: string;
     timestamp: string;
     key: string | null;
-    /** UTF-8 text, or base64 when the bytes are not valid UTF-8 (`value_encoding`). */
+    /**
+     * UTF-8 text, or base64 when the bytes are not valid UTF-8 (`value_encoding`). When
+     * `value_truncated` is present, only the first bytes of the value (a head for humans).
+     */
     value: string | null;
     value_encoding: 'utf8' | 'base64';
+    /**
+     * Present when the value was longer than an entry may carry (dead-letter.ts): its size and
+     * SHA-256, so `dlq replay` re-reads the original record from its topic at `offset` and
+     * checks it is the same one.
+     */
+    value_truncated?: { bytes: number; sha256: string };
     headers: Record<string, string>;
   };
   event_id: string | null;
