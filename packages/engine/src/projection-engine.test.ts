@@ -171,3 +171,42 @@ describe('a batch in flight while the watchdog adopts a flushed checkpoint', () 
     expect(store.snapshots.size).toBe(0);
   });
 });
+
+describe('ProjectionEngine dead letters', () => {
+  const poison = (offset: number): SourceRecord => ({
+    ...added('s-1', offset),
+    value: Buffer.from('{not json'),
+  });
+
+  it('publishes a batch’s dead letters once, though the batch comes again after a failed commit', async () => {
+    const store = memoryStore();
+    const published: string[] = [];
+    const engine = createProjectionEngine({
+      store,
+      topics,
+      deadLetters: {
+        publish: async (entries) => void published.push(...entries.map((e) => e.original.offset)),
+      },
+    });
+    const commit = store.commit.bind(store);
+    let failures = 1;
+    store.commit = async (write) => {
+      if (failures-- > 0) throw new Error('Redis connection reset');
+      return commit(write);
+    };
+    const batch = [added('s-1', 0), poison(1), added('s-1', 2)];
+    await expect(engine.processBatch(batch)).rejects.toThrow(/reset/);
+    expect(await engine.processBatch(batch)).toMatchObject({ kind: 'committed' });
+    expect(published).toEqual(['1']);
+
+    // Past the stored checkpoint, a new poison record is published; a revoke forgets the rest.
+    store.commit = async () => {
+      throw new Error('Redis connection reset');
+    };
+    await expect(engine.processBatch([poison(3)])).rejects.toThrow();
+    engine.forget([{ topic: 't.cart-events', partition: 0 }]);
+    store.commit = commit;
+    await engine.processBatch([poison(3)]);
+    expect(published).toEqual(['1', '3', '3']);
+  });
+});

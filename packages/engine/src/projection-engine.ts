@@ -7,7 +7,7 @@ import {
 } from '@checkout/domain';
 import { foldBatch, parseBatch } from './fold-batch.ts';
 import { silentObserver, type EngineObserver } from './observer.ts';
-import type { DeadLetterSink } from './ports/dead-letter-sink.ts';
+import type { DeadLetterEntry, DeadLetterSink } from './ports/dead-letter-sink.ts';
 import type { CheckpointWrite, ProjectionStore, WriteConflict } from './ports/projection-store.ts';
 import {
   topicPartitionKey,
@@ -101,6 +101,7 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
   const onStep = options.onStep ?? (() => {});
   /** Checkpoint believed stored per logical `"<topic>:<partition>"`: the compare-and-set guard. */
   const knownCheckpoints = new Map<string, string | null>();
+  const published = createPublishedDeadLetters();
 
   function logicalPartition({ topic, partition }: TopicPartition): TopicPartition {
     const logical = topics.toLogical(topic);
@@ -149,9 +150,13 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     onStep('after-load');
     const folded = foldBatch(parsed, loaded.snapshots, topics, config, loaded);
 
-    if (folded.deadLetters.length > 0) {
-      await deadLetters.publish(folded.deadLetters);
-      observer.deadLettered(folded.deadLetters);
+    // A batch stored only after its dead letters were published (a Redis blip, a conflict)
+    // comes again: what this engine published already is not published twice.
+    const unpublished = published.notYet(folded.deadLetters);
+    if (unpublished.length > 0) {
+      await deadLetters.publish(unpublished);
+      published.remember(unpublished);
+      observer.deadLettered(unpublished);
       onStep('after-dead-letters');
     }
 
@@ -165,7 +170,8 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     storeMs += now() - commitStarted;
     if (!result.ok) {
       observer.writeConflict(result.conflict);
-      forget(physical);
+      // Not `forget`: this member still owns the partitions, and what it published stays so.
+      for (const tp of physical) knownCheckpoints.delete(keyOf(logicalPartition(tp)));
       return {
         kind: 'conflict',
         conflict: result.conflict,
@@ -180,6 +186,7 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
         checkpoint.nextOffset,
       );
     }
+    for (const { physical, lastOffset } of partitions) published.storedUpTo(physical, lastOffset);
     observer.batchProcessed({
       records: records.length,
       sessions: parsed.sessionIds.length,
@@ -202,7 +209,10 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
   }
 
   function forget(partitions: readonly TopicPartition[]): void {
-    for (const tp of partitions) knownCheckpoints.delete(keyOf(logicalPartition(tp)));
+    for (const tp of partitions) {
+      knownCheckpoints.delete(keyOf(logicalPartition(tp)));
+      published.forget(tp);
+    }
   }
 
   async function verifyCheckpoints(): Promise<CheckpointRegression[]> {
@@ -236,6 +246,46 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
   }
 
   return { resumePositions, processBatch, forget, verifyCheckpoints, storedCheckpoint };
+}
+
+/**
+ * Dead letters published for records whose batch is not stored yet, per physical partition:
+ * the batch comes again (its commit failed or conflicted) and must not publish them twice.
+ * Entries leave once their partition is stored past them, or is revoked (its next owner
+ * cannot know what this member published: the one documented duplicate, with a crash).
+ * Bounded by the records in flight.
+ */
+function createPublishedDeadLetters() {
+  const byPartition = new Map<string, Set<string>>();
+  const keyOfEntry = (entry: DeadLetterEntry) =>
+    topicPartitionKey(entry.original.topic, entry.original.partition);
+  return {
+    notYet(entries: readonly DeadLetterEntry[]): DeadLetterEntry[] {
+      if (byPartition.size === 0) return [...entries];
+      return entries.filter(
+        (entry) => byPartition.get(keyOfEntry(entry))?.has(entry.original.offset) !== true,
+      );
+    },
+    remember(entries: readonly DeadLetterEntry[]): void {
+      for (const entry of entries) {
+        const key = keyOfEntry(entry);
+        let offsets = byPartition.get(key);
+        if (offsets === undefined) byPartition.set(key, (offsets = new Set()));
+        offsets.add(entry.original.offset);
+      }
+    },
+    storedUpTo(tp: TopicPartition, lastOffset: string): void {
+      const key = keyOf(tp);
+      const offsets = byPartition.get(key);
+      if (offsets === undefined) return;
+      for (const offset of offsets)
+        if (compareOffsets(offset, lastOffset) <= 0) offsets.delete(offset);
+      if (offsets.size === 0) byPartition.delete(key);
+    },
+    forget(tp: TopicPartition): void {
+      byPartition.delete(keyOf(tp));
+    },
+  };
 }
 
 /** A logical `"<topic>:<partition>"` key back into its parts. */

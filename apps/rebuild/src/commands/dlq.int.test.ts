@@ -122,7 +122,8 @@ describe('checkout-rebuild dlq list|replay', () => {
     const all = await run<DeadLetterListing>('dlq', 'list', '--json');
     expect(all).toMatchObject({
       total: 4,
-      by_reason: { currency_mismatch: 3, invalid_json: 1 },
+      by_reason: { currency_mismatch: 2, invalid_json: 1 },
+      duplicates: 1,
       matched: 4,
       unreadable: [],
     });

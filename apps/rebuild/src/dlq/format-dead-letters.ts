@@ -19,7 +19,7 @@ export function formatListing(listing: DeadLetterListing): string[] {
     `${listing.matched} of ${listing.total} dead letters in ${listing.topic}${filter}${shown}.`,
   );
   lines.push(
-    `By reason: ${describeCounts(listing.by_reason)}${listing.unreadable.length > 0 ? `; unreadable ${listing.unreadable.length}` : ''}.`,
+    `By reason: ${describeCounts(listing.by_reason)}${listing.duplicates > 0 ? `; ${listing.duplicates} repeated entries not counted` : ''}${listing.unreadable.length > 0 ? `; unreadable ${listing.unreadable.length}` : ''}.`,
   );
   return lines;
 }

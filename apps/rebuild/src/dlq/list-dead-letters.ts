@@ -10,8 +10,10 @@ export interface DeadLetterListing {
   exists: boolean;
   /** Messages in the topic, readable or not. */
   total: number;
-  /** Readable entries per reason, over the whole topic. */
+  /** Distinct poison records (by original coordinates) per reason, over the whole topic. */
   by_reason: Record<string, number>;
+  /** Entries repeating a poison record already counted (at-least-once publishing). */
+  duplicates: number;
   /** The `--reason` filter, null for all. */
   reason: string | null;
   /** Entries matching the filter. */
@@ -38,6 +40,7 @@ export async function listDeadLetters(options: ListDeadLettersOptions): Promise<
     exists: scan.exists,
     total: result.total,
     by_reason: result.byReason,
+    duplicates: result.duplicates,
     reason: options.reason ?? null,
     matched: result.matchedCount,
     entries: result.matched.map(({ at, entry }) => ({ dlq: at, ...entry })),

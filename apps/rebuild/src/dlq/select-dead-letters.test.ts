@@ -31,13 +31,16 @@ describe('createTally', () => {
       { kind: 'entry', ...item(1, {}, 'invalid_json') },
       { kind: 'unreadable', at: { partition: 0, offset: '2' }, problem: 'the value is not JSON' },
       { kind: 'entry', ...item(3) },
+      // The same poison record published twice (a crash between publish and commit).
+      { kind: 'entry', ...item(4, { offset: '103' }) },
     ];
     letters.forEach(tally.add);
     const result = tally.result();
     expect(result).toMatchObject({
-      total: 4,
+      total: 5,
       byReason: { currency_mismatch: 2, invalid_json: 1 },
-      matchedCount: 2,
+      duplicates: 1,
+      matchedCount: 3,
     });
     expect(result.matched.map(({ at }) => at.offset)).toEqual(['0']);
     expect(result.unreadable).toEqual([
@@ -85,6 +88,7 @@ describe('human output', () => {
       exists: true,
       total: 3,
       by_reason: { currency_mismatch: 2 },
+      duplicates: 0,
       reason: 'currency_mismatch',
       matched: 2,
       entries: [{ dlq: { partition: 0, offset: '0' }, ...deadLetterEntry() }],

@@ -11,11 +11,18 @@ export interface DlqItem {
   entry: DeadLetterRecord;
 }
 
-/** Counts per reason over every readable entry; the entries matching `reason`. */
+/**
+ * Counts per reason over every readable entry, each poison record once (the topic is
+ * at-least-once: a crash between publishing and storing publishes a record's entry again,
+ * with the same original coordinates); the entries matching `reason`.
+ */
 export interface DeadLetterTally {
   /** Messages in the topic (readable or not). */
   total: number;
+  /** Distinct poison records (original coordinates) per reason. */
   byReason: Record<string, number>;
+  /** Entries that repeat an original already counted (they still match `reason`). */
+  duplicates: number;
   unreadable: Array<{ at: DlqPosition; problem: string }>;
   matched: DlqItem[];
 }
@@ -30,9 +37,17 @@ export function createTally(
   const tally: DeadLetterTally & { matchedCount: number } = {
     total: 0,
     byReason: {},
+    duplicates: 0,
     unreadable: [],
     matched: [],
     matchedCount: 0,
+  };
+  const seen = new Set<string>();
+  const isRepeat = (entry: DeadLetterRecord): boolean => {
+    const original = originalCoordinates(entry);
+    if (seen.has(original)) return true;
+    if (seen.size < MAX_REMEMBERED) seen.add(original);
+    return false;
   };
   return {
     add(letter: DeadLetter): void {
@@ -42,7 +57,9 @@ export function createTally(
         return;
       }
       const { reason } = letter.entry;
-      tally.byReason[reason] = (tally.byReason[reason] ?? 0) + 1;
+      // A repeat still matches (replay plans it as a duplicate), but counts once by reason.
+      if (isRepeat(letter.entry)) tally.duplicates += 1;
+      else tally.byReason[reason] = (tally.byReason[reason] ?? 0) + 1;
       if (filter.reason !== undefined && reason !== filter.reason) return;
       tally.matchedCount += 1;
       if (filter.limit === undefined || tally.matched.length < filter.limit)
@@ -53,6 +70,9 @@ export function createTally(
     },
   };
 }
+
+/** Originals remembered to count duplicates (about 100 bytes each); past it, all count. */
+const MAX_REMEMBERED = 1_000_000;
 
 export type ReplaySkip =
   | 'already_replayed'

@@ -17,6 +17,8 @@ export function blueGreenReport(run: {
   plans: readonly PartitionPlan[];
   archived: ArchivePrefill | undefined;
   deadLetters: number;
+  /** Dead letters the topic already held (the live projector's), not published again. */
+  deadLettersAlreadyPublished: number;
 }): CommandOutcome {
   const { summary, positions, durationMs } = run.result;
   const name = generationName(run.generation);
@@ -67,6 +69,7 @@ export function blueGreenReport(run: {
       outcomes: summary.outcomes,
       reasons: summary.reasons,
       dead_letters_published: run.deadLetters,
+      dead_letters_already_published: run.deadLettersAlreadyPublished,
       write_conflicts: summary.write_conflicts,
       partitions: partitionRows(run.plans, positions),
     },

@@ -1,4 +1,4 @@
-import { createKafkaDeadLetterSink, type PartitionWatermarks } from '@checkout/kafka';
+import type { PartitionWatermarks } from '@checkout/kafka';
 import { activeGeneration, newGenerationId, switchGenerationWhenCaughtUp } from '@checkout/redis';
 import type { CliContext, CommandOutcome } from '../cli-context.ts';
 import { CliError, usageError } from '../cli-error.ts';
@@ -14,7 +14,7 @@ import {
   type ArchiveSource,
 } from '../replay/archive-prefill.ts';
 import { catchUpState, type PartitionPlan } from '../replay/catch-up.ts';
-import { countingDeadLetters } from '../replay/dead-letters.ts';
+import { liveDeadLetters } from '../replay/dead-letters.ts';
 import { redisGenerationTarget, seedCheckpoints } from '../replay/replay-target.ts';
 import { runReplay } from '../replay/run-replay.ts';
 import { startPositions, type StartRule } from '../replay/start-positions.ts';
@@ -118,8 +118,7 @@ export async function blueGreenRebuild(
     group,
     ttlSeconds: config.SNAPSHOT_TTL_SECONDS,
   });
-  const dlqSink = createKafkaDeadLetterSink({ kafka, topic: config.DLQ_TOPIC, log: context.log() });
-  const deadLetters = countingDeadLetters(dlqSink);
+  const deadLetters = await liveDeadLetters(kafka, config.DLQ_TOPIC, context.log());
   const heartbeat = throttled(HEARTBEAT_INTERVAL_MS, async () => {
     if (generation !== null) await updateGeneration(redis, namespace, generation, {});
   });
@@ -220,6 +219,7 @@ export async function blueGreenRebuild(
       plans,
       archived,
       deadLetters: deadLetters.published(),
+      deadLettersAlreadyPublished: deadLetters.alreadyPublished(),
     });
   } catch (error) {
     const state =
@@ -235,7 +235,7 @@ export async function blueGreenRebuild(
           : `, or drop it with \`checkout-rebuild generations drop ${name}\`.`),
     );
   } finally {
-    await dlqSink.disconnect().catch(() => undefined);
+    await deadLetters.disconnect();
   }
 }
 

@@ -1,4 +1,3 @@
-import { createKafkaDeadLetterSink } from '@checkout/kafka';
 import { activeGeneration } from '@checkout/redis';
 import type { CliContext, CommandOutcome } from '../cli-context.ts';
 import { readTopicLayout, topicSubset } from '../kafka-admin.ts';
@@ -6,7 +5,7 @@ import { formatCount, formatDuration, table } from '../output/format.ts';
 import type { RebuildPlan } from '../rebuild-plan.ts';
 import { generationName, readCheckpoints } from '../redis-client.ts';
 import { catchUpState } from '../replay/catch-up.ts';
-import { countingDeadLetters } from '../replay/dead-letters.ts';
+import { liveDeadLetters } from '../replay/dead-letters.ts';
 import { redisGenerationTarget } from '../replay/replay-target.ts';
 import { runReplay } from '../replay/run-replay.ts';
 import { startPositions } from '../replay/start-positions.ts';
@@ -74,8 +73,7 @@ export async function recoverFromSnapshot(
     group,
     ttlSeconds: config.SNAPSHOT_TTL_SECONDS,
   });
-  const dlqSink = createKafkaDeadLetterSink({ kafka, topic: config.DLQ_TOPIC, log: context.log() });
-  const deadLetters = countingDeadLetters(dlqSink);
+  const deadLetters = await liveDeadLetters(kafka, config.DLQ_TOPIC, context.log());
   try {
     const result = await runReplay({
       kafka,
@@ -119,10 +117,11 @@ export async function recoverFromSnapshot(
         outcomes: summary.outcomes,
         reasons: summary.reasons,
         dead_letters_published: deadLetters.published(),
+        dead_letters_already_published: deadLetters.alreadyPublished(),
         partitions: partitionRows(plans, result.positions),
       },
     };
   } finally {
-    await dlqSink.disconnect().catch(() => undefined);
+    await deadLetters.disconnect();
   }
 }
