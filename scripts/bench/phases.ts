@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TopicNames } from '@checkout/engine';
+import { parseTopicPartitionKey, topicPartitionKey, type TopicNames } from '@checkout/engine';
 import { keyspace } from '@checkout/redis';
 import { waitForCheckpoints } from './checkpoint-watch.ts';
 import { runChild, type ChildRun } from './child-process.ts';
@@ -399,9 +399,10 @@ function round(value: number): number {
 function logicalTargets(context: PhaseContext): Map<string, bigint> {
   const targets = new Map<string, bigint>();
   for (const [field, high] of context.highs) {
-    const separator = field.lastIndexOf(':');
-    const logical = context.topics.toLogical(field.slice(0, separator));
-    if (logical !== undefined) targets.set(`${logical}:${field.slice(separator + 1)}`, high);
+    const tp = parseTopicPartitionKey(field);
+    const logical = tp === undefined ? undefined : context.topics.toLogical(tp.topic);
+    if (tp !== undefined && logical !== undefined)
+      targets.set(topicPartitionKey(logical, tp.partition), high);
   }
   return targets;
 }

@@ -1,5 +1,6 @@
 import { Consumer, type Message } from '@platformatic/kafka';
 import type { ConsumptionResult } from './kafka-consumption.ts';
+import { parseTopicPartitionKey } from '@checkout/engine';
 
 /**
  * Consumes the topics from the start to `highs` with @platformatic/kafka, settings as close to
@@ -72,11 +73,11 @@ export async function consumeWithPlatformatic(options: {
 function lastOffsetsByTopic(highs: ReadonlyMap<string, bigint>): Map<string, Map<number, bigint>> {
   const byTopic = new Map<string, Map<number, bigint>>();
   for (const [field, high] of highs) {
-    const separator = field.lastIndexOf(':');
-    const topic = field.slice(0, separator);
-    const partitions = byTopic.get(topic) ?? new Map<number, bigint>();
-    partitions.set(Number(field.slice(separator + 1)), high - 1n);
-    byTopic.set(topic, partitions);
+    const tp = parseTopicPartitionKey(field);
+    if (tp === undefined) continue;
+    const partitions = byTopic.get(tp.topic) ?? new Map<number, bigint>();
+    partitions.set(tp.partition, high - 1n);
+    byTopic.set(tp.topic, partitions);
   }
   return byTopic;
 }

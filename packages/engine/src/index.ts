@@ -30,6 +30,7 @@ export type {
   WriteConflict,
 } from './ports/projection-store.ts';
 export {
+  parseTopicPartitionKey,
   topicPartitionKey,
   type SourceRecord,
   type TopicPartition,

@@ -10,6 +10,7 @@ import { silentObserver, type EngineObserver } from './observer.ts';
 import type { DeadLetterEntry, DeadLetterSink } from './ports/dead-letter-sink.ts';
 import type { CheckpointWrite, ProjectionStore, WriteConflict } from './ports/projection-store.ts';
 import {
+  parseTopicPartitionKey,
   topicPartitionKey,
   type SourceRecord,
   type TopicPartition,
@@ -290,10 +291,10 @@ function createPublishedDeadLetters() {
 
 /** A logical `"<topic>:<partition>"` key back into its parts. */
 function parseKey(key: string): { topic: CheckoutTopic; partition: number } | undefined {
-  const separator = key.lastIndexOf(':');
-  const topic = key.slice(0, separator);
-  const partition = Number(key.slice(separator + 1));
-  return isCheckoutTopic(topic) && Number.isInteger(partition) ? { topic, partition } : undefined;
+  const tp = parseTopicPartitionKey(key);
+  return tp !== undefined && isCheckoutTopic(tp.topic)
+    ? { topic: tp.topic, partition: tp.partition }
+    : undefined;
 }
 
 function keyOf(tp: TopicPartition): string {

@@ -1,5 +1,6 @@
 import {
   EngineError,
+  parseTopicPartitionKey,
   retryTransient,
   topicPartitionKey,
   type BackoffOptions,
@@ -243,8 +244,10 @@ export function createBatchHandler(
       'The store changed under this consumer (another writer, a flush or a restore); resuming from its checkpoints',
     );
     for (const [key, checkpoint] of outcome.resume) {
-      const separator = key.lastIndexOf(':');
-      positions.retarget(key.slice(0, separator), Number(key.slice(separator + 1)), checkpoint);
+      const tp = parseTopicPartitionKey(key);
+      if (tp === undefined)
+        throw new Error(`bug: the engine resumed ${key}, not a topic-partition`);
+      positions.retarget(tp.topic, tp.partition, checkpoint);
     }
   }
 

@@ -1,3 +1,4 @@
+import { parseTopicPartitionKey } from '@checkout/engine';
 import cliProgress from 'cli-progress';
 import { formatDuration, formatCount } from './format.ts';
 
@@ -121,7 +122,7 @@ function groupRows(
   }
   const topics = new Map<string, { done: number; total: number }>();
   for (const p of snapshot.partitions) {
-    const topic = p.field.slice(0, p.field.lastIndexOf(':'));
+    const topic = parseTopicPartitionKey(p.field)?.topic ?? p.field;
     const entry = topics.get(topic) ?? { done: 0, total: 0 };
     entry.done += p.done;
     entry.total += p.total;

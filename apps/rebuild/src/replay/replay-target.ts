@@ -1,5 +1,9 @@
 import { createInMemoryProjectionStore } from '@checkout/embedded';
-import type { CheckpointWrite, ProjectionStore } from '@checkout/engine';
+import {
+  parseTopicPartitionKey,
+  type CheckpointWrite,
+  type ProjectionStore,
+} from '@checkout/engine';
 import { createRedisProjectionStore, keyspace, parseMark } from '@checkout/redis';
 import { readCheckpoints, type RedisClient } from '../redis-client.ts';
 
@@ -89,13 +93,9 @@ export async function seedCheckpoints(
   const checkpoints: CheckpointWrite[] = starts
     .filter(({ offset }) => offset > 0n)
     .map(({ field, offset }) => {
-      const at = field.lastIndexOf(':');
-      return {
-        topic: field.slice(0, at),
-        partition: Number(field.slice(at + 1)),
-        nextOffset: String(offset),
-        expected: null,
-      };
+      const tp = parseTopicPartitionKey(field);
+      if (tp === undefined) throw new Error(`bug: ${field} is not a topic-partition`);
+      return { ...tp, nextOffset: String(offset), expected: null };
     });
   if (checkpoints.length === 0) return;
   const result = await target.store.commit({ snapshots: [], checkpoints });

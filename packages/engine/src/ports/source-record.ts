@@ -21,7 +21,20 @@ export interface TopicPartition {
   partition: number;
 }
 
-/** `"<topic>:<partition>"`, the field name used for checkpoints and snapshot offsets. */
+/**
+ * `"<topic>:<partition>"`, the field name used for checkpoints and snapshot offsets. Its one
+ * home, with {@link parseTopicPartitionKey}: topic names hold no `:` (Kafka allows
+ * `[A-Za-z0-9._-]`), so the last `:` separates the parts.
+ */
 export function topicPartitionKey(topic: string, partition: number): string {
   return `${topic}:${partition}`;
+}
+
+/** A {@link topicPartitionKey} back into its parts; undefined when it is not one. */
+export function parseTopicPartitionKey(key: string): TopicPartition | undefined {
+  const separator = key.lastIndexOf(':');
+  if (separator <= 0) return undefined;
+  const partitionText = key.slice(separator + 1);
+  if (!/^(?:0|[1-9][0-9]{0,9})$/.test(partitionText)) return undefined;
+  return { topic: key.slice(0, separator), partition: Number(partitionText) };
 }
