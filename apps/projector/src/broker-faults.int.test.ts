@@ -118,6 +118,72 @@ describe('checkout-projector when the Kafka broker fails', () => {
   });
 
   /**
+   * Issue: a hung broker (SIGSTOP: connections stay open, nothing answers, a network black
+   * hole) past the session timeout, with a backlog. The projector must notice (not ready, then
+   * /healthz 500 once no batch was stored for STALL_TIMEOUT_MS while records wait, so that an
+   * orchestrator would restart it), and recover by itself when the broker answers again.
+   */
+  it('notices a hung broker (not ready, then /healthz 500) and recovers by itself when it thaws', async () => {
+    const { redisUrl } = sharedInfrastructure();
+    const harness = await projectorHarness(
+      'broker-hung',
+      { brokers: broker.brokers, redisUrl },
+      3,
+      FAST_GROUP_ENV,
+    );
+    await produceStream(broker.brokers, harness.topics, {
+      seed: 56,
+      records: 8000,
+      ...streamShape,
+    });
+    const projector = await harness.start({ ...SMALL_FETCHES, STALL_TIMEOUT_MS: '3000' });
+    await waitUntil(async () => (await storedProgress(harness)) >= 500, 'progress', 30_000);
+    const healthz = async () =>
+      fetch(`http://127.0.0.1:${projector.port}/healthz`, { signal: AbortSignal.timeout(2000) })
+        .then(async (response) => ({ status: response.status, body: await response.text() }))
+        .catch(() => ({ status: 0, body: '' }));
+
+    broker.freeze(true);
+    const frozenAt = Date.now();
+    try {
+      const stored = await storedProgress(harness);
+      const notReadyMs = await waitUntil(
+        async () => !(await isReady(projector.port)),
+        '/readyz to report the hung broker',
+        60_000,
+      );
+      const unhealthyMs = await waitUntil(
+        async () => (await healthz()).status === 500,
+        '/healthz 500 while records wait and nothing is stored',
+        60_000,
+      );
+      expect((await healthz()).body).toMatch(/no batch stored for \d+ ms with \d+ records waiting/);
+      expect(stored).toBeLessThan(8000);
+      // Past the session timeout (6 s): the coordinator will have evicted the member.
+      await sleep(Math.max(0, 8000 - (Date.now() - frozenAt)));
+      expect(projector.child.exitCode, tail(projector)).toBeNull();
+      broker.freeze(false);
+      const frozenMs = Date.now() - frozenAt;
+
+      const readyMs = await waitUntil(
+        () => isReady(projector.port),
+        '/readyz after the broker thaws',
+        120_000,
+      );
+      const figures = await expectStateEqualsFold(harness, { timeoutMs: 120_000 });
+      expect((await healthz()).status).toBe(200);
+      expect(projector.child.exitCode, tail(projector)).toBeNull();
+      console.info(
+        `broker-hung: frozen with ${stored} records stored for ${frozenMs} ms; not ready after ` +
+          `${notReadyMs} ms, /healthz 500 after ${unhealthyMs} ms more; ready ${readyMs} ms after ` +
+          `the thaw; ${figures.records} records, ${figures.sessions} sessions equal the fold`,
+      );
+    } finally {
+      broker.freeze(false);
+    }
+  });
+
+  /**
    * SPEC §6 / issue: the projector starts even when the broker is not up yet: it serves
    * /readyz (not ready) meanwhile, retries with backoff, and gets going by itself when the
    * broker arrives.

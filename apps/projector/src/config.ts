@@ -63,6 +63,12 @@ export const projectorEnvSchema = z.object({
    * new event. 0 turns it off. @default 5000
    */
   STORE_WATCHDOG_INTERVAL_MS: integer(0, 3_600_000).default(5000),
+  /**
+   * Liveness: `/healthz` answers 500 once records wait and no batch was stored for this long
+   * (a hung broker, a network black hole, a wedged client), so an orchestrator restarts the
+   * process. Idle is not stuck. 0 turns it off. @default 300000 (5 minutes)
+   */
+  STALL_TIMEOUT_MS: integer(0, 86_400_000).default(300_000),
   ...kafkaSecurity,
   /** `redis://` or `rediss://`, with ACL user and password. Unset: the embedded in-process store. */
   REDIS_URL: redisUrl().optional(),

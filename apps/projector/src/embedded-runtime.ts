@@ -18,6 +18,8 @@ export function embeddedSource(config: ProjectorConfig, topics: TopicNames, log:
   const deadLetters = createInMemoryDeadLetters();
   return {
     deadLetters,
+    // The in-process log is consumed as it is fed: nothing waits that a restart would help.
+    pending: () => 0,
     async run(engine: ProjectionEngine, readiness: Readiness, signal: AbortSignal): Promise<void> {
       log.info(
         { events_per_second: config.DEMO_EVENTS_PER_SECOND, partitions: eventLog.partitions },

@@ -12,7 +12,7 @@ const totals = { item_count: 2, total_cents: 1000 } as unknown as CheckoutTotals
 const closers: Array<() => void> = [];
 afterEach(() => closers.splice(0).forEach((close) => close()));
 
-async function serve(queries: Partial<CheckoutQueries> = {}, alive = true) {
+async function serve(queries: Partial<CheckoutQueries> = {}, problem: string | null = null) {
   const readiness = createReadiness(['source']);
   const registry = new Registry();
   const server = createHttpServer({
@@ -24,7 +24,7 @@ async function serve(queries: Partial<CheckoutQueries> = {}, alive = true) {
     readiness,
     registry,
     log: pino({ level: 'silent' }),
-    isAlive: () => alive,
+    liveness: () => problem,
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -45,8 +45,11 @@ async function serve(queries: Partial<CheckoutQueries> = {}, alive = true) {
 describe('the projector HTTP API', () => {
   it('/healthz reports liveness: 200 while running, 500 once the engine stopped for good', async () => {
     expect((await (await serve()).get('/healthz')).body).toEqual({ status: 'ok' });
-    const stopped = await (await serve({}, false)).get('/healthz');
-    expect([stopped.status, stopped.body]).toEqual([500, { status: 'stopped' }]);
+    const stopped = await (await serve({}, 'no batch stored for 301000 ms')).get('/healthz');
+    expect([stopped.status, stopped.body]).toEqual([
+      500,
+      { status: 'stopped', reason: 'no batch stored for 301000 ms' },
+    ]);
   });
 
   it('/readyz is 503 with the reasons until every component is ready, then 200', async () => {

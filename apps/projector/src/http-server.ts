@@ -16,7 +16,8 @@ export interface HttpServerOptions {
   registry: Registry;
   log: Logger;
   /** False once the engine stopped for good (fatal alarm): liveness fails so it gets attention. */
-  isAlive: () => boolean;
+  /** Why the process should be restarted, or null while it is alive and making progress. */
+  liveness: () => string | null;
 }
 
 const CHECKOUT_ROUTE = /^\/v1\/checkouts\/([^/]{1,200})(\/totals)?$/;
@@ -46,8 +47,10 @@ async function route(
   }
   const path = new URL(request.url ?? '/', 'http://localhost').pathname;
   if (path === '/healthz') {
-    const alive = options.isAlive();
-    return sendJson(response, alive ? 200 : 500, { status: alive ? 'ok' : 'stopped' });
+    const problem = options.liveness();
+    return problem === null
+      ? sendJson(response, 200, { status: 'ok' })
+      : sendJson(response, 500, { status: 'stopped', reason: problem });
   }
   if (path === '/readyz') {
     const report = options.readiness.report();

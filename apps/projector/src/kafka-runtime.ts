@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { EngineError, type ProjectionEngine, type TopicNames } from '@checkout/engine';
+import {
+  EngineError,
+  topicPartitionKey,
+  type ProjectionEngine,
+  type TopicNames,
+} from '@checkout/engine';
 import {
   createConsumerLag,
   createKafka,
@@ -30,8 +35,17 @@ export function kafkaSource(
     log,
   });
   const lag = createConsumerLag();
+  const halted = new Set<string>();
   return {
     deadLetters,
+    pending() {
+      const working = lag
+        .snapshot()
+        .filter(({ topic, partition }) => !halted.has(topicPartitionKey(topic, partition)));
+      return working.length === 0
+        ? null
+        : working.reduce((sum, { lag: waiting }) => sum + waiting, 0);
+    },
     async run(engine: ProjectionEngine, readiness: Readiness, signal: AbortSignal) {
       if (config.KAFKA_CREATE_TOPICS)
         await createTopics(kafka, topics, config.KAFKA_TOPIC_PARTITIONS, log);
@@ -65,10 +79,13 @@ export function kafkaSource(
           concurrentBatches: config.CONCURRENT_BATCHES,
           // One partition whose history is gone must not stop the others (SPEC §6).
           onHistoryTruncated: 'halt-partition',
-          onPartitionHalted: (halted) => {
+          onPartitionHalted: (list) => {
             metrics.partitionHalted.reset();
-            for (const { topic, partition, reason } of halted)
+            halted.clear();
+            for (const { topic, partition, reason } of list) {
               metrics.partitionHalted.set({ topic, partition: String(partition), reason }, 1);
+              halted.add(topicPartitionKey(topic, partition));
+            }
           },
         });
       } finally {

@@ -15,6 +15,7 @@ import { kafkaSource } from './kafka-runtime.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { withLogging } from './logging-observer.ts';
 import { createMetrics } from './metrics.ts';
+import { createProgressWatch } from './progress-watch.ts';
 import { createReadiness, type Readiness } from './readiness.ts';
 import { embeddedStore, redisStore } from './store-runtime.ts';
 
@@ -30,6 +31,8 @@ export interface RunningProjector {
 
 export interface EventSource {
   deadLetters: DeadLetterSink;
+  /** Records waiting on the partitions being worked on; null when unknown (not assigned). */
+  pending(): number | null;
   run(engine: ProjectionEngine, readiness: Readiness, signal: AbortSignal): Promise<void>;
 }
 
@@ -62,12 +65,16 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
   const source: EventSource = config.KAFKA_BROKERS
     ? kafkaSource(config, topics, log, metrics, fault)
     : embeddedSource(config, topics, log);
+  const progress = createProgressWatch({
+    timeoutMs: config.STALL_TIMEOUT_MS,
+    pending: () => source.pending(),
+  });
   const engine = createProjectionEngine({
     store: store.store,
     deadLetters: source.deadLetters,
     topics,
     domain: { currency: config.CHECKOUT_CURRENCY },
-    observer: withLogging(metrics.observer, log),
+    observer: progress.observe(withLogging(metrics.observer, log)),
     onStep: fault,
   });
 
@@ -76,7 +83,7 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
     readiness,
     registry: metrics.registry,
     log,
-    isAlive: () => alive,
+    liveness: () => (alive ? progress.stalled() : 'the engine stopped on a fatal alarm'),
   });
   server.listen(config.HTTP_PORT);
   await once(server, 'listening');

@@ -42,6 +42,8 @@ export interface KafkaBrokerHandle {
   kill(): Promise<void>;
   /** Starts again on the same port and data dir (stopping it first if it runs); waits until ready. */
   restart(): Promise<void>;
+  /** SIGSTOP (true) or SIGCONT (false): a hung broker that keeps its connections open. */
+  freeze(frozen: boolean): void;
 }
 
 const runBrokerScript = fileURLToPath(
@@ -92,6 +94,9 @@ export async function startKafkaBroker(
     async restart() {
       await current?.terminate(stopTimeoutMs);
       await launch();
+    },
+    freeze(frozen) {
+      current?.freeze(frozen);
     },
   };
 }

@@ -27,6 +27,8 @@ export interface ManagedProcess {
   terminate(graceMs: number): Promise<ProcessExit>;
   /** SIGKILL to the group, then wait for the exit. */
   kill(): Promise<ProcessExit>;
+  /** SIGSTOP (true) or SIGCONT (false) to the group: a hung process, a black hole. */
+  freeze(frozen: boolean): void;
 }
 
 export interface ProcessExit {
@@ -125,6 +127,7 @@ function manage(child: ChildProcess, pid: number, pgidFile: string): ManagedProc
     async terminate(graceMs) {
       if (!running) return exited;
       child.ref(); // Keep the event loop alive until the exit we wait for.
+      signalGroup(pid, 'SIGCONT'); // a frozen process cannot handle SIGTERM
       signalGroup(pid, 'SIGTERM');
       const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
       try {
@@ -136,8 +139,12 @@ function manage(child: ChildProcess, pid: number, pgidFile: string): ManagedProc
     async kill() {
       if (!running) return exited;
       child.ref();
+      signalGroup(pid, 'SIGCONT'); // a frozen process dies all the same, but say so
       signalGroup(pid, 'SIGKILL');
       return exited;
+    },
+    freeze(frozen) {
+      if (running) signalGroup(pid, frozen ? 'SIGSTOP' : 'SIGCONT');
     },
   };
 }
