@@ -20,6 +20,7 @@ export function embeddedSource(config: ProjectorConfig, topics: TopicNames, log:
     deadLetters,
     // The in-process log is consumed as it is fed: nothing waits that a restart would help.
     pending: () => 0,
+    staleness: () => null,
     async run(engine: ProjectionEngine, readiness: Readiness, signal: AbortSignal): Promise<void> {
       log.info(
         { events_per_second: config.DEMO_EVENTS_PER_SECOND, partitions: eventLog.partitions },

@@ -4,7 +4,7 @@ import type { CheckoutSnapshot, CheckoutTotals } from '@checkout/domain';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpServer, type CheckoutQueries } from './http-server.ts';
+import { createHttpServer, STALE_HEADER, type CheckoutQueries } from './http-server.ts';
 import { createReadiness } from './readiness.ts';
 
 const order = { session_id: 'a b/1', meta: { event_count: 3 } } as unknown as CheckoutSnapshot;
@@ -12,7 +12,11 @@ const totals = { item_count: 2, total_cents: 1000 } as unknown as CheckoutTotals
 const closers: Array<() => void> = [];
 afterEach(() => closers.splice(0).forEach((close) => close()));
 
-async function serve(queries: Partial<CheckoutQueries> = {}, problem: string | null = null) {
+async function serve(
+  queries: Partial<CheckoutQueries> = {},
+  problem: string | null = null,
+  stale: string | null = null,
+) {
   const readiness = createReadiness(['source']);
   const registry = new Registry();
   const server = createHttpServer({
@@ -25,6 +29,7 @@ async function serve(queries: Partial<CheckoutQueries> = {}, problem: string | n
     registry,
     log: pino({ level: 'silent' }),
     liveness: () => problem,
+    staleness: () => stale,
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -36,6 +41,7 @@ async function serve(queries: Partial<CheckoutQueries> = {}, problem: string | n
     return {
       status: response.status,
       type: response.headers.get('content-type'),
+      stale: response.headers.get(STALE_HEADER),
       body: text.startsWith('{') ? (JSON.parse(text) as unknown) : text,
     };
   };
@@ -92,5 +98,14 @@ describe('the projector HTTP API', () => {
       status: 503,
       body: { error: 'store_unavailable', message: 'redis reconnecting' },
     });
+  });
+
+  it('marks checkout answers built while the projection replays, and only those', async () => {
+    const { get } = await serve({}, null, 'replaying cart-events:0 after the store lost data');
+    expect((await get('/v1/checkouts/nobody/totals')).stale).toBe(
+      'replaying cart-events:0 after the store lost data',
+    );
+    expect((await get('/healthz')).stale).toBeNull();
+    expect((await (await serve()).get('/v1/checkouts/nobody/totals')).stale).toBeNull();
   });
 });

@@ -18,6 +18,11 @@ export interface HttpServerOptions {
   /** False once the engine stopped for good (fatal alarm): liveness fails so it gets attention. */
   /** Why the process should be restarted, or null while it is alive and making progress. */
   liveness: () => string | null;
+  /**
+   * Why answers may be stale now (the store lost data and partitions replay), or null: sent
+   * with every checkout answer as `X-Checkout-Stale`. @default never stale
+   */
+  staleness?: () => string | null;
 }
 
 const CHECKOUT_ROUTE = /^\/v1\/checkouts\/([^/]{1,200})(\/totals)?$/;
@@ -65,6 +70,8 @@ async function route(
   const encodedId = match?.[1];
   if (match && encodedId !== undefined) {
     const sessionId = decodeURIComponent(encodedId);
+    const stale = options.staleness?.() ?? null;
+    if (stale !== null) response.setHeader(STALE_HEADER, stale);
     if (match[2]) return sendJson(response, 200, await options.queries.getTotals(sessionId));
     const order = await options.queries.getOrder(sessionId);
     return order === null
@@ -73,6 +80,9 @@ async function route(
   }
   sendJson(response, 404, { error: 'not_found' });
 }
+
+/** Present on a checkout answer built while the projection replays (its value says why). */
+export const STALE_HEADER = 'X-Checkout-Stale';
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });

@@ -4,6 +4,7 @@ import {
   topicPartitionKey,
   type ProjectionEngine,
   type TopicNames,
+  type TopicPartition,
 } from '@checkout/engine';
 import {
   createConsumerLag,
@@ -36,8 +37,13 @@ export function kafkaSource(
   });
   const lag = createConsumerLag();
   const halted = new Set<string>();
+  let replaying: readonly TopicPartition[] = [];
   return {
     deadLetters,
+    staleness: () =>
+      replaying.length === 0
+        ? null
+        : `replaying ${replaying.map(({ topic, partition }) => topicPartitionKey(topic, partition)).join(', ')} after the store lost data`,
     pending() {
       const working = lag
         .snapshot()
@@ -77,6 +83,9 @@ export function kafkaSource(
           maxBytes: config.KAFKA_FETCH_MAX_BYTES,
           maxBytesPerPartition: config.KAFKA_FETCH_PARTITION_MAX_BYTES,
           concurrentBatches: config.CONCURRENT_BATCHES,
+          onReplaying: (list) => {
+            replaying = list;
+          },
           // One partition whose history is gone must not stop the others (SPEC §6).
           onHistoryTruncated: 'halt-partition',
           onPartitionHalted: (list) => {

@@ -7,6 +7,7 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { produceInBackground } from './testing/background-producer.ts';
 import { expectStateEqualsFold, logSize, storedProgress } from './testing/expect-fold.ts';
+import { STALE_HEADER } from './http-server.ts';
 import { isReady, logLines, tail, waitUntil } from './testing/probes.ts';
 import { produceStream } from './testing/produce-stream.ts';
 import { projectorHarness } from './testing/projector-harness.ts';
@@ -158,7 +159,7 @@ describe('checkout-projector when Redis loses its data (no persistence, FLUSHALL
    * ready and served an empty store forever. Now the watchdog sees the checkpoints gone
    * and replays every partition from the log start.
    */
-  it('flushed while idle with nothing produced afterwards: the store watchdog replays every quiet partition', async () => {
+  it('flushed while idle with nothing produced afterwards: the store watchdog replays every quiet partition, not ready and answering stale meanwhile', async () => {
     const { kafkaBrokers } = sharedInfrastructure();
     const harness = await projectorHarness('redis-flush-idle', {
       brokers: kafkaBrokers,
@@ -172,15 +173,39 @@ describe('checkout-projector when Redis loses its data (no persistence, FLUSHALL
     const projector = await harness.start({ STORE_WATCHDOG_INTERVAL_MS: '1000' });
     const first = await expectStateEqualsFold(harness, { timeoutMs: 60_000 });
 
+    // Flushed while the projector is frozen, and Redis refuses writes (CLIENT PAUSE WRITE) when
+    // it thaws: the replay it starts cannot finish until we let it, so its state is observed,
+    // not raced. Reads go on.
+    projector.kill('SIGSTOP');
     await harness.redis.flushall();
+    await harness.redis.call('CLIENT', 'PAUSE', '60000', 'WRITE');
+    projector.kill('SIGCONT');
+    try {
+      await waitUntil(
+        () =>
+          logLines(projector, 'Replaying a partition whose stored checkpoint went back').length > 0,
+        'the replay after the flush',
+        30_000,
+      );
+      expect(await isReady(projector.port)).toBe(false);
+      const during = await fetch(
+        `http://127.0.0.1:${projector.port}/v1/checkouts/any-session/totals`,
+      );
+      expect(during.headers.get(STALE_HEADER)).toMatch(/^replaying .* after the store lost data$/);
+    } finally {
+      await harness.redis.call('CLIENT', 'UNPAUSE');
+    }
     const replayed = await expectStateEqualsFold(harness, { timeoutMs: 60_000 });
     expect(replayed.sessions).toBe(first.sessions);
+    await waitUntil(() => isReady(projector.port), '/readyz once replayed', 30_000);
+    const after = await fetch(`http://127.0.0.1:${projector.port}/v1/checkouts/any-session/totals`);
+    expect(after.headers.get(STALE_HEADER)).toBeNull();
+    expect(logLines(projector, 'Partition replayed up to where it was').length).toBeGreaterThan(0);
     expect(logLines(projector, 'guarded write refused')).toEqual([]);
     expect(logLines(projector, 'The store lost checkpoints').length).toBeGreaterThan(0);
-    expect(await isReady(projector.port)).toBe(true);
     console.info(
       `redis-flush idle: ${replayed.records} records, ${replayed.sessions} sessions replayed to the fold ` +
-        `${replayed.caughtUpMs} ms after FLUSHALL, by the watchdog alone`,
+        `${replayed.caughtUpMs} ms after Redis took writes again, by the watchdog alone; not ready and stale meanwhile`,
     );
   });
 });

@@ -33,6 +33,8 @@ export interface EventSource {
   deadLetters: DeadLetterSink;
   /** Records waiting on the partitions being worked on; null when unknown (not assigned). */
   pending(): number | null;
+  /** Why answers may be stale now (partitions replaying after the store lost data), or null. */
+  staleness(): string | null;
   run(engine: ProjectionEngine, readiness: Readiness, signal: AbortSignal): Promise<void>;
 }
 
@@ -84,6 +86,7 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
     registry: metrics.registry,
     log,
     liveness: () => (alive ? progress.stalled() : 'the engine stopped on a fatal alarm'),
+    staleness: () => source.staleness(),
   });
   server.listen(config.HTTP_PORT);
   await once(server, 'listening');

@@ -6,6 +6,7 @@ import {
   type BackoffOptions,
   type BatchOutcome,
   type ProjectionEngine,
+  type SourceRecord,
 } from '@checkout/engine';
 import type { Batch, EachBatchPayload } from 'kafkajs';
 import type { AssignmentPositions } from './assignment-positions.ts';
@@ -16,6 +17,7 @@ import type { KafkaLog } from './kafka-log.ts';
 import { batchContinuity, judgeGap } from './log-continuity.ts';
 import { mergedSlices } from './merged-slices.ts';
 import { haltReasonOf, type PartitionHalts } from './partition-halts.ts';
+import type { ReplayState } from './replay-state.ts';
 import { createPartitionLanes } from './partition-lanes.ts';
 import type { SourceReadiness } from './source-readiness.ts';
 
@@ -48,6 +50,8 @@ export interface BatchHandlerOptions {
    * alarm stops the source (`fail`), as `checkout-rebuild` wants (exit code 5).
    */
   halts?: PartitionHalts;
+  /** Told when a conflict shows a stored checkpoint went back, and of every stored position. */
+  replay?: ReplayState;
   /** Aborted when the source is stopping: retries end, the batch in hand is left unresolved. */
   stopping: AbortSignal;
   heartbeatIntervalMs: number;
@@ -135,7 +139,7 @@ export function createBatchHandler(
       );
       if (outcome === undefined) break;
       if (outcome.kind === 'conflict') {
-        onConflict(outcome);
+        onConflict(outcome, records);
         break;
       }
       for (const next of outcome.next) {
@@ -144,6 +148,7 @@ export function createBatchHandler(
         if (payload === undefined) continue;
         payload.resolveOffset((BigInt(next.offset) - 1n).toString());
         lag.observe(next.topic, next.partition, { nextOffset: next.offset });
+        options.replay?.stored(next.topic, next.partition, next.offset);
         committed.set(key, next);
       }
     }
@@ -238,7 +243,10 @@ export function createBatchHandler(
     return false;
   }
 
-  function onConflict(outcome: Extract<BatchOutcome, { kind: 'conflict' }>): void {
+  function onConflict(
+    outcome: Extract<BatchOutcome, { kind: 'conflict' }>,
+    records: readonly SourceRecord[],
+  ): void {
     log.warn(
       { conflict: outcome.conflict, resume: Object.fromEntries(outcome.resume) },
       'The store changed under this consumer (another writer, a flush or a restore); resuming from its checkpoints',
@@ -248,6 +256,10 @@ export function createBatchHandler(
       if (tp === undefined)
         throw new Error(`bug: the engine resumed ${key}, not a topic-partition`);
       positions.retarget(tp.topic, tp.partition, checkpoint);
+      // Resuming below the records this batch started from: the store went back.
+      const first = records.find((r) => r.topic === tp.topic && r.partition === tp.partition);
+      if (first !== undefined && BigInt(checkpoint ?? '0') < BigInt(first.offset))
+        options.replay?.wentBack(tp, checkpoint);
     }
   }
 

@@ -5,6 +5,7 @@ import type { ConsumerLag } from './consumer-lag.ts';
 import { sourceUnavailable } from './kafka-errors.ts';
 import type { KafkaLog } from './kafka-log.ts';
 import type { PartitionHalts } from './partition-halts.ts';
+import type { ReplayState } from './replay-state.ts';
 import type { SourceReadiness } from './source-readiness.ts';
 
 /**
@@ -22,6 +23,8 @@ export function watchGroup(context: {
   onAssignment?: ((partitions: readonly TopicPartition[]) => void) | undefined;
   /** Where history alarms halt one partition; absent: they stop the source (`fail`). */
   halts?: PartitionHalts | undefined;
+  /** A join ends every replay state: the new assignment catches up as usual. */
+  replay?: ReplayState | undefined;
   fail: (error: Error) => void;
   stopping: AbortSignal;
 }): void {
@@ -41,6 +44,7 @@ export function watchGroup(context: {
     engine.forget(revoked);
     lag.forget(revoked);
     context.halts?.clear(); // the new owner checks each partition again
+    context.replay?.clear();
     positions.reset(assigned);
     readiness.joined();
     log.info(

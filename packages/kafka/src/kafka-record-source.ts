@@ -17,6 +17,7 @@ import { KAFKA_CLIENT_RETRY } from './kafka-config.ts';
 import { sourceUnavailable } from './kafka-errors.ts';
 import { silentKafkaLog, type KafkaLog } from './kafka-log.ts';
 import { createPartitionHalts, type HaltedPartition } from './partition-halts.ts';
+import { createReplayState } from './replay-state.ts';
 import { loadStarts } from './partition-starts.ts';
 import { aborted, connect, leave } from './source-lifecycle.ts';
 import { createSourceReadiness, type ReadinessListener } from './source-readiness.ts';
@@ -97,6 +98,11 @@ export interface KafkaSourceOptions {
   onHistoryTruncated?: 'halt-partition' | 'stop';
   /** The halted partitions, after every change (metrics). */
   onPartitionHalted?: (halted: readonly HaltedPartition[]) => void;
+  /**
+   * The partitions replaying because the store went back (replay-state.ts), after every
+   * change: answers built on them may be stale meanwhile.
+   */
+  onReplaying?: (replaying: readonly TopicPartition[]) => void;
 }
 
 /**
@@ -167,6 +173,7 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
           onChange: options.onPartitionHalted,
         })
       : undefined;
+  const replay = createReplayState({ lag, readiness, log, onChange: options.onReplaying });
   const logStart = async (topic: string, partition: number): Promise<string> => {
     const marks = (await fetchWatermarks(admin, [topic])).get(topicPartitionKey(topic, partition));
     if (marks === undefined)
@@ -194,6 +201,7 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
         engine,
         positions,
         halts,
+        replay,
         lag,
         readiness,
         log,
@@ -214,6 +222,7 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
         log,
         fail,
         halts,
+        replay,
         stopping: stopping.signal,
         intervalMs: options.checkpointWatchIntervalMs ?? 5000,
       });
@@ -235,6 +244,7 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
           heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3000,
           seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
           logStart,
+          replay,
           ...(halts === undefined ? {} : { halts }),
           ...(options.afterCommit === undefined ? {} : { afterCommit: options.afterCommit }),
         }),

@@ -15,6 +15,8 @@ export interface SourceReadiness {
   stalled(reason: string | null): void;
   /** Partitions stopped by an alarm (partition-halts.ts): a reason, or null when none is. */
   halted(reason: string | null): void;
+  /** Partitions replaying after the store went back (replay-state.ts): a reason, or null. */
+  replaying(reason: string | null): void;
 }
 
 export function createSourceReadiness(listener: ReadinessListener = () => {}): SourceReadiness {
@@ -22,10 +24,11 @@ export function createSourceReadiness(listener: ReadinessListener = () => {}): S
   let failure: string | null = null;
   let stall: string | null = null;
   let halt: string | null = null;
+  let replay: string | null = null;
   let last: string | undefined;
 
   function publish(): void {
-    const reason = failure ?? stall ?? halt ?? membership;
+    const reason = failure ?? stall ?? halt ?? membership ?? replay;
     const state = reason === null ? 'ready' : `not ready: ${reason}`;
     if (state === last) return;
     last = state;
@@ -57,6 +60,10 @@ export function createSourceReadiness(listener: ReadinessListener = () => {}): S
     },
     halted(reason) {
       halt = reason;
+      publish();
+    },
+    replaying(reason) {
+      replay = reason;
       publish();
     },
   };

@@ -3,6 +3,7 @@ import type { AssignmentPositions } from './assignment-positions.ts';
 import { seekToStoredCheckpoints } from './group-events.ts';
 import type { KafkaLog } from './kafka-log.ts';
 import type { PartitionHalts } from './partition-halts.ts';
+import type { ReplayState } from './replay-state.ts';
 
 /**
  * Notices a store that lost data (FLUSHALL, a restore from an older backup, a Redis without
@@ -23,6 +24,8 @@ export function watchStoreCheckpoints(context: {
   log: KafkaLog;
   fail: (error: Error) => void;
   halts?: PartitionHalts | undefined;
+  /** Told of every partition whose stored checkpoint went back. */
+  replay?: ReplayState | undefined;
   stopping: AbortSignal;
   intervalMs: number;
 }): () => void {
@@ -41,6 +44,7 @@ export function watchStoreCheckpoints(context: {
       );
       for (const { topic, partition, stored } of regressions) {
         positions.retarget(topic, partition, stored);
+        context.replay?.wentBack({ topic, partition }, stored);
       }
       await seekToStoredCheckpoints(context);
     } catch (error) {
