@@ -4,6 +4,8 @@ import {
   startRedisServer,
   type RedisServerHandle,
 } from '@checkout/testkit';
+import { readdirSync, statSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { produceInBackground } from './testing/background-producer.ts';
 import { expectStateEqualsFold, logSize, storedProgress } from './testing/expect-fold.ts';
@@ -209,3 +211,70 @@ describe('checkout-projector when Redis loses its data (no persistence, FLUSHALL
     );
   });
 });
+
+describe('checkout-projector when Redis loses its last second (appendfsync everysec)', () => {
+  /**
+   * Issue: production Redis usually fsyncs its AOF once a second, so a machine that dies under
+   * load loses the last second or two of acknowledged commits. A SIGKILL of the process alone
+   * loses nothing (the kernel still writes what Redis handed it), so the test also cuts the
+   * tail off the AOF before the restart, as the lost second would: the last fifth of it, which
+   * may end inside a command (Redis' `aof-load-truncated` drops that one). Snapshots and
+   * checkpoints of one commit are one script, logged together, so they go back together; the
+   * projector notices (a guarded commit or the watchdog finds its checkpoints behind what it
+   * believed) and replays from what Redis kept. The state ends equal to the fold.
+   */
+  it('SIGKILLed under load: the lost second is replayed, the state equals the fold', async () => {
+    const { kafkaBrokers } = sharedInfrastructure();
+    const redis = await startRedisServer({ persistence: 'aof-everysec' });
+    onCleanup(() => redis.stop());
+    const harness = await projectorHarness('redis-everysec', {
+      brokers: kafkaBrokers,
+      redisUrl: redis.url,
+    });
+    await produceStream(kafkaBrokers, harness.topics, {
+      seed: 41,
+      records: 3000,
+      sessionPrefix: 'before-',
+      ...streamShape,
+    });
+    const producer = produceInBackground(kafkaBrokers, harness.topics, {
+      seed: 42,
+      sessionPrefix: 'live-',
+      recordsPerSecond: 800,
+      ...streamShape,
+    });
+    const projector = await harness.start({ STORE_WATCHDOG_INTERVAL_MS: '1000' });
+    await waitUntil(async () => (await storedProgress(harness)) >= 3500, 'progress', 60_000);
+    const storedBeforeKill = await storedProgress(harness);
+    await redis.kill();
+    loseTheLastSecond(redis.dataDir);
+    await redis.restart();
+    const storedAfterRestart = await storedProgress(harness);
+    expect(storedAfterRestart).toBeLessThan(storedBeforeKill);
+    await waitUntil(() => isReady(projector.port), '/readyz after the restart', 60_000);
+    await sleep(1000); // more load after the restart
+    await producer.stop();
+    const figures = await expectStateEqualsFold(harness, { timeoutMs: 90_000 });
+    expect(projector.child.exitCode, tail(projector)).toBeNull();
+    console.info(
+      `redis-everysec: ${storedBeforeKill} records stored at the SIGKILL, ${storedAfterRestart} in ` +
+        `Redis after the AOF lost its tail (${storedBeforeKill - storedAfterRestart} to replay); ` +
+        `${figures.records} records, ${figures.sessions} sessions equal the fold`,
+    );
+  });
+});
+
+/** Cuts the last fifth off Redis' newest incremental AOF file: the second an fsync never made. */
+function loseTheLastSecond(dataDir: string): void {
+  const dir = join(dataDir, 'appendonlydir');
+  const newest = readdirSync(dir)
+    .filter((name) => name.endsWith('.incr.aof'))
+    .sort(
+      (a, b) =>
+        Number(/\.(\d+)\.incr\.aof$/.exec(a)?.[1]) - Number(/\.(\d+)\.incr\.aof$/.exec(b)?.[1]),
+    )
+    .at(-1);
+  if (newest === undefined) throw new Error(`no incremental AOF in ${dir}`);
+  const file = join(dir, newest);
+  truncateSync(file, Math.floor(statSync(file).size * 0.8));
+}

@@ -10,11 +10,13 @@ import { sleep } from './sleep.ts';
 /** Options for {@link startRedisServer}. */
 export interface RedisServerOptions {
   /**
+   * `aof-everysec`: `appendfsync everysec`, production's usual setting: a SIGKILL loses up to the
+   * last second or two of acknowledged writes.
    * `aof`: append-only file with `appendfsync always`, so every acknowledged write survives a
    * SIGKILL. `none`: memory only, a restart starts empty.
    * @default 'none'
    */
-  persistence?: 'aof' | 'none';
+  persistence?: 'aof' | 'aof-everysec' | 'none';
   /** @default a free port */
   port?: number;
   /**
