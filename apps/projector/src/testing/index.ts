@@ -5,3 +5,6 @@ export { produceStream } from './produce-stream.ts';
 export { FAST_GROUP_ENV, projectorHarness, type ProjectorHarness } from './projector-harness.ts';
 export { readAllRecords } from './read-topics.ts';
 export { highWatermarks, waitForCheckpoints } from './wait-for-checkpoints.ts';
+export { produceInBackground, type BackgroundProducer } from './background-producer.ts';
+export { coPartitionedNumbers, describeGroup, type GroupDescription } from './group-members.ts';
+export { logLines, tail, waitUntil } from './probes.ts';
