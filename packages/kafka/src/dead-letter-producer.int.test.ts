@@ -98,20 +98,24 @@ describe('Kafka dead-letter sink', () => {
       { key: 'p-1', value: '{not json', headers: { 'x-origin': 'test' } },
       { key: 'p-1', value: Buffer.from([0xff, 0xfe, 0x00]) },
       checkoutEventMessage('cart-events', 'p-1'),
+      // A valid event of p-1 keyed to another session: it may sit on another partition.
+      { ...checkoutEventMessage('cart-events', 'p-1'), key: 'someone-else' },
     ]);
     await waitFor(
-      () => store.checkpoints.get(topicPartitionKey('cart-events', 0)) === '4',
+      () => store.checkpoints.get(topicPartitionKey('cart-events', 0)) === '5',
       'the partition moved past the poison',
     );
     expect(store.snapshots.get('p-1')?.order.meta.event_count).toBe(2);
 
-    const entries = (await readTopic(env, dlqTopic, 2)).map(
+    const entries = (await readTopic(env, dlqTopic, 3)).map(
       (m) => JSON.parse(m.value?.toString() ?? '') as DeadLetterEntry,
     );
     expect(entries.map((e) => [e.reason, e.original.offset, e.original.value_encoding])).toEqual([
       ['invalid_json', '1', 'utf8'],
       ['invalid_json', '2', 'base64'],
+      ['key_mismatch', '4', 'utf8'],
     ]);
+    expect(entries[2]?.original.key).toBe('someone-else');
     expect(entries[0]?.original).toMatchObject({
       topic: cart,
       partition: 0,
