@@ -106,6 +106,9 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
       () => 0,
       (error: unknown) => {
         alive = false;
+        // Whatever else still runs for the source (the embedded demo feed) stops too, or the
+        // process would outlive its fatal alarm, serving 500s.
+        controller.abort();
         log.fatal({ err: error }, error instanceof Error ? error.message : String(error));
         return 1;
       },

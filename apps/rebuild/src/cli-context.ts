@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
-import { topicNames, type TopicNames } from '@checkout/engine';
+import { redactText, topicNames, type TopicNames } from '@checkout/engine';
 import { createKafka, type KafkaConnectionOptions, type KafkaLog } from '@checkout/kafka';
 import { connectRedisClient, createRedisClient } from '@checkout/redis';
 import type { Command } from 'commander';
@@ -193,7 +193,7 @@ function printFailure(
   reason: ExitReason,
   code: ExitCode,
 ): void {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = redactText(error instanceof Error ? error.message : String(error));
   if (flags.json) {
     const details = error instanceof CliError ? error.details : {};
     const engineCode = (error as { code?: unknown } | null)?.code;

@@ -1,3 +1,4 @@
+import { redactText, safeError } from '@checkout/engine';
 import type { KafkaLog } from '@checkout/kafka';
 
 /**
@@ -12,7 +13,7 @@ export function stderrLog(stream: NodeJS.WritableStream, verbose: boolean): Kafk
       .filter(([, value]) => value !== undefined)
       .map(([name, value]) => `${name}=${format(value)}`)
       .join(' ');
-    stream.write(`[${level}] ${message}${extra === '' ? '' : ` (${extra})`}\n`);
+    stream.write(`[${level}] ${redactText(message)}${extra === '' ? '' : ` (${extra})`}\n`);
   };
   const skip = () => {};
   const ownErrors = write('error');
@@ -27,12 +28,17 @@ export function stderrLog(stream: NodeJS.WritableStream, verbose: boolean): Kafk
   };
 }
 
+/** Errors, at any depth, as `safeError` has them: no command arguments, no URL userinfo. */
 function format(value: unknown): string {
-  if (value instanceof Error) return JSON.stringify(value.message);
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (value instanceof Error) return JSON.stringify(safeError(value).message);
+  if (typeof value === 'string') return JSON.stringify(redactText(value));
   try {
-    return JSON.stringify(value) ?? String(value);
+    const text =
+      JSON.stringify(value, (_key, nested: unknown) =>
+        nested instanceof Error ? safeError(nested) : nested,
+      ) ?? String(value);
+    return redactText(text);
   } catch {
-    return String(value);
+    return redactText(String(value));
   }
 }
