@@ -1,3 +1,4 @@
+import { isCheckoutEventName } from '@checkout/domain';
 import type { EngineObserver } from '@checkout/engine';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -79,7 +80,7 @@ export function createMetrics(): ProjectorMetrics {
         events.inc(
           {
             topic: outcome.topic,
-            event_name: outcome.eventName,
+            event_name: eventNameLabel(outcome.eventName),
             outcome: outcome.outcome,
             reason: outcome.reason ?? '',
           },
@@ -96,4 +97,14 @@ export function createMetrics(): ProjectorMetrics {
     },
   };
   return { registry, observer, consumerLag, partitionHalted, ready, storeLatency };
+}
+
+/**
+ * The `event_name` label: a catalog name, or `other`. Ignored names (any text up to 200
+ * characters) and the names inside rejected records (any text at all) would otherwise make
+ * one time series each, without bound (SPEC §6, bounded resources); the dead-letter entries and
+ * log lines keep the real name.
+ */
+export function eventNameLabel(eventName: string): string {
+  return isCheckoutEventName(eventName) ? eventName : 'other';
 }
