@@ -9,7 +9,8 @@ COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
 COPY packages ./packages
 COPY apps ./apps
 RUN pnpm install --frozen-lockfile --prod --filter @checkout/projector...
-ENV NODE_ENV=production HTTP_PORT=8080
+# All interfaces inside the container: probes and Prometheus reach it from outside the pod.
+ENV NODE_ENV=production HTTP_PORT=8080 HTTP_HOST=0.0.0.0
 # A heap limit changes how V8 grows the heap, not only where it stops: on a large host V8's
 # defaults let a 1M-record backlog replay peak near 500 MB RSS, with these about 285 MB for
 # 12–25 % less throughput in side-by-side runs (BENCHMARKS.md). pnpm bench reads this line.

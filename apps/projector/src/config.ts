@@ -93,6 +93,18 @@ export const projectorEnvSchema = z.object({
   DLQ_TOPIC: dlqTopic,
   /** @default 8080 */
   HTTP_PORT: integer(0, 65_535).default(8080),
+  /**
+   * The address the HTTP API binds. Loopback by default: the API serves personal data, and a
+   * projector started on a laptop (`pnpm start`) should not be reachable from the network; the
+   * container image sets `0.0.0.0`. @default '127.0.0.1'
+   */
+  HTTP_HOST: z.string().min(1).max(255).default('127.0.0.1'),
+  /**
+   * When set, the `/v1/` read routes need `Authorization: Bearer <token>` (compared in constant
+   * time); `/healthz`, `/readyz` and `/metrics` stay open for probes and scrapers. 16–4096
+   * characters. @default unset (no authentication)
+   */
+  HTTP_AUTH_TOKEN: z.string().min(16).max(4096).optional(),
   /** @default 'info' */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Embedded mode only: demo events generated per second. @default 20 */

@@ -16,6 +16,7 @@ async function serve(
   queries: Partial<CheckoutQueries> = {},
   problem: string | null = null,
   stale: string | null = null,
+  extra: { authToken?: string; logged?: string[] } = {},
 ) {
   const readiness = createReadiness(['source']);
   const registry = new Registry();
@@ -27,21 +28,24 @@ async function serve(
     },
     readiness,
     registry,
-    log: pino({ level: 'silent' }),
+    log: pino({ level: 'info' }, { write: (line: string) => void extra.logged?.push(line) }),
     liveness: () => problem,
     staleness: () => stale,
+    ...(extra.authToken === undefined ? {} : { authToken: extra.authToken }),
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   closers.push(() => server.close());
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const get = async (path: string, method = 'GET') => {
-    const response = await fetch(base + path, { method });
+  const get = async (path: string, method = 'GET', headers: Record<string, string> = {}) => {
+    const response = await fetch(base + path, { method, headers });
     const text = await response.text();
     return {
       status: response.status,
       type: response.headers.get('content-type'),
       stale: response.headers.get(STALE_HEADER),
+      cache: response.headers.get('cache-control'),
+      nosniff: response.headers.get('x-content-type-options'),
       body: text.startsWith('{') ? (JSON.parse(text) as unknown) : text,
     };
   };
@@ -107,5 +111,29 @@ describe('the projector HTTP API', () => {
     );
     expect((await get('/healthz')).stale).toBeNull();
     expect((await (await serve()).get('/v1/checkouts/nobody/totals')).stale).toBeNull();
+  });
+
+  it('answers 400, logging nothing, for a session id that cannot be one', async () => {
+    const logged: string[] = [];
+    const { get } = await serve({}, null, null, { logged });
+    for (const path of ['/v1/checkouts/%ZZ', '/v1/checkouts/a%00b', '/v1/checkouts/%E2%80/totals'])
+      expect((await get(path)).status, path).toBe(400);
+    expect(logged).toEqual([]);
+    const fine = await get('/v1/checkouts/a%20b%2F1');
+    expect([fine.status, fine.cache, fine.nosniff]).toEqual([200, 'no-store', 'nosniff']);
+  });
+
+  it('needs the bearer token on /v1/ when one is set, and leaves probes and metrics open', async () => {
+    const token = 'a-long-enough-token-1234';
+    const { get } = await serve({}, null, null, { authToken: token });
+    expect((await get('/v1/checkouts/a%20b%2F1')).status).toBe(401);
+    expect(
+      (await get('/v1/checkouts/a%20b%2F1', 'GET', { authorization: 'Bearer nope' })).status,
+    ).toBe(401);
+    expect(
+      (await get('/v1/checkouts/a%20b%2F1', 'GET', { authorization: `Bearer ${token}` })).status,
+    ).toBe(200);
+    expect((await get('/healthz')).status).toBe(200);
+    expect((await get('/metrics')).status).toBe(200);
   });
 });

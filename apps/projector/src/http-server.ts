@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { CheckoutSnapshot, CheckoutTotals } from '@checkout/domain';
 import type { Registry } from 'prom-client';
@@ -15,7 +16,6 @@ export interface HttpServerOptions {
   readiness: Readiness;
   registry: Registry;
   log: Logger;
-  /** False once the engine stopped for good (fatal alarm): liveness fails so it gets attention. */
   /** Why the process should be restarted, or null while it is alive and making progress. */
   liveness: () => string | null;
   /**
@@ -23,6 +23,8 @@ export interface HttpServerOptions {
    * with every checkout answer as `X-Checkout-Stale`. @default never stale
    */
   staleness?: () => string | null;
+  /** When set, `/v1/` needs `Authorization: Bearer <authToken>` (HTTP_AUTH_TOKEN). */
+  authToken?: string;
 }
 
 const CHECKOUT_ROUTE = /^\/v1\/checkouts\/([^/]{1,200})(\/totals)?$/;
@@ -66,10 +68,21 @@ async function route(
     response.end(await options.registry.metrics());
     return;
   }
+  if (path.startsWith('/v1/') && !authorized(request, options.authToken)) {
+    response.setHeader('WWW-Authenticate', 'Bearer');
+    return sendJson(response, 401, { error: 'unauthorized' });
+  }
   const match = CHECKOUT_ROUTE.exec(path);
   const encodedId = match?.[1];
   if (match && encodedId !== undefined) {
-    const sessionId = decodeURIComponent(encodedId);
+    const sessionId = sessionIdFromPath(encodedId);
+    if (sessionId === null) {
+      return sendJson(response, 400, {
+        error: 'bad_request',
+        message:
+          'the session id must be valid percent-encoded UTF-8, 1–200 characters, without control characters',
+      });
+    }
     const stale = options.staleness?.() ?? null;
     if (stale !== null) response.setHeader(STALE_HEADER, stale);
     if (match[2]) return sendJson(response, 200, await options.queries.getTotals(sessionId));
@@ -84,9 +97,43 @@ async function route(
 /** Present on a checkout answer built while the projection replays (its value says why). */
 export const STALE_HEADER = 'X-Checkout-Stale';
 
+/**
+ * Every answer may hold personal data (addresses, payment status): never cached by a proxy or
+ * a browser, never sniffed into another type.
+ */
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
   response.end(JSON.stringify(body));
+}
+
+/**
+ * The session id of a `/v1/checkouts/<id>` path, or null when it cannot be one: bad
+ * percent-encoding, more than 200 characters (SPEC §2), or control characters, which no
+ * checkout producer sends and which would reach logs and keys verbatim.
+ */
+export function sessionIdFromPath(encoded: string): string | null {
+  let sessionId: string;
+  try {
+    sessionId = decodeURIComponent(encoded);
+  } catch {
+    return null;
+  }
+  if (sessionId.length === 0 || sessionId.length > 200) return null;
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
+  return /[\u0000-\u001f\u007f-\u009f]/.test(sessionId) ? null : sessionId;
+}
+
+/** Bearer token check, in constant time; no token configured = open. */
+function authorized(request: IncomingMessage, token: string | undefined): boolean {
+  if (token === undefined) return true;
+  const header = request.headers.authorization ?? '';
+  const presented = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '', 'utf8');
+  const expected = Buffer.from(token, 'utf8');
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
 }
 
 function messageOf(error: unknown): string {

@@ -87,8 +87,9 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
     log,
     liveness: () => (alive ? progress.stalled() : 'the engine stopped on a fatal alarm'),
     staleness: () => source.staleness(),
+    ...(config.HTTP_AUTH_TOKEN === undefined ? {} : { authToken: config.HTTP_AUTH_TOKEN }),
   });
-  server.listen(config.HTTP_PORT);
+  server.listen(config.HTTP_PORT, config.HTTP_HOST);
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
   log.info(
