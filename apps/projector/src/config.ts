@@ -10,6 +10,7 @@ import {
   redisUrl,
   saslIncomplete,
   snapshotTtlSeconds,
+  redisMaxCommitBytes,
   type ConfigResult,
   type CrossCheck,
 } from '@checkout/config';
@@ -89,6 +90,8 @@ export const projectorEnvSchema = z.object({
   CHECKOUT_CURRENCY: checkoutCurrency,
   /** Snapshot expiry, refreshed on each write; 0 = never. @default 2592000 (30 days) */
   SNAPSHOT_TTL_SECONDS: snapshotTtlSeconds,
+  /** Most bytes one batch commit sends; a larger batch is stored in parts. @default 64 MiB */
+  REDIS_MAX_COMMIT_BYTES: redisMaxCommitBytes,
   /** @default 'checkout-events-dlq' */
   DLQ_TOPIC: dlqTopic,
   /** @default 8080 */

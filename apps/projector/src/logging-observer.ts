@@ -18,6 +18,13 @@ export function withLogging(observer: EngineObserver, log: Logger): EngineObserv
         'guarded write refused: the store changed under this consumer; resuming from the stored checkpoint',
       );
     },
+    batchSplit(records) {
+      observer.batchSplit?.(records);
+      log.debug(
+        { records },
+        'batch too large for one commit (REDIS_MAX_COMMIT_BYTES): storing it in parts',
+      );
+    },
     historyIncomplete(sessionIds) {
       observer.historyIncomplete(sessionIds);
       log.warn(

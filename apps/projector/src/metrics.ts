@@ -53,6 +53,11 @@ export function createMetrics(): ProjectorMetrics {
     help: 'Sessions written onto a snapshot the store had lost (expired, evicted, deleted) while its checkpoint remained: marked meta.history_incomplete.',
     registers: [registry],
   });
+  const batchSplits = new Counter({
+    name: 'checkout_batch_splits_total',
+    help: 'Batches too large for one Redis commit (REDIS_MAX_COMMIT_BYTES), stored in parts.',
+    registers: [registry],
+  });
   const consumerLag = new Gauge({
     name: 'checkout_consumer_lag',
     help: 'High watermark minus next offset to process, per partition.',
@@ -94,6 +99,9 @@ export function createMetrics(): ProjectorMetrics {
     deadLettered() {},
     historyIncomplete(sessionIds) {
       historyIncomplete.inc(sessionIds.length);
+    },
+    batchSplit() {
+      batchSplits.inc();
     },
   };
   return { registry, observer, consumerLag, partitionHalted, ready, storeLatency };

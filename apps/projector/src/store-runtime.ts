@@ -74,6 +74,7 @@ export async function redisStore(
       group: config.KAFKA_GROUP_ID,
       namespace,
       ttlSeconds: config.SNAPSHOT_TTL_SECONDS,
+      maxCommitBytes: config.REDIS_MAX_COMMIT_BYTES,
       followActiveGeneration: true,
     }),
     queries: createCheckoutReader({

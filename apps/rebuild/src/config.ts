@@ -8,6 +8,7 @@ import {
   redisUrl,
   saslIncomplete,
   snapshotTtlSeconds,
+  redisMaxCommitBytes,
   type ConfigResult,
 } from '@checkout/config';
 import { z } from 'zod';
@@ -42,6 +43,8 @@ export const rebuildEnvSchema = z.object({
   CHECKOUT_CURRENCY: checkoutCurrency,
   /** Expiry of written snapshots; 0 = never. @default 2592000 (30 days) */
   SNAPSHOT_TTL_SECONDS: snapshotTtlSeconds,
+  /** Most bytes one batch commit sends; a larger batch is stored in parts. @default 64 MiB */
+  REDIS_MAX_COMMIT_BYTES: redisMaxCommitBytes,
   /** EventStoreDB archive for `--source eventstore`: `esdb://[user:password@]host:2113[?tls=false]`. */
   EVENTSTORE_URL: z.string().min(1).optional(),
   /** @default 'checkout-events-dlq' */

@@ -47,6 +47,7 @@ export function exitReasonOf(error: unknown): ExitReason {
       case 'SOURCE_UNAVAILABLE':
       case 'CORRUPT_SNAPSHOT':
       case 'DEAD_LETTER_REFUSED':
+      case 'BATCH_TOO_LARGE':
         return 'failure';
       default:
         error.code satisfies never;

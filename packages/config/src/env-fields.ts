@@ -65,6 +65,13 @@ export const checkoutCurrency = z
 /** `SNAPSHOT_TTL_SECONDS`: expiry of written snapshots; 0 = never. @default 2592000 (30 days) */
 export const snapshotTtlSeconds = integer(0, 10 * 365 * 24 * 3600).default(30 * 24 * 3600);
 
+/**
+ * `REDIS_MAX_COMMIT_BYTES`: most bytes one batch commit sends to Redis (one script, run while
+ * every other client waits); a larger batch is stored in parts.
+ * @default 67108864 (64 MiB)
+ */
+export const redisMaxCommitBytes = integer(65_536, 1024 * 1024 * 1024).default(64 * 1024 * 1024);
+
 /** `DLQ_TOPIC`. @default 'checkout-events-dlq' */
 export const dlqTopic = z
   .string()

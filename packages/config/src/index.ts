@@ -9,6 +9,7 @@ export {
   redisUrl,
   saslIncomplete,
   snapshotTtlSeconds,
+  redisMaxCommitBytes,
   type CrossCheck,
 } from './env-fields.ts';
 export { loadEnv, type ConfigResult } from './load-env.ts';

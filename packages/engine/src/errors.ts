@@ -9,6 +9,8 @@ export type EngineErrorCode =
   | 'CORRUPT_SNAPSHOT'
   /** The dead-letter topic refuses an entry for good (too large, not authorised, …). */
   | 'DEAD_LETTER_REFUSED'
+  /** One commit would carry more bytes than the store takes at once: the engine splits it. */
+  | 'BATCH_TOO_LARGE'
   | 'CONFIGURATION';
 
 export class EngineError extends Error {

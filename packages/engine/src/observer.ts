@@ -32,6 +32,8 @@ export interface EngineObserver {
    * or deleted while the checkpoint remained): each is marked `meta.history_incomplete`.
    */
   historyIncomplete(sessionIds: readonly string[]): void;
+  /** A batch of `records` was too large for one commit and is stored in parts. */
+  batchSplit?(records: number): void;
 }
 
 export const silentObserver: EngineObserver = {

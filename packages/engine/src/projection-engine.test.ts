@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { DeadLetterSink } from './ports/dead-letter-sink.ts';
 import type { ProjectionStore, StoredSnapshot } from './ports/projection-store.ts';
 import { topicPartitionKey, type SourceRecord } from './ports/source-record.ts';
+import { EngineError } from './errors.ts';
+import { silentObserver } from './observer.ts';
 import { createProjectionEngine } from './projection-engine.ts';
 import { topicNames } from './topic-names.ts';
 
@@ -208,5 +210,55 @@ describe('ProjectionEngine dead letters', () => {
     store.commit = commit;
     await engine.processBatch([poison(3)]);
     expect(published).toEqual(['1', '3', '3']);
+  });
+});
+
+describe('ProjectionEngine batches too large for one commit', () => {
+  it('stores them in parts, each a guarded commit, and reports every partition stored', async () => {
+    const store = memoryStore();
+    const commit = store.commit.bind(store);
+    const commits: number[] = [];
+    store.commit = async (write) => {
+      if (write.snapshots.length > 2) {
+        throw new EngineError('BATCH_TOO_LARGE', 'too large', {
+          canRetry: false,
+          context: { bytes: write.snapshots.length * 100, maxCommitBytes: 200 },
+        });
+      }
+      commits.push(write.snapshots.length);
+      return commit(write);
+    };
+    const splits: number[] = [];
+    const engine = createProjectionEngine({
+      store,
+      topics,
+      deadLetters: noDeadLetters,
+      observer: { ...silentObserver, batchSplit: (records) => void splits.push(records) },
+    });
+    const batch = [0, 1, 2, 3, 4, 5, 6, 7].map((offset) =>
+      added(`s-${offset}`, offset, offset % 2),
+    );
+    const outcome = await engine.processBatch(batch);
+    expect(outcome).toEqual({
+      kind: 'committed',
+      next: [
+        { topic: 't.cart-events', partition: 0, offset: '7' },
+        { topic: 't.cart-events', partition: 1, offset: '8' },
+      ],
+    });
+    expect(splits).toEqual([8]); // 800 bytes over 200: five parts of two records
+    expect(commits).toEqual([2, 2, 2, 2]);
+    expect([...store.snapshots.keys()].sort()).toEqual(batch.map((_, i) => `s-${i}`).sort());
+  });
+
+  it('raises the alarm when one record alone is too large', async () => {
+    const store = memoryStore();
+    store.commit = async () => {
+      throw new EngineError('BATCH_TOO_LARGE', 'too large', { canRetry: false });
+    };
+    const engine = createProjectionEngine({ store, topics, deadLetters: noDeadLetters });
+    await expect(engine.processBatch([added('s-1', 0)])).rejects.toMatchObject({
+      code: 'BATCH_TOO_LARGE',
+    });
   });
 });

@@ -5,6 +5,7 @@ import {
   type CheckoutTopic,
   type DomainConfig,
 } from '@checkout/domain';
+import { EngineError } from './errors.ts';
 import { foldBatch, parseBatch } from './fold-batch.ts';
 import { silentObserver, type EngineObserver } from './observer.ts';
 import type { DeadLetterEntry, DeadLetterSink } from './ports/dead-letter-sink.ts';
@@ -127,7 +128,35 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     if (unknown.length > 0) await resumePositions(unknown);
   }
 
+  /**
+   * A batch whose commit the store refuses as too large (`BATCH_TOO_LARGE`: more bytes than
+   * one script may carry) is stored in consecutive parts, as many as its size says it needs
+   * (the error's `bytes` over `maxCommitBytes`, plus one), each loaded afresh and its own
+   * guarded commit: a part's checkpoints are the next part's guard, so the parts compose
+   * exactly like batches in a row. A single record too large for a commit is an alarm.
+   */
   async function processBatch(records: readonly SourceRecord[]): Promise<BatchOutcome> {
+    try {
+      return await processWhole(records);
+    } catch (error) {
+      if (!(error instanceof EngineError && error.code === 'BATCH_TOO_LARGE') || records.length < 2)
+        throw error;
+      observer.batchSplit?.(records.length);
+      const size = Number(error.context['bytes']) / Number(error.context['maxCommitBytes']);
+      const parts = Math.min(records.length, Number.isFinite(size) ? Math.ceil(size) + 1 : 2);
+      const perPart = Math.ceil(records.length / parts);
+      for (let start = 0; start < records.length; start += perPart) {
+        const outcome = await processBatch(records.slice(start, start + perPart));
+        if (outcome.kind === 'conflict') return outcome;
+      }
+      const physical = partitionsInBatch(records, logicalPartition).partitions.map(
+        (p) => p.physical,
+      );
+      return { kind: 'committed', next: committedPositions(physical) };
+    }
+  }
+
+  async function processWhole(records: readonly SourceRecord[]): Promise<BatchOutcome> {
     const started = now();
     const { partitions, partitionOf } = partitionsInBatch(records, logicalPartition);
     const physical = partitions.map((partition) => partition.physical);

@@ -327,7 +327,11 @@ function retrying(
         );
         return undefined;
       }
-      if (error instanceof EngineError && error.code === 'DEAD_LETTER_REFUSED') {
+      if (
+        error instanceof EngineError &&
+        error.code !== 'HISTORY_TRUNCATED' &&
+        haltReasonOf(error) !== null
+      ) {
         onAlarm(error);
         return undefined;
       }

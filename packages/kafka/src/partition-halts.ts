@@ -6,18 +6,20 @@ import type { SourceReadiness } from './source-readiness.ts';
 export interface HaltedPartition extends TopicPartition {
   /**
    * `history_truncated`: records the state never applied are gone from the log;
-   * `dead_letter_refused`: the dead-letter topic refuses the batch's entries for good.
+   * `dead_letter_refused`: the dead-letter topic refuses the batch's entries for good;
+   * `batch_too_large`: one record's commit alone exceeds what the store takes at once.
    */
   reason: HaltReason;
   message: string;
 }
 
-export type HaltReason = 'history_truncated' | 'dead_letter_refused';
+export type HaltReason = 'history_truncated' | 'dead_letter_refused' | 'batch_too_large';
 
 /** The alarm an error raises on its partition, or null when it is not a partition's alarm. */
 export function haltReasonOf(error: EngineError): HaltReason | null {
   if (error.code === 'HISTORY_TRUNCATED') return 'history_truncated';
   if (error.code === 'DEAD_LETTER_REFUSED') return 'dead_letter_refused';
+  if (error.code === 'BATCH_TOO_LARGE') return 'batch_too_large';
   return null;
 }
 

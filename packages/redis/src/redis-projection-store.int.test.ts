@@ -281,6 +281,25 @@ describe('RedisProjectionStore', () => {
     expect([...(loaded.historyGone ?? [])]).toEqual(['expired']);
   });
 
+  it('refuses, before sending it, a commit larger than maxCommitBytes, writing nothing', async () => {
+    const { redis, namespace } = await redisFixture(redisUrl, 'max-commit');
+    const keys = keyspace(namespace);
+    const store = createRedisProjectionStore({
+      redis,
+      group,
+      namespace,
+      ttlSeconds: 0,
+      maxCommitBytes: 2_000,
+    });
+    const large = { snapshots: [snapshot('s1', 1, 0, 40)], checkpoints: [checkpoint('1', null)] };
+    const error = await store.commit(large).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'BATCH_TOO_LARGE', context: { maxCommitBytes: 2_000 } });
+    expect(await redis.exists(keys.snapshot('s1'), keys.checkpoints(group))).toBe(0);
+    expect(await store.commit({ snapshots: [snapshot('s2', 1, 0)], checkpoints: [] })).toEqual({
+      ok: true,
+    });
+  });
+
   it('reads the stored version of documents that are not shaped the usual way', async () => {
     const { store, redis, keys } = await setup('odd-documents');
     // A cart line named like the field, a pretty-printed document: the script falls back to

@@ -39,6 +39,13 @@ export interface RedisProjectionStoreOptions {
   namespace?: string;
   /** Snapshot TTL, refreshed on every write; 0 = never expire (SNAPSHOT_TTL_SECONDS). */
   ttlSeconds: number;
+  /**
+   * Most bytes one commit sends (REDIS_MAX_COMMIT_BYTES). A commit is one script that Redis runs
+   * while every other client waits, and whose arguments both sides hold in memory; a larger one
+   * is refused before it is sent with `BATCH_TOO_LARGE`, and the engine stores the batch in
+   * parts. @default 67108864 (64 MiB)
+   */
+  maxCommitBytes?: number;
 }
 
 /**
@@ -65,6 +72,7 @@ export interface RedisProjectionStoreOptions {
  */
 export function createRedisProjectionStore(options: RedisProjectionStoreOptions): ProjectionStore {
   const { redis, group, ttlSeconds } = options;
+  const maxCommitBytes = options.maxCommitBytes ?? 64 * 1024 * 1024;
   const namespace = options.namespace ?? DEFAULT_NAMESPACE;
   const follow = options.followActiveGeneration ?? false;
   const pointerKey = activeGenerationKey(namespace);
@@ -153,9 +161,19 @@ export function createRedisProjectionStore(options: RedisProjectionStoreOptions)
         ? await currentKeys(false)
         : keyspace(namespace, write.generation);
     const { keys: scriptKeys, args } = commitArguments(write, keys, group, ttlSeconds, follow);
+    const wire = args.map(wireArgument);
+    const bytes = wire.reduce((sum, argument) => sum + argument.length, 0);
+    if (bytes > maxCommitBytes) {
+      throw new EngineError(
+        'BATCH_TOO_LARGE',
+        `A commit of ${write.snapshots.length} snapshots would send ${bytes} bytes, more than ` +
+          `REDIS_MAX_COMMIT_BYTES (${maxCommitBytes}); store it in smaller parts.`,
+        { canRetry: false, context: { bytes, maxCommitBytes, snapshots: write.snapshots.length } },
+      );
+    }
     let reply: unknown;
     try {
-      reply = await commitCommand(scriptKeys.length, ...scriptKeys, ...args.map(wireArgument));
+      reply = await commitCommand(scriptKeys.length, ...scriptKeys, ...wire);
     } catch (error) {
       throw toStoreError(
         error,

@@ -117,6 +117,7 @@ export async function blueGreenRebuild(
     generation,
     group,
     ttlSeconds: config.SNAPSHOT_TTL_SECONDS,
+    maxCommitBytes: config.REDIS_MAX_COMMIT_BYTES,
   });
   const deadLetters = await liveDeadLetters(kafka, config.DLQ_TOPIC, context.log());
   const heartbeat = throttled(HEARTBEAT_INTERVAL_MS, async () => {

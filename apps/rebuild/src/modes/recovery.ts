@@ -72,6 +72,7 @@ export async function recoverFromSnapshot(
     generation,
     group,
     ttlSeconds: config.SNAPSHOT_TTL_SECONDS,
+    maxCommitBytes: config.REDIS_MAX_COMMIT_BYTES,
   });
   const deadLetters = await liveDeadLetters(kafka, config.DLQ_TOPIC, context.log());
   try {

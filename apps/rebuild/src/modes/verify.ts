@@ -48,6 +48,7 @@ export async function verifyAgainstLive(
     generation: live,
     group,
     ttlSeconds: config.SNAPSHOT_TTL_SECONDS,
+    maxCommitBytes: config.REDIS_MAX_COMMIT_BYTES,
   });
 
   const scratch = plan.inMemory ? null : await newGenerationId(redis, { namespace });
@@ -67,6 +68,7 @@ export async function verifyAgainstLive(
           generation: scratch,
           group,
           ttlSeconds: config.SNAPSHOT_TTL_SECONDS,
+          maxCommitBytes: config.REDIS_MAX_COMMIT_BYTES,
         });
   let reachedAt: number | undefined;
   let report: VerifyReport | undefined;

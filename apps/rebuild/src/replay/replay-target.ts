@@ -35,6 +35,8 @@ export function redisGenerationTarget(options: {
   generation: string | null;
   group: string;
   ttlSeconds: number;
+  /** REDIS_MAX_COMMIT_BYTES. @default the store's */
+  maxCommitBytes?: number;
 }): ReplayTarget {
   const { redis, namespace, generation, group } = options;
   const keys = keyspace(namespace, generation);
@@ -46,6 +48,7 @@ export function redisGenerationTarget(options: {
       namespace,
       generation,
       ttlSeconds: options.ttlSeconds,
+      ...(options.maxCommitBytes === undefined ? {} : { maxCommitBytes: options.maxCommitBytes }),
     }),
     readCheckpoints: () => readCheckpoints(redis, namespace, generation, group),
     readDocuments: async (ids) =>
