@@ -300,6 +300,22 @@ describe('RedisProjectionStore', () => {
     });
   });
 
+  it('refuses to load past the byte budget, once a chunk of 256 sessions is in', async () => {
+    const { store, redis, namespace } = await setup('max-load');
+    const ids = Array.from({ length: 300 }, (_, i) => `s${i}`);
+    await store.commit({ snapshots: ids.map((id) => snapshot(id, 1, 0, 3)), checkpoints: [] });
+    const small = createRedisProjectionStore({
+      redis,
+      group,
+      namespace,
+      ttlSeconds: 0,
+      maxCommitBytes: 2_000,
+    });
+    expect((await small.loadSnapshots(ids.slice(0, 256))).snapshots.size).toBe(256);
+    const error = await small.loadSnapshots(ids).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'BATCH_TOO_LARGE', context: { sessions: 300 } });
+  });
+
   it('reads the stored version of documents that are not shaped the usual way', async () => {
     const { store, redis, keys } = await setup('odd-documents');
     // A cart line named like the field, a pretty-printed document: the script falls back to

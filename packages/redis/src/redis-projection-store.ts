@@ -14,6 +14,12 @@ import { COMMIT_SCRIPT, commitArguments, parseCommitReply } from './commit-scrip
 import { activeGenerationKey, DEFAULT_NAMESPACE, keyspace, type Keyspace } from './keyspace.ts';
 import { corruptSnapshot, toStoreError } from './redis-errors.ts';
 
+/**
+ * Sessions per MGET when loading a batch: one round trip for the usual batch, and the most
+ * documents loaded past the byte budget before the batch is split.
+ */
+const LOAD_CHUNK = 256;
+
 /** Options for {@link createRedisProjectionStore}. */
 export interface RedisProjectionStoreOptions {
   /** A client from `createRedisClient` (fail-fast settings). */
@@ -103,33 +109,52 @@ export function createRedisProjectionStore(options: RedisProjectionStoreOptions)
     const historyGone = new Set<string>();
     const unreadable = new Map<string, string>();
     if (sessionIds.length === 0) return { snapshots: loaded, generation: keys.generation };
-    let values: Array<string | null>;
-    try {
-      values = await redis.mget([
-        ...sessionIds.map((id) => keys.snapshot(id)),
-        ...sessionIds.map((id) => keys.lastWrite(id)),
-      ]);
-    } catch (error) {
-      throw toStoreError(error, `load ${sessionIds.length} snapshots`, {
-        namespace: keys.namespace,
+    let bytes = 0;
+    for (let start = 0; start < sessionIds.length; start += LOAD_CHUNK) {
+      // Past the byte budget the batch is stored in parts (the engine splits on BATCH_TOO_LARGE):
+      // what one batch holds in memory is bounded by bytes, not only by its record count.
+      if (bytes > maxCommitBytes) throw tooLargeToLoad(bytes, start, sessionIds.length);
+      const chunk = sessionIds.slice(start, start + LOAD_CHUNK);
+      let values: Array<string | null>;
+      try {
+        values = await redis.mget([
+          ...chunk.map((id) => keys.snapshot(id)),
+          ...chunk.map((id) => keys.lastWrite(id)),
+        ]);
+      } catch (error) {
+        throw toStoreError(error, `load ${chunk.length} snapshots`, {
+          namespace: keys.namespace,
+        });
+      }
+      chunk.forEach((sessionId, index) => {
+        const text = values[index];
+        if (text == null) {
+          if (values[chunk.length + index] != null) historyGone.add(sessionId);
+          return;
+        }
+        bytes += text.length;
+        const decoded = decodeSnapshot(text);
+        if (decoded.ok) {
+          loaded.set(sessionId, { order: decoded.value, version: decoded.value.meta.event_count });
+        } else {
+          // One bad key is not an outage: the engine parks this session's records.
+          const key = keys.snapshot(sessionId);
+          unreadable.set(sessionId, corruptSnapshot(sessionId, key, decoded.error).message);
+        }
       });
     }
-    sessionIds.forEach((sessionId, index) => {
-      const text = values[index];
-      if (text == null) {
-        if (values[sessionIds.length + index] != null) historyGone.add(sessionId);
-        return;
-      }
-      const decoded = decodeSnapshot(text);
-      if (decoded.ok) {
-        loaded.set(sessionId, { order: decoded.value, version: decoded.value.meta.event_count });
-      } else {
-        // One bad key is not an outage: the engine parks this session's records.
-        const key = keys.snapshot(sessionId);
-        unreadable.set(sessionId, corruptSnapshot(sessionId, key, decoded.error).message);
-      }
-    });
     return { snapshots: loaded, generation: keys.generation, historyGone, unreadable };
+  }
+
+  /** The batch's documents outgrow the budget: an estimate of their size, for the split. */
+  function tooLargeToLoad(bytes: number, loadedSessions: number, sessions: number): EngineError {
+    const estimate = Math.round((bytes / loadedSessions) * sessions);
+    return new EngineError(
+      'BATCH_TOO_LARGE',
+      `The snapshots of a batch of ${sessions} sessions hold about ${estimate} bytes, more than ` +
+        `REDIS_MAX_COMMIT_BYTES (${maxCommitBytes}); store it in smaller parts.`,
+      { canRetry: false, context: { bytes: estimate, maxCommitBytes, sessions } },
+    );
   }
 
   async function loadCheckpoints(

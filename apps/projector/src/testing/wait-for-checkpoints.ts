@@ -3,6 +3,7 @@ import type { TopicNames } from '@checkout/engine';
 import { keyspace } from '@checkout/redis';
 import { createKafka } from '@checkout/testkit';
 import type { Redis } from 'ioredis';
+import type { Admin } from 'kafkajs';
 
 /** High watermark per logical `"<topic>:<partition>"`: where every checkpoint must arrive. */
 export async function highWatermarks(
@@ -14,13 +15,31 @@ export async function highWatermarks(
   try {
     const marks = new Map<string, string>();
     for (const topic of CHECKOUT_TOPICS) {
-      for (const partition of await admin.fetchTopicOffsets(topics.toPhysical(topic))) {
+      for (const partition of await offsetsOf(admin, topics.toPhysical(topic))) {
         marks.set(`${topic}:${partition.partition}`, partition.high);
       }
     }
     return marks;
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * ListOffsets, asked again while the broker answers with a retriable error: a broker that was
+ * just restarted or thawed (SIGCONT) leads its partitions again only after a moment
+ * (NOT_LEADER_FOR_PARTITION meanwhile), longer than kafkajs' own retries sometimes.
+ */
+async function offsetsOf(admin: Admin, topic: string) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      const { retriable: flag, name } = error as { retriable?: unknown; name?: unknown };
+      const retriable = flag === true || name === 'KafkaJSNumberOfRetriesExceeded';
+      if (!retriable || attempt >= 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 }
 
