@@ -6,11 +6,21 @@ import type { PartitionStart } from './resume-target.ts';
 const cart0 = { topic: 'cart-events', partition: 0 };
 const pay0 = { topic: 'payment-events', partition: 0 };
 
+/**
+ * The store as the engine sees it: `load` returns the starts and, like the engine's
+ * resumePositions, makes their checkpoints known; `checkpointOf` is engine.storedCheckpoint.
+ */
 function loader(starts: Record<string, PartitionStart>) {
   const calls: TopicPartition[][] = [];
+  const known = new Map<string, string | null>();
   let failures = 0;
   return {
     calls,
+    checkpointOf: (tp: TopicPartition) => known.get(topicPartitionKey(tp.topic, tp.partition)),
+    /** What the engine does after a conflict or a store that went back. */
+    adopt(key: string, checkpoint: string | null) {
+      known.set(key, checkpoint);
+    },
     failNext(times = 1) {
       failures = times;
     },
@@ -27,7 +37,10 @@ function loader(starts: Record<string, PartitionStart>) {
       for (const { topic, partition } of partitions) {
         const key = topicPartitionKey(topic, partition);
         const start = starts[key];
-        if (start !== undefined) out.set(key, start);
+        if (start !== undefined) {
+          out.set(key, start);
+          known.set(key, start.checkpoint);
+        }
       }
       return out;
     },
@@ -43,7 +56,7 @@ const batch = (fetchedOffset: string, tp = cart0, highWatermark = '100') => ({
 describe('assignment positions', () => {
   it('processes a batch fetched at the checkpoint and then trusts the partition', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: '10', low: '0', high: '20' } });
-    const positions = createAssignmentPositions(store.load);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf);
     positions.reset([cart0]);
     expect(await positions.decide(batch('10'))).toEqual({ kind: 'process' });
     expect(positions.isVerified('cart-events', 0)).toBe(true);
@@ -53,7 +66,7 @@ describe('assignment positions', () => {
 
   it('answers a batch fetched elsewhere (Kafka committed offset ahead or behind) with a seek', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: '10', low: '0', high: '20' } });
-    const positions = createAssignmentPositions(store.load);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf);
     positions.reset([cart0]);
     expect(await positions.decide(batch('15'))).toEqual({ kind: 'seek', offset: '10' });
     positions.seekIssued('cart-events', 0, '10');
@@ -62,14 +75,14 @@ describe('assignment positions', () => {
 
   it('starts a partition without checkpoint at offset 0', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: null, low: '0', high: '20' } });
-    const positions = createAssignmentPositions(store.load);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf);
     positions.reset([cart0]);
     expect(await positions.decide(batch('7'))).toEqual({ kind: 'seek', offset: '0' });
   });
 
   it('stops on truncated history instead of jumping', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: '3', low: '10', high: '20' } });
-    const positions = createAssignmentPositions(store.load);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf);
     positions.reset([cart0]);
     expect(await positions.decide(batch('10'))).toMatchObject({
       kind: 'fatal',
@@ -82,7 +95,7 @@ describe('assignment positions', () => {
       'cart-events:0': { checkpoint: '1', low: '0', high: '5' },
       'payment-events:0': { checkpoint: '2', low: '0', high: '5' },
     });
-    const positions = createAssignmentPositions(store.load);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf);
     positions.reset([cart0, pay0]);
     await Promise.all([positions.decide(batch('1')), positions.decide(batch('2', pay0))]);
     expect(store.calls).toEqual([[cart0, pay0]]);
@@ -94,7 +107,7 @@ describe('assignment positions', () => {
 
   it('does not cache a failed load', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: '1', low: '0', high: '5' } });
-    const positions = createAssignmentPositions(store.load);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf);
     positions.reset([cart0]);
     store.failNext();
     await expect(positions.decide(batch('1'))).rejects.toThrow('down');
@@ -103,7 +116,7 @@ describe('assignment positions', () => {
 
   it('drops a decision that straddles a new assignment', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: '1', low: '0', high: '5' } });
-    const positions = createAssignmentPositions(store.load);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf);
     positions.reset([cart0]);
     const pending = positions.decide(batch('1'));
     positions.reset([cart0]);
@@ -112,14 +125,14 @@ describe('assignment positions', () => {
 
   it('uses the batch high watermark, fresher than the one read at assignment', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: '30', low: '0', high: '20' } });
-    const positions = createAssignmentPositions(store.load);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf);
     positions.reset([cart0]);
     expect(await positions.decide(batch('30', cart0, '40'))).toEqual({ kind: 'process' });
   });
 
   it('reloads after a seek that did not take effect, and gives up after repeated misses', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: '10', low: '0', high: '20' } });
-    const positions = createAssignmentPositions(store.load);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf);
     positions.reset([cart0]);
     let decision = await positions.decide(batch('0'));
     for (let attempt = 0; attempt < 10 && decision.kind === 'seek'; attempt += 1) {
@@ -135,7 +148,7 @@ describe('assignment positions', () => {
 
   it('moves the target past a batch of transaction markers that covers it', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: '10', low: '0', high: '20' } });
-    const positions = createAssignmentPositions(store.load);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf);
     positions.reset([cart0]);
     expect(await positions.decide(batch('11'))).toEqual({ kind: 'seek', offset: '10' });
     positions.seekIssued('cart-events', 0, '10');
@@ -145,7 +158,7 @@ describe('assignment positions', () => {
 
   it('ignores a marker batch that does not cover the target', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: '10', low: '0', high: '20' } });
-    const positions = createAssignmentPositions(store.load);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf);
     positions.reset([cart0]);
     expect(await positions.decide(batch('14'))).toEqual({ kind: 'seek', offset: '10' });
     positions.skippedWithoutData('cart-events', 0, '12', '13');
@@ -154,13 +167,15 @@ describe('assignment positions', () => {
 
   it('re-verifies against the store checkpoint after a write conflict', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: '10', low: '0', high: '20' } });
-    const positions = createAssignmentPositions(store.load);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf);
     positions.reset([cart0]);
     await positions.decide(batch('10'));
-    positions.retarget('cart-events', 0, '15');
+    store.adopt('cart-events:0', '15');
+    positions.retarget('cart-events', 0);
     expect(positions.isVerified('cart-events', 0)).toBe(false);
     expect(await positions.decide(batch('12'))).toEqual({ kind: 'seek', offset: '15' });
-    positions.retarget('cart-events', 0, null);
+    store.adopt('cart-events:0', null);
+    positions.retarget('cart-events', 0);
     expect(await positions.decide(batch('12'))).toEqual({ kind: 'seek', offset: '0' });
   });
 
@@ -169,7 +184,7 @@ describe('assignment positions', () => {
       'cart-events:0': { checkpoint: '4', low: '0', high: '9' },
       'payment-events:0': { checkpoint: null, low: '2', high: '9' },
     });
-    const positions = createAssignmentPositions(store.load);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf);
     positions.reset([cart0, pay0]);
     const { targets } = await positions.unverifiedTargets();
     expect(targets).toMatchObject([

@@ -1,10 +1,19 @@
 import { EngineError, topicPartitionKey, type TopicPartition } from '@checkout/engine';
 import { resumeTarget, type PartitionStart, type ResumeTarget } from './resume-target.ts';
 
-/** Loads checkpoints and watermarks for the partitions of one assignment. */
+/**
+ * Loads the watermarks of the partitions of one assignment, and has the engine load their
+ * stored checkpoints (its `resumePositions`): the checkpoint in a returned start is that value.
+ */
 export type LoadStarts = (
   partitions: readonly TopicPartition[],
 ) => Promise<Map<string, PartitionStart>>;
+
+/**
+ * The checkpoint the engine believes stored (`ProjectionEngine.storedCheckpoint`): the one
+ * owner of checkpoints. undefined when it does not know the partition (yet).
+ */
+export type StoredCheckpoint = (partition: TopicPartition) => string | null | undefined;
 
 export type StartDecision =
   | { kind: 'process' }
@@ -26,8 +35,11 @@ const MAX_SEEK_ATTEMPTS = 5;
  *
  * A partition is *verified* once a batch arrives fetched exactly at its resume target; until
  * then every batch is checked and, if fetched elsewhere, answered with a seek and dropped.
- * Checkpoints and watermarks are loaded once per assignment, on first use, for every owned
- * partition at once (one store round trip); a failed load is not cached.
+ * Watermarks are loaded once per assignment, on first use, for every owned partition at once
+ * (with the checkpoints, which the engine keeps: one store round trip); a failed load is not
+ * cached. The resume target is the engine's stored checkpoint, or past it when kafkajs
+ * consumed transaction markers there by itself (`skippedWithoutData`): this module holds
+ * positions to fetch from, never a copy of what is stored.
  */
 export interface AssignmentPositions {
   readonly generation: number;
@@ -60,32 +72,53 @@ export interface AssignmentPositions {
     lastOffset: string,
   ): void;
   /**
-   * After a write conflict: the store's checkpoint (as the engine re-read it) is the new truth;
-   * the partition is re-verified by its next batch, which is answered with a seek if needed.
+   * After a write conflict or a store that went back: the engine adopted the store's
+   * checkpoint; the partition is re-verified by its next batch, answered with a seek if needed.
    */
-  retarget(topic: string, partition: number, checkpoint: string | null): void;
+  retarget(topic: string, partition: number): void;
 }
 
-export function createAssignmentPositions(load: LoadStarts): AssignmentPositions {
+type Watermarks = Pick<PartitionStart, 'low' | 'high'>;
+
+export function createAssignmentPositions(
+  load: LoadStarts,
+  storedCheckpoint: StoredCheckpoint,
+): AssignmentPositions {
   let generation = 0;
   let owned: TopicPartition[] = [];
-  let cache: Map<string, PartitionStart> | null = null;
-  let loading: Promise<Map<string, PartitionStart>> | null = null;
+  let cache: Map<string, Watermarks> | null = null;
+  let loading: Promise<Map<string, Watermarks>> | null = null;
   const verified = new Set<string>();
   const seeks = new Map<string, { offset: string; attempts: number }>();
+  /** Where to fetch from past the checkpoint: kafkajs consumed only markers up to there. */
+  const pastMarkers = new Map<string, string>();
+
+  /** The start to resume from: the engine's checkpoint, or past the markers after it. */
+  function startOf(tp: TopicPartition, marks: Watermarks): PartitionStart | undefined {
+    const checkpoint = storedCheckpoint(tp);
+    if (checkpoint === undefined) return undefined;
+    const skip = pastMarkers.get(topicPartitionKey(tp.topic, tp.partition));
+    const from =
+      skip !== undefined && (checkpoint === null || BigInt(skip) > BigInt(checkpoint))
+        ? skip
+        : checkpoint;
+    return { ...marks, checkpoint: from };
+  }
 
   function invalidate(): void {
     cache = null;
     loading = null;
   }
 
-  function loadStarts(): Promise<Map<string, PartitionStart>> {
+  function loadStarts(): Promise<Map<string, Watermarks>> {
     if (cache !== null) return Promise.resolve(cache);
     if (loading === null) {
-      const attempt = load(owned).then(
+      const attempt: Promise<Map<string, Watermarks>> = load(owned).then(
         (loaded) => {
-          if (loading === attempt) [cache, loading] = [loaded, null];
-          return loaded;
+          const marks = new Map<string, Watermarks>();
+          for (const [key, { low, high }] of loaded) marks.set(key, { low, high });
+          if (loading === attempt) [cache, loading] = [marks, null];
+          return marks;
         },
         (error: unknown) => {
           if (loading === attempt) loading = null;
@@ -107,6 +140,7 @@ export function createAssignmentPositions(load: LoadStarts): AssignmentPositions
       invalidate();
       verified.clear();
       seeks.clear();
+      pastMarkers.clear();
     },
     owned: () => owned,
     async unverifiedTargets() {
@@ -117,7 +151,8 @@ export function createAssignmentPositions(load: LoadStarts): AssignmentPositions
         .filter(({ topic, partition }) => !verified.has(topicPartitionKey(topic, partition)))
         .flatMap(({ topic, partition }) => {
           const key = topicPartitionKey(topic, partition);
-          const start = loaded.get(key);
+          const marks = loaded.get(key);
+          const start = marks === undefined ? undefined : startOf({ topic, partition }, marks);
           return start === undefined
             ? []
             : [{ topic, partition, target: resumeTarget(key, start) }];
@@ -137,8 +172,13 @@ export function createAssignmentPositions(load: LoadStarts): AssignmentPositions
       const key = topicPartitionKey(topic, partition);
       if (verified.has(key)) return { kind: 'process' };
       const at = generation;
-      const loaded = (await loadStarts()).get(key);
-      if (at !== generation || loaded === undefined) return { kind: 'stale' };
+      const marks = (await loadStarts()).get(key);
+      if (at !== generation || marks === undefined) return { kind: 'stale' };
+      const loaded = startOf({ topic, partition }, marks);
+      if (loaded === undefined) {
+        invalidate(); // the engine forgot the partition: loading again has it re-read
+        return { kind: 'stale' };
+      }
       // The batch's high watermark is fresher than the one read at assignment.
       const high = BigInt(highWatermark) > BigInt(loaded.high) ? highWatermark : loaded.high;
       const target = resumeTarget(key, { ...loaded, high });
@@ -159,21 +199,21 @@ export function createAssignmentPositions(load: LoadStarts): AssignmentPositions
     },
     skippedWithoutData(topic, partition, firstOffset, lastOffset) {
       const key = topicPartitionKey(topic, partition);
-      const loaded = cache?.get(key);
-      if (cache === null || loaded === undefined || verified.has(key)) return;
-      const target = resumeTarget(key, loaded);
+      const marks = cache?.get(key);
+      if (marks === undefined || verified.has(key)) return;
+      const start = startOf({ topic, partition }, marks);
+      if (start === undefined) return;
+      const target = resumeTarget(key, start);
       if (!target.ok) return;
       const offset = BigInt(target.offset);
       if (BigInt(firstOffset) <= offset && offset <= BigInt(lastOffset) + 1n) {
-        cache.set(key, { ...loaded, checkpoint: (BigInt(lastOffset) + 1n).toString() });
+        pastMarkers.set(key, (BigInt(lastOffset) + 1n).toString());
       }
     },
-    retarget(topic, partition, checkpoint) {
+    retarget(topic, partition) {
       const key = topicPartitionKey(topic, partition);
       verified.delete(key);
-      const loaded = cache?.get(key);
-      if (cache !== null && loaded !== undefined) cache.set(key, { ...loaded, checkpoint });
-      else invalidate();
+      pastMarkers.delete(key);
     },
   };
 }

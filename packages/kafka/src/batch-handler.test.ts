@@ -212,7 +212,7 @@ describe('batch handler', () => {
     const { handler, positions } = setup({ outcomes: [conflict] });
     const batch = payload([1, 2]);
     await handler(batch.value);
-    expect(positions.retarget).toHaveBeenCalledWith('cart-events', 1, '9');
+    expect(positions.retarget).toHaveBeenCalledWith('cart-events', 1);
     expect(batch.resolved).toEqual([]);
     expect(batch.commits).toEqual([]);
   });

@@ -255,7 +255,7 @@ export function createBatchHandler(
       const tp = parseTopicPartitionKey(key);
       if (tp === undefined)
         throw new Error(`bug: the engine resumed ${key}, not a topic-partition`);
-      positions.retarget(tp.topic, tp.partition, checkpoint);
+      positions.retarget(tp.topic, tp.partition);
       // Resuming below the records this batch started from: the store went back.
       const first = records.find((r) => r.topic === tp.topic && r.partition === tp.partition);
       if (first !== undefined && BigInt(checkpoint ?? '0') < BigInt(first.offset))

@@ -159,7 +159,9 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
       },
     },
   });
-  const positions = createAssignmentPositions(loadStarts(engine, admin, lag));
+  const positions = createAssignmentPositions(loadStarts(engine, admin, lag), (tp) =>
+    engine.storedCheckpoint(tp),
+  );
   const halts =
     (options.onHistoryTruncated ?? 'stop') === 'halt-partition'
       ? createPartitionHalts({

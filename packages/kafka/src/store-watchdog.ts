@@ -43,7 +43,7 @@ export function watchStoreCheckpoints(context: {
         'The store lost checkpoints (flushed or restored); replaying those partitions from what it holds',
       );
       for (const { topic, partition, stored } of regressions) {
-        positions.retarget(topic, partition, stored);
+        positions.retarget(topic, partition);
         context.replay?.wentBack({ topic, partition }, stored);
       }
       await seekToStoredCheckpoints(context);
