@@ -125,7 +125,13 @@ export {
   withHistoryIncomplete,
 } from './order.ts';
 export { evolve } from './evolve.ts';
-export { compareOffsets, positionKey, type RecordPosition } from './record-position.ts';
+export {
+  compareOffsets,
+  offsetAfter,
+  offsetBefore,
+  positionKey,
+  type RecordPosition,
+} from './record-position.ts';
 export { applyEvent, type ApplyOutcome } from './apply-event.ts';
 export { foldEvents } from './fold-events.ts';
 export { comparableView } from './comparable-view.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareOffsets, positionKey } from './record-position.ts';
+import { compareOffsets, offsetAfter, offsetBefore, positionKey } from './record-position.ts';
 import { CHECKOUT_TOPICS } from './topics.ts';
 
 const sign = (n: number) => Math.sign(n);
@@ -33,5 +33,13 @@ describe('positionKey', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('offsetAfter / offsetBefore', () => {
+  it('step int64 offsets exactly, past what a double holds', () => {
+    expect(offsetAfter('9007199254740993')).toBe('9007199254740994');
+    expect(offsetBefore('9007199254740993')).toBe('9007199254740992');
+    expect(offsetAfter('0')).toBe('1');
   });
 });

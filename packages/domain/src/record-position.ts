@@ -48,6 +48,16 @@ export function compareOffsets(a: string, b: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/** The offset right after `offset` (a checkpoint is the next offset to read). */
+export function offsetAfter(offset: string): string {
+  return (BigInt(offset) + 1n).toString();
+}
+
+/** The offset right before `offset` (the last one read, from a checkpoint). */
+export function offsetBefore(offset: string): string {
+  return (BigInt(offset) - 1n).toString();
+}
+
 const ZERO = 48;
 const NINE = 57;
 

@@ -1,6 +1,7 @@
 import {
   compareOffsets,
   DEFAULT_DOMAIN_CONFIG,
+  offsetAfter,
   isCheckoutTopic,
   type CheckoutTopic,
   type DomainConfig,
@@ -257,7 +258,7 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     const regressions: CheckpointRegression[] = [];
     for (const { topic, partition, key, checkpoint } of believed) {
       const now = stored.get(key) ?? null;
-      if (now !== null && BigInt(now) >= BigInt(checkpoint)) continue;
+      if (now !== null && compareOffsets(now, checkpoint) >= 0) continue;
       // Unless a commit or a resume moved it since, adopt what the store holds.
       if (knownCheckpoints.get(key) !== checkpoint) continue;
       knownCheckpoints.set(key, now);
@@ -380,7 +381,7 @@ function partitionsInBatch(
 function nextCheckpoints(partitions: readonly PartitionInBatch[]): CheckpointWrite[] {
   const writes: CheckpointWrite[] = [];
   for (const { logical, expected, lastOffset } of partitions) {
-    const nextOffset = (BigInt(lastOffset) + 1n).toString();
+    const nextOffset = offsetAfter(lastOffset);
     // A redelivered batch entirely below the checkpoint must not move it back.
     if (expected !== null && compareOffsets(expected, nextOffset) >= 0) continue;
     writes.push({ topic: logical.topic, partition: logical.partition, nextOffset, expected });

@@ -1,3 +1,4 @@
+import { compareOffsets, offsetAfter } from '@checkout/domain';
 import { EngineError, topicPartitionKey, type TopicPartition } from '@checkout/engine';
 import { resumeTarget, type PartitionStart, type ResumeTarget } from './resume-target.ts';
 
@@ -99,7 +100,7 @@ export function createAssignmentPositions(
     if (checkpoint === undefined) return undefined;
     const skip = pastMarkers.get(topicPartitionKey(tp.topic, tp.partition));
     const from =
-      skip !== undefined && (checkpoint === null || BigInt(skip) > BigInt(checkpoint))
+      skip !== undefined && (checkpoint === null || compareOffsets(skip, checkpoint) > 0)
         ? skip
         : checkpoint;
     return { ...marks, checkpoint: from };
@@ -180,10 +181,10 @@ export function createAssignmentPositions(
         return { kind: 'stale' };
       }
       // The batch's high watermark is fresher than the one read at assignment.
-      const high = BigInt(highWatermark) > BigInt(loaded.high) ? highWatermark : loaded.high;
+      const high = compareOffsets(highWatermark, loaded.high) > 0 ? highWatermark : loaded.high;
       const target = resumeTarget(key, { ...loaded, high });
       if (!target.ok) return { kind: 'fatal', error: target.error };
-      if (BigInt(fetchedOffset) === BigInt(target.offset)) {
+      if (compareOffsets(fetchedOffset, target.offset) === 0) {
         verified.add(key);
         seeks.delete(key);
         return { kind: 'process' };
@@ -205,9 +206,12 @@ export function createAssignmentPositions(
       if (start === undefined) return;
       const target = resumeTarget(key, start);
       if (!target.ok) return;
-      const offset = BigInt(target.offset);
-      if (BigInt(firstOffset) <= offset && offset <= BigInt(lastOffset) + 1n) {
-        pastMarkers.set(key, (BigInt(lastOffset) + 1n).toString());
+      const after = offsetAfter(lastOffset);
+      if (
+        compareOffsets(firstOffset, target.offset) <= 0 &&
+        compareOffsets(target.offset, after) <= 0
+      ) {
+        pastMarkers.set(key, after);
       }
     },
     retarget(topic, partition) {

@@ -1,3 +1,4 @@
+import { compareOffsets, offsetBefore } from '@checkout/domain';
 import {
   EngineError,
   parseTopicPartitionKey,
@@ -146,7 +147,7 @@ export function createBatchHandler(
         const key = topicPartitionKey(next.topic, next.partition);
         const payload = byPartition.get(key);
         if (payload === undefined) continue;
-        payload.resolveOffset((BigInt(next.offset) - 1n).toString());
+        payload.resolveOffset(offsetBefore(next.offset));
         lag.observe(next.topic, next.partition, { nextOffset: next.offset });
         options.replay?.stored(next.topic, next.partition, next.offset);
         committed.set(key, next);
@@ -258,7 +259,7 @@ export function createBatchHandler(
       positions.retarget(tp.topic, tp.partition);
       // Resuming below the records this batch started from: the store went back.
       const first = records.find((r) => r.topic === tp.topic && r.partition === tp.partition);
-      if (first !== undefined && BigInt(checkpoint ?? '0') < BigInt(first.offset))
+      if (first !== undefined && compareOffsets(checkpoint ?? '0', first.offset) < 0)
         options.replay?.wentBack(tp, checkpoint);
     }
   }

@@ -1,3 +1,4 @@
+import { offsetAfter } from '@checkout/domain';
 import { topicPartitionKey, type ProjectionEngine, type TopicPartition } from '@checkout/engine';
 import type { Consumer } from 'kafkajs';
 import type { AssignmentPositions } from './assignment-positions.ts';
@@ -82,7 +83,7 @@ export function watchGroup(context: {
     );
     if (positions.isVerified(payload.topic, payload.partition)) {
       lag.observe(payload.topic, payload.partition, {
-        nextOffset: (BigInt(payload.lastOffset) + 1n).toString(),
+        nextOffset: offsetAfter(payload.lastOffset),
       });
     }
   });

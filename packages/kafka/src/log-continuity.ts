@@ -1,3 +1,4 @@
+import { compareOffsets } from '@checkout/domain';
 import { EngineError, historyTruncated } from '@checkout/engine';
 
 /**
@@ -31,10 +32,10 @@ export function batchContinuity(
 ): BatchContinuity {
   if (checkpoint === undefined || batch.firstOffset === null) return { kind: 'continuous' };
   const from = checkpoint ?? '0';
-  if (BigInt(batch.highWatermark) < BigInt(from)) {
+  if (compareOffsets(batch.highWatermark, from) < 0) {
     return { kind: 'log-went-back', error: logWentBack(partitionKey, from, batch.highWatermark) };
   }
-  return BigInt(batch.firstOffset) > BigInt(from)
+  return compareOffsets(batch.firstOffset, from) > 0
     ? { kind: 'gap', checkpoint: from }
     : { kind: 'continuous' };
 }
@@ -45,7 +46,7 @@ export function judgeGap(
   checkpoint: string,
   logStart: string,
 ): EngineError | null {
-  return BigInt(logStart) > BigInt(checkpoint)
+  return compareOffsets(logStart, checkpoint) > 0
     ? historyTruncated(partitionKey, checkpoint, logStart)
     : null;
 }

@@ -1,3 +1,4 @@
+import { compareOffsets } from '@checkout/domain';
 import { topicPartitionKey, type TopicPartition } from '@checkout/engine';
 import type { ConsumerLag } from './consumer-lag.ts';
 import type { KafkaLog } from './kafka-log.ts';
@@ -29,7 +30,7 @@ export function createReplayState(context: {
   onChange?: ((replaying: readonly TopicPartition[]) => void) | undefined;
 }): ReplayState {
   /** Key → the partition and the offset it must be stored up to. */
-  const targets = new Map<string, TopicPartition & { until: bigint }>();
+  const targets = new Map<string, TopicPartition & { until: string }>();
 
   function publish(): void {
     const list = [...targets.values()].map(({ topic, partition }) => ({ topic, partition }));
@@ -48,11 +49,11 @@ export function createReplayState(context: {
       const high = context.lag
         .snapshot()
         .find((p) => p.topic === topic && p.partition === partition);
-      const until = high === undefined ? 0n : BigInt(high.highWatermark);
-      if (until <= BigInt(stored ?? '0')) return;
+      const until = high?.highWatermark ?? '0';
+      if (compareOffsets(until, stored ?? '0') <= 0) return;
       targets.set(key, { topic, partition, until });
       context.log.warn(
-        { topic, partition, stored, until: until.toString() },
+        { topic, partition, stored, until },
         'Replaying a partition whose stored checkpoint went back; not ready until it is stored up to the log end',
       );
       publish();
@@ -60,7 +61,7 @@ export function createReplayState(context: {
     stored(topic, partition, nextOffset) {
       const key = topicPartitionKey(topic, partition);
       const target = targets.get(key);
-      if (target === undefined || BigInt(nextOffset) < target.until) return;
+      if (target === undefined || compareOffsets(nextOffset, target.until) < 0) return;
       targets.delete(key);
       context.log.info({ topic, partition, nextOffset }, 'Partition replayed up to where it was');
       publish();

@@ -1,3 +1,4 @@
+import { compareOffsets } from '@checkout/domain';
 import { EngineError, historyTruncated } from '@checkout/engine';
 
 /** What is known about one partition when it is assigned. */
@@ -23,16 +24,14 @@ export type ResumeTarget = { ok: true; offset: string } | { ok: false; error: En
  * - a checkpoint beyond the log end: the topic was recreated or lost data; refuse too.
  */
 export function resumeTarget(partitionKey: string, start: PartitionStart): ResumeTarget {
-  const low = BigInt(start.low);
   if (start.checkpoint === null) {
-    return low === 0n
+    return start.low === '0'
       ? { ok: true, offset: '0' }
       : { ok: false, error: historyTruncated(partitionKey, 'none', start.low) };
   }
-  const checkpoint = BigInt(start.checkpoint);
-  if (checkpoint < low)
+  if (compareOffsets(start.checkpoint, start.low) < 0)
     return { ok: false, error: historyTruncated(partitionKey, start.checkpoint, start.low) };
-  if (checkpoint > BigInt(start.high))
+  if (compareOffsets(start.checkpoint, start.high) > 0)
     return { ok: false, error: checkpointBeyondLogEnd(partitionKey, start) };
   return { ok: true, offset: start.checkpoint };
 }
