@@ -405,6 +405,73 @@ describe('runKafkaSource when the log loses records it never applied', () => {
   });
 });
 
+describe('runKafkaSource on a compacted topic', () => {
+  /*
+   * A gap the log itself made (compaction removed records whose key came again later) is not
+   * lost history: the log start is still 0, below the checkpoint, and the partition goes on.
+   * The broker cleans closed segments only, on its own schedule: the test waits until the
+   * cleaner has made the gap, then projects the log from the start.
+   */
+  it('passes the gaps compaction leaves, without an alarm', async () => {
+    const env = await kafkaTestEnv('compacted');
+    cleanups.push(() => env.cleanup());
+    await env.createTopics(env.topics.physical, 1, {
+      'cleanup.policy': 'compact',
+      'segment.ms': '100',
+      'min.cleanable.dirty.ratio': '0.001',
+      'min.compaction.lag.ms': '0',
+      'delete.retention.ms': '100',
+    });
+    const cart = env.topics.toPhysical('cart-events');
+    for (let round = 0; round < 3; round += 1) {
+      await env.produce(
+        cart,
+        Array.from({ length: 10 }, () => checkoutEventMessage('cart-events', 'c-1')),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the next append rolls a segment
+    }
+    await env.produce(cart, [checkoutEventMessage('cart-events', 'c-2')]);
+    const remaining = async () => {
+      const consumer = env.kafka.consumer({ groupId: `${env.prefix}count-${Date.now()}` });
+      await consumer.connect();
+      await consumer.subscribe({ topics: [cart], fromBeginning: true });
+      const offsets: string[] = [];
+      await consumer.run({ eachMessage: async ({ message }) => void offsets.push(message.offset) });
+      await waitFor(() => offsets.includes('30'), 'the last record read');
+      await consumer.disconnect();
+      return offsets;
+    };
+    let offsets: string[] = [];
+    await waitFor(
+      async () => {
+        await env.produce(cart, [checkoutEventMessage('cart-events', 'c-3')]); // keeps segments rolling
+        offsets = (await remaining()).filter((offset) => Number(offset) <= 30);
+        return offsets.length < 31;
+      },
+      'the log cleaner to compact the topic',
+      90_000,
+    );
+
+    const store = createMemoryStore();
+    const halted: HaltedPartition[][] = [];
+    const source = startSource(env, engineOver(env, store), {
+      onHistoryTruncated: 'halt-partition',
+      onPartitionHalted: (list) => halted.push([...list]),
+    });
+    const { high } = (await env.admin.fetchTopicOffsets(cart))[0]!;
+    await waitFor(
+      () => store.checkpoints.get('cart-events:0') === high,
+      'the compacted partition stored to its end',
+    );
+    expect(halted).toEqual([]);
+    expect(offsets.length).toBeLessThan(31); // the log the source read held gaps
+    console.info(
+      `compacted: ${31 - offsets.length} of the first 31 offsets removed by the cleaner; stored to ${high}, no alarm`,
+    );
+    await source.stop();
+  }, 120_000);
+});
+
 describe('runKafkaSource with transactional producers', () => {
   /*
    * Why: a transactional producer ends each transaction with a commit marker, an offset with no
