@@ -10,8 +10,7 @@ import {
   produceStream,
   projectorHarness,
   readAllRecords,
-  highWatermarks,
-  waitForCheckpoints,
+  waitUntilCaughtUp,
   type ProjectorHarness,
 } from '@checkout/projector/testing';
 
@@ -37,7 +36,7 @@ describe('snapshots that expire while their checkpoint remains', () => {
     });
     const env = { SNAPSHOT_TTL_SECONDS: '3600' };
     const projector = await harness.start(env);
-    await caughtUp(harness);
+    await waitUntilCaughtUp(harness);
     const before = await readAllRecords(kafkaBrokers, harness.topics.physical);
     const { sessionIds } = await compareWithFold(harness.redis, before, harness.topics, {
       namespace: harness.namespace,
@@ -50,7 +49,7 @@ describe('snapshots that expire while their checkpoint remains', () => {
     for (const sessionId of expired) await harness.redis.pexpire(keys.snapshot(sessionId), 1);
     await waitUntilGone(harness, expired.map(keys.snapshot));
     await produceLateEvents(harness, [...expired, ...intact], 1);
-    await caughtUp(harness);
+    await waitUntilCaughtUp(harness);
 
     const after = await readAllRecords(kafkaBrokers, harness.topics.physical);
     const comparison = await compareWithFold(harness.redis, after, harness.topics, {
@@ -96,15 +95,6 @@ describe('snapshots that expire while their checkpoint remains', () => {
     expect(again.mismatches.sort()).toEqual(expired.slice(1));
   });
 });
-
-async function caughtUp(harness: ProjectorHarness): Promise<void> {
-  await waitForCheckpoints(harness.redis, {
-    namespace: harness.namespace,
-    group: harness.group,
-    targets: await highWatermarks(harness.brokers, harness.topics),
-    timeoutMs: 90_000,
-  });
-}
 
 /** Redis expires a key lazily on access too: a GET after its PEXPIRE has passed removes it. */
 async function waitUntilGone(harness: ProjectorHarness, keys: readonly string[]): Promise<void> {

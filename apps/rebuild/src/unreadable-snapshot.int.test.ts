@@ -9,9 +9,7 @@ import {
   produceStream,
   projectorHarness,
   readAllRecords,
-  highWatermarks,
-  waitForCheckpoints,
-  type ProjectorHarness,
+  waitUntilCaughtUp,
 } from '@checkout/projector/testing';
 
 /**
@@ -35,7 +33,7 @@ describe('a snapshot the projector cannot read', () => {
       concurrentSessions: 60,
     });
     const projector = await harness.start();
-    await caughtUp(harness);
+    await waitUntilCaughtUp(harness);
     const first = await readAllRecords(kafkaBrokers, harness.topics.physical);
     const { sessionIds } = await compareWithFold(harness.redis, first, harness.topics, {
       namespace: harness.namespace,
@@ -54,7 +52,7 @@ describe('a snapshot the projector cannot read', () => {
       records: 2_000,
       sessionPrefix: 'more-',
     });
-    await caughtUp(harness);
+    await waitUntilCaughtUp(harness);
     expect(projector.child.exitCode).toBeNull();
 
     const second = await readAllRecords(kafkaBrokers, harness.topics.physical);
@@ -91,7 +89,7 @@ describe('a snapshot the projector cannot read', () => {
     ]);
     expect(replay.code, replay.stdout + replay.stderr).toBe(0);
     expect(replay.json).toMatchObject({ replayed: 2 });
-    await caughtUp(harness);
+    await waitUntilCaughtUp(harness);
     const third = await readAllRecords(kafkaBrokers, harness.topics.physical);
     const after = await compareWithFold(harness.redis, third, harness.topics, {
       namespace: harness.namespace,
@@ -103,12 +101,3 @@ describe('a snapshot the projector cannot read', () => {
     );
   });
 });
-
-async function caughtUp(harness: ProjectorHarness): Promise<void> {
-  await waitForCheckpoints(harness.redis, {
-    namespace: harness.namespace,
-    group: harness.group,
-    targets: await highWatermarks(harness.brokers, harness.topics),
-    timeoutMs: 90_000,
-  });
-}

@@ -1,5 +1,6 @@
 import { compareOffsets } from '@checkout/domain';
-import { EngineError, historyTruncated } from '@checkout/engine';
+import { historyTruncated, type EngineError } from '@checkout/engine';
+import { checkpointBeyondLogEnd } from './resume-target.ts';
 
 /**
  * # Does a batch continue where the stored state ends? (SPEC §6, "No silent skip")
@@ -33,7 +34,10 @@ export function batchContinuity(
   if (checkpoint === undefined || batch.firstOffset === null) return { kind: 'continuous' };
   const from = checkpoint ?? '0';
   if (compareOffsets(batch.highWatermark, from) < 0) {
-    return { kind: 'log-went-back', error: logWentBack(partitionKey, from, batch.highWatermark) };
+    return {
+      kind: 'log-went-back',
+      error: checkpointBeyondLogEnd(partitionKey, from, batch.highWatermark),
+    };
   }
   return compareOffsets(batch.firstOffset, from) > 0
     ? { kind: 'gap', checkpoint: from }
@@ -49,15 +53,4 @@ export function judgeGap(
   return compareOffsets(logStart, checkpoint) > 0
     ? historyTruncated(partitionKey, checkpoint, logStart)
     : null;
-}
-
-function logWentBack(partitionKey: string, checkpoint: string, high: string): EngineError {
-  return new EngineError(
-    'HISTORY_TRUNCATED',
-    `Partition ${partitionKey}: the stored checkpoint is ${checkpoint} but the log now ends at ${high}; ` +
-      'the log went back (a leader without the applied records took over), and new records would reuse ' +
-      'offsets the state already holds. Refusing to continue this partition. Rebuild it ' +
-      '(`checkout-rebuild --from-offset earliest`) once the topic is healthy.',
-    { canRetry: false, context: { partitionKey, checkpoint, logEnd: high } },
-  );
 }

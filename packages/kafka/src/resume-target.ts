@@ -32,23 +32,36 @@ export function resumeTarget(partitionKey: string, start: PartitionStart): Resum
   if (compareOffsets(start.checkpoint, start.low) < 0)
     return { ok: false, error: historyTruncated(partitionKey, start.checkpoint, start.low) };
   if (compareOffsets(start.checkpoint, start.high) > 0)
-    return { ok: false, error: checkpointBeyondLogEnd(partitionKey, start) };
+    return {
+      ok: false,
+      error: checkpointBeyondLogEnd(partitionKey, start.checkpoint, start.high, start.low),
+    };
   return { ok: true, offset: start.checkpoint };
 }
 
-function checkpointBeyondLogEnd(partitionKey: string, start: PartitionStart): EngineError {
+/**
+ * A stored checkpoint past the log end, found at assignment or by a running batch: the topic
+ * was recreated, lost acknowledged records, or went back (a leader without them took over).
+ * New records would reuse offsets the state already holds, so the partition is refused.
+ */
+export function checkpointBeyondLogEnd(
+  partitionKey: string,
+  checkpoint: string,
+  logEnd: string,
+  logStart?: string,
+): EngineError {
   return new EngineError(
     'HISTORY_TRUNCATED',
-    `Partition ${partitionKey}: the stored checkpoint is ${start.checkpoint} but the log ends at ${start.high}; ` +
-      'the topic was recreated or lost acknowledged records, so the stored state does not describe this log. ' +
-      'Refusing to continue. Rebuild the projection (`checkout-rebuild --from-offset earliest`) or restore the topic.',
+    `Partition ${partitionKey}: the stored checkpoint is ${checkpoint} but the log now ends at ${logEnd}; ` +
+      'the topic was recreated, lost acknowledged records or went back, so the stored state does not describe ' +
+      'this log. Refusing to continue. Rebuild the projection (`checkout-rebuild --from-offset earliest`) or restore the topic.',
     {
       canRetry: false,
       context: {
         partitionKey,
-        checkpoint: start.checkpoint,
-        logStart: start.low,
-        logEnd: start.high,
+        checkpoint,
+        ...(logStart === undefined ? {} : { logStart }),
+        logEnd,
       },
     },
   );

@@ -3,6 +3,7 @@ import type { TopicNames } from '@checkout/engine';
 import { keyspace } from '@checkout/redis';
 import { createKafka } from '@checkout/testkit';
 import type { Redis } from 'ioredis';
+import type { ProjectorHarness } from './projector-harness.ts';
 import type { Admin } from 'kafkajs';
 
 /** High watermark per logical `"<topic>:<partition>"`: where every checkpoint must arrive. */
@@ -73,4 +74,18 @@ export async function waitForCheckpoints(
   throw new Error(
     `checkpoints did not reach the high watermarks within ${options.timeoutMs} ms: ${behind.join(', ')}`,
   );
+}
+
+/** Waits until a harness' projector has stored every record in the topics now (the log end). */
+export async function waitUntilCaughtUp(
+  harness: ProjectorHarness,
+  options: { generation?: string; timeoutMs?: number } = {},
+): Promise<void> {
+  await waitForCheckpoints(harness.redis, {
+    namespace: harness.namespace,
+    group: harness.group,
+    ...(options.generation === undefined ? {} : { generation: options.generation }),
+    targets: await highWatermarks(harness.brokers, harness.topics),
+    timeoutMs: options.timeoutMs ?? 90_000,
+  });
 }

@@ -94,6 +94,12 @@ export function decodeDeadLetter(at: DlqPosition, value: Buffer | null): DeadLet
 }
 
 /** `"<topic>:<partition>:<offset>"` of the original record: the identity of a poison record. */
+/**
+ * Most original coordinates a scan of the dead-letter topic remembers (about 100 bytes each),
+ * to tell repeats apart; past it, every entry counts as new (at-least-once, as documented).
+ */
+export const MAX_REMEMBERED_ORIGINALS = 1_000_000;
+
 export function originalCoordinates(entry: DeadLetterRecord): string {
   return `${entry.original.topic}:${entry.original.partition}:${entry.original.offset}`;
 }

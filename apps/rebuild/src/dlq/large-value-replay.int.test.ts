@@ -6,8 +6,7 @@ import {
   produceStream,
   projectorHarness,
   readAllRecords,
-  highWatermarks,
-  waitForCheckpoints,
+  waitUntilCaughtUp,
 } from '@checkout/projector/testing';
 import { REPLAYED_FROM_HEADER } from './replay-message.ts';
 
@@ -32,12 +31,7 @@ describe('checkout-rebuild dlq replay of an entry too large to carry its value',
     await producer.send({ topic: cart, acks: -1, messages: [{ key: 'big-1', value: large }] });
     await producer.disconnect();
     await harness.start();
-    await waitForCheckpoints(harness.redis, {
-      namespace: harness.namespace,
-      group: harness.group,
-      targets: await highWatermarks(kafkaBrokers, harness.topics),
-      timeoutMs: 90_000,
-    });
+    await waitUntilCaughtUp(harness);
 
     const env = rebuildEnv(harness);
     const replay = await runRebuildCli(env, [

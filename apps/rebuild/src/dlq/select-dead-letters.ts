@@ -1,5 +1,6 @@
 import type { TopicNames } from '@checkout/engine';
 import {
+  MAX_REMEMBERED_ORIGINALS,
   originalCoordinates,
   type DeadLetter,
   type DeadLetterRecord,
@@ -46,7 +47,7 @@ export function createTally(
   const isRepeat = (entry: DeadLetterRecord): boolean => {
     const original = originalCoordinates(entry);
     if (seen.has(original)) return true;
-    if (seen.size < MAX_REMEMBERED) seen.add(original);
+    if (seen.size < MAX_REMEMBERED_ORIGINALS) seen.add(original);
     return false;
   };
   return {
@@ -70,9 +71,6 @@ export function createTally(
     },
   };
 }
-
-/** Originals remembered to count duplicates (about 100 bytes each); past it, all count. */
-const MAX_REMEMBERED = 1_000_000;
 
 export type ReplaySkip =
   | 'already_replayed'

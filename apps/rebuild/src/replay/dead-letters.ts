@@ -1,7 +1,7 @@
 import type { DeadLetterEntry, DeadLetterSink } from '@checkout/engine';
 import { createKafkaDeadLetterSink, type KafkaLog } from '@checkout/kafka';
 import type { Kafka } from '../dlq/clients.ts';
-import { originalCoordinates } from '../dlq/dead-letter-record.ts';
+import { MAX_REMEMBERED_ORIGINALS, originalCoordinates } from '../dlq/dead-letter-record.ts';
 import { readDeadLetters } from '../dlq/read-dead-letters.ts';
 
 /**
@@ -42,12 +42,9 @@ export function countingDeadLetters(
 }
 
 /**
- * Most entries remembered from the dead-letter topic: about 100 bytes each. Past it the rest
- * are published again (at-least-once, as documented), and `onOverflow` says so.
+ * The original coordinates of every entry the dead-letter topic holds now, up to
+ * MAX_REMEMBERED_ORIGINALS: past it the rest are published again, and `onOverflow` says so.
  */
-const MAX_REMEMBERED = 1_000_000;
-
-/** The original coordinates of every entry the dead-letter topic holds now. */
 export async function deadLettersInTopic(
   kafka: Kafka,
   topic: string,
@@ -57,7 +54,8 @@ export async function deadLettersInTopic(
   let overflowed = false;
   await readDeadLetters(kafka, topic, (letter) => {
     if (letter.kind !== 'entry') return;
-    if (coordinates.size < MAX_REMEMBERED) coordinates.add(originalCoordinates(letter.entry));
+    if (coordinates.size < MAX_REMEMBERED_ORIGINALS)
+      coordinates.add(originalCoordinates(letter.entry));
     else if (!overflowed) {
       overflowed = true;
       onOverflow(coordinates.size);
