@@ -119,7 +119,12 @@ export async function blueGreenRebuild(
     ttlSeconds: config.SNAPSHOT_TTL_SECONDS,
     maxCommitBytes: config.REDIS_MAX_COMMIT_BYTES,
   });
-  const deadLetters = await liveDeadLetters(kafka, config.DLQ_TOPIC, context.log());
+  const deadLetters = await liveDeadLetters(kafka, {
+    topic: config.DLQ_TOPIC,
+    topics,
+    log: context.log(),
+    liveCheckpoints: () => readCheckpoints(redis, namespace, live, group),
+  });
   const heartbeat = throttled(HEARTBEAT_INTERVAL_MS, async () => {
     if (generation !== null) await updateGeneration(redis, namespace, generation, {});
   });

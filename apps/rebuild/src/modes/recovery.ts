@@ -74,7 +74,13 @@ export async function recoverFromSnapshot(
     ttlSeconds: config.SNAPSHOT_TTL_SECONDS,
     maxCommitBytes: config.REDIS_MAX_COMMIT_BYTES,
   });
-  const deadLetters = await liveDeadLetters(kafka, config.DLQ_TOPIC, context.log());
+  const deadLetters = await liveDeadLetters(kafka, {
+    topic: config.DLQ_TOPIC,
+    topics,
+    log: context.log(),
+    // The projector, when it runs beside a recovery, writes the same checkpoints.
+    liveCheckpoints: () => readCheckpoints(redis, namespace, generation, group),
+  });
   try {
     const result = await runReplay({
       kafka,
