@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { comparableView, type CheckoutOrder } from '@checkout/domain';
+import { comparableView, compareOffsets, lowerOffset, type CheckoutOrder } from '@checkout/domain';
 
 /**
  * Drift between the live projection and a rebuilt one (pure).
@@ -63,12 +63,15 @@ export function judgeSession(evidence: SessionEvidence): SessionVerdict {
     ...Object.keys(rebuilt?.meta.offsets ?? {}),
   ]);
   for (const field of fields) {
-    const settledBelow = minOffset(
-      evidence.liveCheckpoints.get(field),
-      evidence.rebuiltCheckpoints.get(field),
+    // An absent checkpoint is 0: nothing stored yet.
+    const settledBelow = lowerOffset(
+      evidence.liveCheckpoints.get(field) ?? '0',
+      evidence.rebuiltCheckpoints.get(field) ?? '0',
     );
     const applied = [live?.meta.offsets[field], rebuilt?.meta.offsets[field]];
-    if (applied.some((offset) => offset !== undefined && BigInt(offset) >= settledBelow)) {
+    if (
+      applied.some((offset) => offset !== undefined && compareOffsets(offset, settledBelow) >= 0)
+    ) {
       return { kind: 'unsettled', field };
     }
   }
@@ -126,11 +129,4 @@ function walk(
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The lower of two checkpoints; an absent one is 0 (nothing stored yet). */
-function minOffset(a: string | undefined, b: string | undefined): bigint {
-  const left = BigInt(a ?? '0');
-  const right = BigInt(b ?? '0');
-  return left < right ? left : right;
 }

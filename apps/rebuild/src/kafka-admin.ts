@@ -1,4 +1,4 @@
-import { CHECKOUT_TOPICS, type CheckoutTopic } from '@checkout/domain';
+import { CHECKOUT_TOPICS, recordsBetween, type CheckoutTopic } from '@checkout/domain';
 import { topicPartitionKey, type TopicNames } from '@checkout/engine';
 import {
   fetchWatermarks,
@@ -54,7 +54,7 @@ export async function topicRecordCount(kafka: KafkaClient, topic: string): Promi
   try {
     if (!(await admin.listTopics()).includes(topic)) return null;
     const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce((sum, { low, high }) => sum + Number(BigInt(high) - BigInt(low)), 0);
+    return offsets.reduce((sum, { low, high }) => sum + recordsBetween(low, high), 0);
   } finally {
     await admin.disconnect();
   }

@@ -127,9 +127,11 @@ export {
 export { evolve } from './evolve.ts';
 export {
   compareOffsets,
+  lowerOffset,
   offsetAfter,
   offsetBefore,
   positionKey,
+  recordsBetween,
   type RecordPosition,
 } from './record-position.ts';
 export { applyEvent, type ApplyOutcome } from './apply-event.ts';

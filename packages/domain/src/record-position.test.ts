@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareOffsets, offsetAfter, offsetBefore, positionKey } from './record-position.ts';
+import {
+  compareOffsets,
+  lowerOffset,
+  offsetAfter,
+  offsetBefore,
+  positionKey,
+  recordsBetween,
+} from './record-position.ts';
 import { CHECKOUT_TOPICS } from './topics.ts';
 
 const sign = (n: number) => Math.sign(n);
@@ -41,5 +48,15 @@ describe('offsetAfter / offsetBefore', () => {
     expect(offsetAfter('9007199254740993')).toBe('9007199254740994');
     expect(offsetBefore('9007199254740993')).toBe('9007199254740992');
     expect(offsetAfter('0')).toBe('1');
+  });
+});
+
+describe('recordsBetween and lowerOffset', () => {
+  it('count the offsets up to the end, never below zero, beyond 2^53', () => {
+    expect(recordsBetween('10', '25')).toBe(15);
+    expect(recordsBetween('25', '10')).toBe(0);
+    expect(recordsBetween('9007199254740993', '9007199254740995')).toBe(2);
+    expect(lowerOffset('9', '10')).toBe('9');
+    expect(lowerOffset('10', '9')).toBe('9');
   });
 });

@@ -48,6 +48,16 @@ export function compareOffsets(a: string, b: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/** How many offsets lie from `from` up to `to` (lag, records to replay): 0 when `to` is not past it. */
+export function recordsBetween(from: string, to: string): number {
+  return compareOffsets(to, from) > 0 ? Number(BigInt(to) - BigInt(from)) : 0;
+}
+
+/** The lower of two offsets. */
+export function lowerOffset(a: string, b: string): string {
+  return compareOffsets(a, b) <= 0 ? a : b;
+}
+
 /** The offset right after `offset` (a checkpoint is the next offset to read). */
 export function offsetAfter(offset: string): string {
   return (BigInt(offset) + 1n).toString();

@@ -1,3 +1,4 @@
+import { compareOffsets, recordsBetween } from '@checkout/domain';
 import { activeGeneration, keyspace } from '@checkout/redis';
 import type { CliContext, CommandOutcome } from '../cli-context.ts';
 import { listGenerations } from '../generations/generation-registry.ts';
@@ -33,14 +34,14 @@ export async function showStatus(context: CliContext): Promise<CommandOutcome> {
 
   const partitions = [...layout.watermarks].map(([field, { low, high }]) => {
     const checkpoint = checkpoints.get(field) ?? null;
-    const position = BigInt(checkpoint ?? '0');
-    const truncated = position < BigInt(low);
+    const position = checkpoint ?? '0';
+    const truncated = compareOffsets(position, low) < 0;
     return {
       partition: field,
       checkpoint,
       low,
       high,
-      lag: Number(BigInt(high) > position ? BigInt(high) - position : 0n),
+      lag: recordsBetween(position, high),
       history_truncated: truncated,
     };
   });

@@ -1,3 +1,4 @@
+import { compareOffsets, lowerOffset, offsetAfter } from '@checkout/domain';
 import { createHash, randomUUID } from 'node:crypto';
 import { readPartition } from '../session/read-partition.ts';
 import type { Kafka } from './clients.ts';
@@ -33,18 +34,19 @@ export async function readOriginalValues(
       const partitions = metadata.topics[0]?.partitions.length ?? 0;
       const marks = (await admin.fetchTopicOffsets(topic)).find((p) => p.partition === partition);
       if (marks === undefined || partitions === 0) continue;
-      const offsets = group.map(({ entry }) => BigInt(entry.original.offset));
-      const low = BigInt(marks.low);
-      const from = offsets.reduce((a, b) => (a < b ? a : b));
-      const until = offsets.reduce((a, b) => (a > b ? a : b)) + 1n;
-      if (until <= low) continue; // every one of them is gone
+      const offsets = group.map(({ entry }) => entry.original.offset);
+      const from = offsets.reduce(lowerOffset);
+      const until = offsetAfter(offsets.reduce((a, b) => (compareOffsets(a, b) >= 0 ? a : b)));
+      if (compareOffsets(until, marks.low) <= 0) continue; // every one of them is gone
       const wanted = new Set(group.map(({ entry }) => entry.original.offset));
       const groupId = `checkout-rebuild-dlq-originals-${randomUUID()}`;
       const records = await readPartition(
         kafka,
         groupId,
         {
-          ranges: new Map([[topic, { from: from > low ? from : low, until }]]),
+          ranges: new Map([
+            [topic, { from: compareOffsets(from, marks.low) > 0 ? from : marks.low, until }],
+          ]),
           partition,
           partitions,
           keep: (record) => wanted.has(record.offset),

@@ -1,3 +1,4 @@
+import { compareOffsets, offsetAfter } from '@checkout/domain';
 import { randomUUID } from 'node:crypto';
 import { EngineError } from '@checkout/engine';
 import { KAFKA_CLIENT_RETRY } from '@checkout/kafka';
@@ -35,10 +36,9 @@ export async function readDeadLetters(
   try {
     if (!(await admin.listTopics()).includes(topic)) return { exists: false, messages: 0 };
     /** Next offset to hand out per partition, and where to stop. */
-    const positions = new Map<number, { next: bigint; end: bigint }>();
+    const positions = new Map<number, { next: string; end: string }>();
     for (const { partition, low, high } of await admin.fetchTopicOffsets(topic)) {
-      if (BigInt(high) > BigInt(low))
-        positions.set(partition, { next: BigInt(low), end: BigInt(high) });
+      if (compareOffsets(high, low) > 0) positions.set(partition, { next: low, end: high });
     }
     if (positions.size === 0) return { exists: true, messages: 0 };
 
@@ -65,7 +65,7 @@ async function consumeToEnd(
   kafka: Kafka,
   groupId: string,
   topic: string,
-  positions: Map<number, { next: bigint; end: bigint }>,
+  positions: Map<number, { next: string; end: string }>,
   onLetter: (letter: DeadLetter) => void,
   timeoutMs: number,
 ): Promise<number> {
@@ -99,10 +99,10 @@ async function consumeToEnd(
             const position = positions.get(batch.partition);
             if (position === undefined) return;
             for (const message of batch.messages) {
-              const offset = BigInt(message.offset);
+              const offset = message.offset;
               // A redelivery after a rebalance starts over: hand out each offset once.
-              if (offset < position.next) continue;
-              if (offset >= position.end) break;
+              if (compareOffsets(offset, position.next) < 0) continue;
+              if (compareOffsets(offset, position.end) >= 0) break;
               onLetter(
                 decodeDeadLetter(
                   { partition: batch.partition, offset: message.offset },
@@ -110,9 +110,12 @@ async function consumeToEnd(
                 ),
               );
               messages += 1;
-              position.next = offset + 1n;
+              position.next = offsetAfter(offset);
             }
-            if (position.next >= position.end && pending.delete(batch.partition)) {
+            if (
+              compareOffsets(position.next, position.end) >= 0 &&
+              pending.delete(batch.partition)
+            ) {
               consumer.pause([{ topic, partitions: [batch.partition] }]);
             }
             if (pending.size === 0) {

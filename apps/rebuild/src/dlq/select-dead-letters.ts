@@ -1,3 +1,4 @@
+import { compareOffsets } from '@checkout/domain';
 import type { TopicNames } from '@checkout/engine';
 import {
   MAX_REMEMBERED_ORIGINALS,
@@ -129,6 +130,5 @@ function byOriginalPosition(a: DlqItem, b: DlqItem): number {
   const y = b.entry.original;
   if (x.topic !== y.topic) return x.topic < y.topic ? -1 : 1;
   if (x.partition !== y.partition) return x.partition - y.partition;
-  const difference = BigInt(x.offset) - BigInt(y.offset);
-  return difference === 0n ? 0 : difference < 0n ? -1 : 1;
+  return compareOffsets(x.offset, y.offset);
 }

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { comparableView, decodeSnapshot, toSnapshot, type CheckoutOrder } from '@checkout/domain';
+import {
+  comparableView,
+  compareOffsets,
+  decodeSnapshot,
+  toSnapshot,
+  type CheckoutOrder,
+} from '@checkout/domain';
 import {
   EngineError,
   foldBatch,
@@ -59,7 +65,7 @@ export async function rebuildSession(
     );
   }
   const records: SourceRecord[] = [];
-  const readUpTo = new Map<string, bigint>(plan.topics.map((topic) => [topic, 0n]));
+  const readUpTo = new Map<string, string>(plan.topics.map((topic) => [topic, '0']));
   let confirmed = false;
 
   try {
@@ -138,11 +144,11 @@ export async function rebuildSession(
 
   /** Reads partition p of each topic from where the last read ended to the current high watermark. */
   async function readMore(current: TopicLayout): Promise<SourceRecord[]> {
-    const ranges = new Map<string, { from: bigint; until: bigint }>();
+    const ranges = new Map<string, { from: string; until: string }>();
     for (const topic of plan.topics) {
       const marks = current.watermarks.get(topicPartitionKey(topic, partition));
       if (marks === undefined) continue;
-      if (BigInt(marks.low) > 0n) {
+      if (compareOffsets(marks.low, '0') > 0) {
         throw new EngineError(
           'HISTORY_TRUNCATED',
           `Partition ${topic}:${partition} now starts at offset ${marks.low}: retention deleted part of the session's history. ` +
@@ -150,9 +156,9 @@ export async function rebuildSession(
           { canRetry: false, context: { partition: `${topic}:${partition}`, logStart: marks.low } },
         );
       }
-      const from = readUpTo.get(topic) ?? 0n;
-      ranges.set(topics.toPhysical(topic), { from, until: BigInt(marks.high) });
-      readUpTo.set(topic, BigInt(marks.high) > from ? BigInt(marks.high) : from);
+      const from = readUpTo.get(topic) ?? '0';
+      ranges.set(topics.toPhysical(topic), { from, until: marks.high });
+      readUpTo.set(topic, compareOffsets(marks.high, from) > 0 ? marks.high : from);
     }
     return readPartition(
       kafka,
@@ -171,12 +177,12 @@ export async function rebuildSession(
 /** The stored snapshot holds an event at or past what was read: the fold would take it away. */
 function movedOn(
   stored: CheckoutOrder,
-  readUpTo: ReadonlyMap<string, bigint>,
+  readUpTo: ReadonlyMap<string, string>,
   partition: number,
 ): boolean {
   for (const [topic, until] of readUpTo) {
     const applied = stored.meta.offsets[topicPartitionKey(topic, partition)];
-    if (applied !== undefined && BigInt(applied) >= until) return true;
+    if (applied !== undefined && compareOffsets(applied, until) >= 0) return true;
   }
   return false;
 }

@@ -1,3 +1,4 @@
+import { compareOffsets, offsetAfter } from '@checkout/domain';
 import type { SourceRecord } from '@checkout/engine';
 import { toSourceRecord } from '@checkout/kafka';
 import { CliError } from '../cli-error.ts';
@@ -5,7 +6,7 @@ import type { KafkaClient } from '../kafka-admin.ts';
 
 export interface PartitionRead {
   /** Physical topic → [from, until): next offset to read, and where to stop. */
-  ranges: ReadonlyMap<string, { from: bigint; until: bigint }>;
+  ranges: ReadonlyMap<string, { from: string; until: string }>;
   partition: number;
   /** Every other partition of the topics is paused, never fetched. */
   partitions: number;
@@ -31,7 +32,7 @@ export async function readPartition(
   // Per topic: the next offset wanted (it only grows, so a batch delivered twice adds nothing).
   const remaining = new Map(
     [...read.ranges]
-      .filter(([, { from, until }]) => until > from)
+      .filter(([, { from, until }]) => compareOffsets(until, from) > 0)
       .map(([topic, range]) => [topic, { ...range }]),
   );
   const records: SourceRecord[] = [];
@@ -46,12 +47,12 @@ export async function readPartition(
   let lastProgress = Date.now();
 
   /** Moves the topic's position forward to `next` (never back) and finishes it at its end. */
-  function advance(topic: string, next: bigint, resolve: () => void): void {
+  function advance(topic: string, next: string, resolve: () => void): void {
     const range = remaining.get(topic);
     if (range === undefined) return;
-    if (next > range.from) range.from = next;
+    if (compareOffsets(next, range.from) > 0) range.from = next;
     lastProgress = Date.now();
-    if (range.from >= range.until) {
+    if (compareOffsets(range.from, range.until) >= 0) {
       remaining.delete(topic);
       consumer.pause([{ topic, partitions: [read.partition] }]);
       if (remaining.size === 0) resolve();
@@ -86,12 +87,12 @@ export async function readPartition(
         if (others.length > 0)
           consumer.pause(topics.map((topic) => ({ topic, partitions: others })));
         for (const [topic, { from }] of remaining)
-          consumer.seek({ topic, partition: read.partition, offset: String(from) });
+          consumer.seek({ topic, partition: read.partition, offset: from });
       });
       // Batches of transaction markers only never reach eachBatch.
       consumer.on(START_BATCH_PROCESS, ({ payload }) => {
         if (payload.partition === read.partition && payload.batchSize === 0) {
-          advance(payload.topic, BigInt(payload.lastOffset) + 1n, done);
+          advance(payload.topic, offsetAfter(payload.lastOffset), done);
         }
       });
       consumer
@@ -101,14 +102,14 @@ export async function readPartition(
             const range = remaining.get(batch.topic);
             if (batch.partition !== read.partition || range === undefined) return;
             for (const message of batch.messages) {
-              const offset = BigInt(message.offset);
-              if (offset < range.from) continue;
-              if (offset >= range.until) break;
+              const offset = message.offset;
+              if (compareOffsets(offset, range.from) < 0) continue;
+              if (compareOffsets(offset, range.until) >= 0) break;
               const record = toSourceRecord(batch.topic, batch.partition, message);
               if (read.keep(record)) records.push(record);
-              range.from = offset + 1n;
+              range.from = offsetAfter(offset);
             }
-            advance(batch.topic, BigInt(batch.lastOffset()) + 1n, done);
+            advance(batch.topic, offsetAfter(batch.lastOffset()), done);
           },
         })
         .catch(fail);
@@ -117,6 +118,6 @@ export async function readPartition(
     await consumer.disconnect().catch(() => undefined);
   }
   return records.sort((a, b) =>
-    a.topic === b.topic ? Number(BigInt(a.offset) - BigInt(b.offset)) : a.topic < b.topic ? -1 : 1,
+    a.topic === b.topic ? compareOffsets(a.offset, b.offset) : a.topic < b.topic ? -1 : 1,
   );
 }
