@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { DeadLetterEntry, DeadLetterReason } from './ports/dead-letter-sink.ts';
+import type {
+  DeadLetterEntry,
+  DeadLetterHeaderValue,
+  DeadLetterReason,
+} from './ports/dead-letter-sink.ts';
 import type { SourceRecord } from './ports/source-record.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -19,7 +23,7 @@ export function deadLetterEntry(
       partition: record.partition,
       offset: record.offset,
       timestamp: record.timestamp,
-      key: record.key === null ? null : record.key.toString('utf8'),
+      ...keyOf(record.key),
       value: value.text,
       value_encoding: value.encoding,
       ...(value.truncated === undefined ? {} : { value_truncated: value.truncated }),
@@ -64,10 +68,58 @@ function encodeBytes(bytes: Buffer | null): { text: string | null; encoding: 'ut
   }
 }
 
-function headersAsText(headers: SourceRecord['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) out[name] = typeof value === 'string' ? value : value.toString('utf8');
-  }
-  return out;
+function keyOf(key: Buffer | null): { key: string | null; key_encoding: 'utf8' | 'base64' } {
+  const { text, encoding } = encodeBytes(key);
+  return { key: text, key_encoding: encoding };
+}
+
+/** Object.fromEntries, not assignment: a header named `__proto__` stays a header. */
+function headersAsText(headers: SourceRecord['headers']): DeadLetterEntry['original']['headers'] {
+  return Object.fromEntries(
+    Object.entries(headers)
+      .filter(
+        (header): header is [string, Buffer | string | ReadonlyArray<Buffer | string>] =>
+          header[1] !== undefined,
+      )
+      .map(([name, value]) => [
+        name,
+        isList(value) ? value.map(headerValueOf) : headerValueOf(value),
+      ]),
+  );
+}
+
+function isList<T>(value: T | ReadonlyArray<T>): value is ReadonlyArray<T> {
+  return Array.isArray(value);
+}
+
+function headerValueOf(value: Buffer | string): DeadLetterHeaderValue {
+  if (typeof value === 'string') return value;
+  const { text, encoding } = encodeBytes(value);
+  return encoding === 'utf8' ? (text ?? '') : { base64: text ?? '' };
+}
+
+/** The bytes of an entry's key, as the original record had them. */
+export function deadLetterKeyBytes(
+  original: Pick<DeadLetterEntry['original'], 'key' | 'key_encoding'>,
+): Buffer | null {
+  if (original.key === null) return null;
+  return Buffer.from(original.key, original.key_encoding === 'base64' ? 'base64' : 'utf8');
+}
+
+/** An entry's headers as Kafka headers again, byte for byte, repeats and all. */
+export function deadLetterHeaderBytes(
+  headers: DeadLetterEntry['original']['headers'],
+): Record<string, Buffer | Buffer[]> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [
+      name,
+      Array.isArray(value) ? value.map(headerBytes) : headerBytes(value),
+    ]),
+  );
+}
+
+function headerBytes(value: DeadLetterHeaderValue): Buffer {
+  return typeof value === 'string'
+    ? Buffer.from(value, 'utf8')
+    : Buffer.from(value.base64, 'base64');
 }

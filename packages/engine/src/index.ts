@@ -1,5 +1,17 @@
 export { backoffDelay, DEFAULT_BACKOFF, retryTransient, type BackoffOptions } from './backoff.ts';
-export { deadLetterEntry, MAX_DEAD_LETTER_VALUE_BYTES } from './dead-letter.ts';
+export {
+  DEAD_LETTER_ENTRY_JSON_SCHEMA_ID,
+  DEAD_LETTER_REASONS,
+  deadLetterEntrySchema,
+  parseDeadLetterEntry,
+  renderDeadLetterEntryJsonSchema,
+} from './dead-letter-schema.ts';
+export {
+  deadLetterEntry,
+  deadLetterHeaderBytes,
+  deadLetterKeyBytes,
+  MAX_DEAD_LETTER_VALUE_BYTES,
+} from './dead-letter.ts';
 export { EngineError, historyTruncated, isRetryable, type EngineErrorCode } from './errors.ts';
 export { redactText, safeError, type SafeError } from './safe-error.ts';
 export {
@@ -17,6 +29,7 @@ export {
 } from './observer.ts';
 export type {
   DeadLetterEntry,
+  DeadLetterHeaderValue,
   DeadLetterReason,
   DeadLetterSink,
 } from './ports/dead-letter-sink.ts';

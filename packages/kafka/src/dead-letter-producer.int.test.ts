@@ -46,6 +46,7 @@ describe('Kafka dead-letter sink', () => {
         offset: '41',
         timestamp: '1767225600000',
         key: 'session-9',
+        key_encoding: 'utf8',
         value: '{"event_name":"cart.item_added"}',
         value_encoding: 'utf8',
         headers: { traceparent: '00-abc' },
@@ -120,6 +121,7 @@ describe('Kafka dead-letter sink', () => {
       topic: cart,
       partition: 0,
       key: 'p-1',
+      key_encoding: 'utf8',
       value: '{not json',
       headers: { 'x-origin': 'test' },
     });
@@ -199,6 +201,7 @@ describe('Kafka dead-letter sink', () => {
         offset: '7',
         timestamp: '0',
         key: 'p-1',
+        key_encoding: 'utf8',
         value: 'x'.repeat(50_000),
         value_encoding: 'utf8',
         headers: {},

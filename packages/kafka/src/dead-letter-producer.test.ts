@@ -14,6 +14,7 @@ describe('dead-letter message', () => {
         offset: '17',
         timestamp: '1767225600000',
         key: 'session-1',
+        key_encoding: 'utf8',
         value: '{oops',
         value_encoding: 'utf8',
         headers: { traceparent: '00-abc' },
@@ -23,9 +24,12 @@ describe('dead-letter message', () => {
       correlation_id: null,
     };
     const message = deadLetterMessage(entry);
-    expect(message.key).toBe('session-1');
+    expect(message.key).toEqual(Buffer.from('session-1'));
     expect(JSON.parse(String(message.value))).toEqual(entry);
-    expect(message.headers).toEqual({ traceparent: '00-abc', 'x-dlq-reason': 'invalid_json' });
+    expect(message.headers).toEqual({
+      traceparent: Buffer.from('00-abc'),
+      'x-dlq-reason': 'invalid_json',
+    });
   });
 });
 

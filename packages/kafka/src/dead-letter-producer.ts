@@ -2,7 +2,7 @@ import type { DeadLetterEntry, DeadLetterSink } from '@checkout/engine';
 import kafkajs from 'kafkajs';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { KAFKA_CLIENT_RETRY } from './kafka-config.ts';
-import { EngineError } from '@checkout/engine';
+import { deadLetterHeaderBytes, deadLetterKeyBytes, EngineError } from '@checkout/engine';
 import { sourceUnavailable } from './kafka-errors.ts';
 import { silentKafkaLog, type KafkaLog } from './kafka-log.ts';
 import { ensureTopics } from './topic-layout.ts';
@@ -42,9 +42,9 @@ export interface KafkaDeadLetterSink extends DeadLetterSink {
  */
 export function deadLetterMessage(entry: DeadLetterEntry): Message {
   return {
-    key: entry.original.key,
+    key: deadLetterKeyBytes(entry.original),
     value: JSON.stringify(entry),
-    headers: { ...entry.original.headers, 'x-dlq-reason': entry.reason },
+    headers: { ...deadLetterHeaderBytes(entry.original.headers), 'x-dlq-reason': entry.reason },
   };
 }
 

@@ -1,4 +1,4 @@
-import type { KafkaMessage } from 'kafkajs';
+import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { toSourceRecord } from './source-record.ts';
 
@@ -34,16 +34,24 @@ describe('toSourceRecord', () => {
     expect(record.value).toBeNull();
   });
 
-  it('keeps headers, the last value of a repeated one', () => {
-    const headers = {
-      traceparent: Buffer.from('00-abc'),
-      'x-repeated': [Buffer.from('first'), Buffer.from('last')],
-    };
+  it('keeps every header: each value of a repeated one, and one named __proto__', () => {
+    const headers = Object.fromEntries([
+      ['traceparent', Buffer.from('00-abc')],
+      ['x-repeated', [Buffer.from('first'), Buffer.from('last')]],
+      ['__proto__', Buffer.from([0xff])],
+    ]) as IHeaders;
     const record = toSourceRecord('cart-events', 0, message({ headers }));
-    expect(record.headers).toEqual({
-      traceparent: Buffer.from('00-abc'),
-      'x-repeated': Buffer.from('last'),
-    });
+    expect(Object.keys(record.headers)).toEqual(['traceparent', 'x-repeated', '__proto__']);
+    expect(record.headers['x-repeated']).toEqual([Buffer.from('first'), Buffer.from('last')]);
+    expect(record.headers['__proto__']).toEqual(Buffer.from([0xff]));
+  });
+
+  it('undoes what kafkajs makes of a header named __proto__ ([Object.prototype, value])', () => {
+    const headers = Object.fromEntries([
+      ['__proto__', [Object.prototype, Buffer.from('kept')]],
+    ]) as IHeaders;
+    const record = toSourceRecord('cart-events', 0, message({ headers }));
+    expect(record.headers['__proto__']).toEqual(Buffer.from('kept'));
   });
 
   it('gives an empty header map to legacy message-set entries', () => {

@@ -1,4 +1,5 @@
 import type { SourceRecord } from '@checkout/engine';
+import { toSourceRecord } from '@checkout/kafka';
 import { createKafka } from '@checkout/testkit';
 
 /**
@@ -37,20 +38,7 @@ export async function readAllRecords(
           const high = remaining.get(key);
           for (const message of batch.messages) {
             if (high === undefined || BigInt(message.offset) >= high) continue;
-            records.push({
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: message.offset,
-              key: message.key,
-              value: message.value,
-              headers: Object.fromEntries(
-                Object.entries(message.headers ?? {}).map(([name, value]) => [
-                  name,
-                  Array.isArray(value) ? value[0] : value,
-                ]),
-              ),
-              timestamp: message.timestamp,
-            });
+            records.push(toSourceRecord(batch.topic, batch.partition, message));
           }
           const last = batch.messages.at(-1);
           if (high !== undefined && last !== undefined && BigInt(last.offset) + 1n >= high)

@@ -1,9 +1,8 @@
 import { Readable, Writable } from 'node:stream';
-import { topicNames, type DeadLetterEntry } from '@checkout/engine';
+import { deadLetterEntry, topicNames, type SourceRecord } from '@checkout/engine';
 import { createKafka, createKafkaDeadLetterSink } from '@checkout/kafka';
 import {
   connectRedis,
-  consumeMessages,
   createTopics,
   deleteKeys,
   onCleanup,
@@ -16,7 +15,9 @@ import { createCliContext, withCommonFlags } from '../cli-context.ts';
 import type { Kafka } from '../dlq/clients.ts';
 import type { DeadLetterListing } from '../dlq/list-dead-letters.ts';
 import type { ReplayReport } from '../dlq/replay-dead-letters.ts';
-import { deadLetterEntry } from '../dlq/test-entries.ts';
+import { deadLetterEntry as testEntry } from '../dlq/test-entries.ts';
+import { partitionForKey } from '../partition-for-key.ts';
+import { readAllRecords } from '@checkout/projector/testing';
 import { registerDlqCommands } from './dlq.ts';
 
 async function recordsIn(kafka: Kafka, topic: string): Promise<number> {
@@ -47,39 +48,74 @@ describe('checkout-rebuild dlq list|replay', () => {
 
     const sink = createKafkaDeadLetterSink({ kafka, topic: dlqTopic, createTopic: false });
     onCleanup(() => sink.disconnect());
-    const currency = deadLetterEntry({
-      event_id: 'e-cur',
-      original: {
-        topic: cart,
-        partition: 0,
-        offset: '5',
-        key: 's-1',
-        value: '{"event_id":"e-cur"}',
-      },
-    });
-    const poison: DeadLetterEntry = deadLetterEntry({
-      reason: 'invalid_json',
-      event_id: null,
-      event_name: null,
-      original: {
-        topic: cart,
-        partition: 1,
-        offset: '9',
-        key: 's-2',
-        value: Buffer.from([0xff, 0xfe]).toString('base64'),
-        value_encoding: 'base64',
-        headers: {},
-      },
-    });
-    const shippingCurrency = deadLetterEntry({
+    // The originals exist: replay re-reads each one and checks its entry against it.
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    onCleanup(() => producer.disconnect());
+    const binaryKey = Buffer.from([0xc3, 0x28, 0x00]);
+    async function original(
+      topic: string,
+      key: Buffer,
+      value: Buffer,
+      headers: Record<string, Buffer | Buffer[]> = {},
+      partition = partitionForKey(key, 2),
+    ): Promise<SourceRecord> {
+      const [sent] = await producer.send({
+        topic,
+        acks: -1,
+        messages: [{ key, value, headers, partition }],
+      });
+      return {
+        topic,
+        partition,
+        offset: sent?.baseOffset ?? '0',
+        timestamp: '0',
+        key,
+        value,
+        headers,
+      };
+    }
+    const currencyRecord = await original(
+      cart,
+      Buffer.from('s-1'),
+      Buffer.from('{"event_id":"e-cur"}'),
+      Object.fromEntries([
+        ['traceparent', Buffer.from('00-abc')],
+        ['x-repeated', [Buffer.from('one'), Buffer.from([0xff])]],
+        ['__proto__', Buffer.from('kept')],
+      ]),
+    );
+    const poisonRecord = await original(cart, binaryKey, Buffer.from([0xff, 0xfe]));
+    const shippingRecord = await original(
+      shipping,
+      Buffer.from('s-2'),
+      Buffer.from('{"event_id":"e-ship"}'),
+    );
+    const currencyRejection = { reason: 'currency_mismatch' as const, message: 'EUR' };
+    const currency = deadLetterEntry(currencyRecord, currencyRejection, { event_id: 'e-cur' });
+    const poison = deadLetterEntry(poisonRecord, { reason: 'invalid_json', message: 'bad' });
+    const shippingCurrency = deadLetterEntry(shippingRecord, currencyRejection, {
       event_id: 'e-ship',
-      original: {
-        topic: shipping,
-        partition: 1,
-        offset: '3',
-        key: 's-2',
-        value: '{"event_id":"e-ship"}',
-      },
+    });
+    // Entries nobody should be able to steer a replay with: one whose original sits on another
+    // partition than its key's, one whose value is not the original's.
+    const misplaced = deadLetterEntry(
+      await original(
+        cart,
+        Buffer.from('s-1'),
+        Buffer.from('{"event_id":"e-mis"}'),
+        {},
+        1 - partitionForKey('s-1', 2),
+      ),
+      { reason: 'invalid_payload', message: 'x' },
+    );
+    const real = deadLetterEntry(
+      await original(shipping, Buffer.from('s-3'), Buffer.from('{"event_id":"e-real"}')),
+      { reason: 'invalid_payload', message: 'x' },
+    );
+    const forged = testEntry({
+      reason: 'invalid_payload',
+      original: { ...real.original, value: '{"event_id":"e-injected"}' },
     });
     await sink.publish([currency, poison, shippingCurrency]);
     await sink.publish([currency]); // at-least-once: the same poison record twice
@@ -151,7 +187,7 @@ describe('checkout-rebuild dlq list|replay', () => {
       '--json',
     );
     expect(dryRun).toMatchObject({ would_replay: 2, replayed: 0, skipped: { duplicate: 1 } });
-    expect(await recordsIn(kafka, cart)).toBe(0);
+    expect(await recordsIn(kafka, cart)).toBe(3);
 
     const first = await run<ReplayReport>(
       'dlq',
@@ -169,28 +205,45 @@ describe('checkout-rebuild dlq list|replay', () => {
     // The copy of the first record was remembered along with it.
     expect(rest).toMatchObject({ replayed: 1, skipped: { already_replayed: 3, duplicate: 0 } });
 
-    const replayed = await consumeMessages(kafka, {
-      groupId: names.groupId('check'),
-      topics: [cart, shipping],
-      count: 3,
-    });
-    const replayedTo = (topic: string, partition: number) =>
-      replayed.find((m) => m.topic === topic && m.partition === partition);
-    expect(replayedTo(cart, 0)).toMatchObject({
-      key: 's-1',
-      value: '{"event_id":"e-cur"}',
-      headers: { traceparent: '00-abc', 'x-dlq-replayed-from': expect.stringMatching(/^\d+:\d+$/) },
-    });
-    expect(replayedTo(cart, 1)).toMatchObject({
-      key: 's-2',
-      value: Buffer.from([0xff, 0xfe]).toString('utf8'),
-    });
-    expect(replayedTo(shipping, 1)).toMatchObject({ key: 's-2', value: '{"event_id":"e-ship"}' });
+    const replayed = await readAllRecords(kafkaBrokers, [cart, shipping]);
+    const replayOf = (record: SourceRecord) =>
+      replayed.find(
+        (m) =>
+          m.topic === record.topic &&
+          m.partition === record.partition &&
+          m.offset !== record.offset &&
+          m.value?.equals(record.value ?? Buffer.alloc(0)),
+      );
+    // Byte for byte: keys and header values that are not UTF-8, repeats, `__proto__`.
+    expect(replayOf(currencyRecord)).toMatchObject({ key: currencyRecord.key });
+    expect(Object.keys(replayOf(currencyRecord)?.headers ?? {})).toEqual([
+      'traceparent',
+      'x-repeated',
+      '__proto__',
+      'x-dlq-replayed-from',
+    ]);
+    expect(replayOf(currencyRecord)?.headers['x-repeated']).toEqual([
+      Buffer.from('one'),
+      Buffer.from([0xff]),
+    ]);
+    expect(replayOf(currencyRecord)?.headers['__proto__']).toEqual(Buffer.from('kept'));
+    expect(replayOf(poisonRecord)).toMatchObject({ key: binaryKey });
+    expect(replayOf(shippingRecord)).toMatchObject({ key: Buffer.from('s-2') });
 
     const again = await run<ReplayReport>('dlq', 'replay', '--yes', '--json');
     expect(again).toMatchObject({ replayed: 0, skipped: { already_replayed: 4, duplicate: 0 } });
-    expect(await recordsIn(kafka, cart)).toBe(2);
-    expect(await recordsIn(kafka, shipping)).toBe(1);
+    expect(await recordsIn(kafka, cart)).toBe(3 + 2);
+    expect(await recordsIn(kafka, shipping)).toBe(2 + 1);
     expect(await redis.scard(`${names.prefix}:dlq-replayed:{checkout-projector}`)).toBe(4);
+
+    // Entries that would steer a replay are refused, and the report says why.
+    await sink.publish([misplaced, forged]);
+    const steered = await run<ReplayReport>('dlq', 'replay', '--yes', '--json');
+    expect(steered).toMatchObject({
+      replayed: 0,
+      skipped: { already_replayed: 4, not_its_partition: 1, original_mismatch: 1 },
+    });
+    expect(await recordsIn(kafka, cart)).toBe(3 + 2);
+    expect(await recordsIn(kafka, shipping)).toBe(2 + 1);
   });
 });

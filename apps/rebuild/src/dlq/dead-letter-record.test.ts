@@ -51,7 +51,7 @@ describe('replayRecord', () => {
         partition: 1,
         key: Buffer.from('s-1'),
         value: Buffer.from('{"event_id":"e-1"}'),
-        headers: { traceparent: '00-abc', 'x-dlq-replayed-from': '0:7' },
+        headers: { traceparent: Buffer.from('00-abc'), 'x-dlq-replayed-from': '0:7' },
       },
     });
   });

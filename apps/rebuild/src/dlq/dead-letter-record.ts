@@ -1,4 +1,4 @@
-import type { DeadLetterReason } from '@checkout/engine';
+import { DEAD_LETTER_REASONS, deadLetterEntrySchema, parseDeadLetterEntry } from '@checkout/engine';
 import { z } from 'zod';
 
 /**
@@ -13,21 +13,17 @@ const nullableText = z
   .nullish()
   .transform((value) => value ?? null);
 
-const entrySchema = z.object({
+const { shape } = deadLetterEntrySchema;
+const entrySchema = deadLetterEntrySchema.extend({
   reason: z.string().min(1),
   message: z.string().default(''),
-  original: z.object({
-    topic: z.string().min(1),
-    partition: z.number().int().min(0),
-    offset: z.string().regex(/^(0|[1-9][0-9]*)$/, 'a decimal offset'),
+  original: shape.original.extend({
     timestamp: z.string().default(''),
     key: nullableText,
+    key_encoding: shape.original.shape.key_encoding.default('utf8'),
     value: nullableText,
-    value_encoding: z.enum(['utf8', 'base64']).default('utf8'),
-    value_truncated: z
-      .object({ bytes: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) })
-      .optional(),
-    headers: z.record(z.string(), z.string()).default({}),
+    value_encoding: shape.original.shape.value_encoding.default('utf8'),
+    headers: shape.original.shape.headers.default({}),
   }),
   event_id: nullableText,
   event_name: nullableText,
@@ -47,26 +43,8 @@ export type DeadLetter =
   | { kind: 'entry'; at: DlqPosition; entry: DeadLetterRecord }
   | { kind: 'unreadable'; at: DlqPosition; problem: string };
 
-/** The reasons the engine dead-letters with (SPEC §3 and snapshot_unreadable), for `--reason` choices. */
-export const REJECTION_REASONS = [
-  'invalid_json',
-  'invalid_envelope',
-  'invalid_payload',
-  'topic_mismatch',
-  'currency_mismatch',
-  'limit_exceeded',
-  'amount_overflow',
-  'key_mismatch',
-  'snapshot_unreadable',
-] as const satisfies readonly DeadLetterReason[];
-
-// Fails to compile when the engine gains a reason this list lacks.
-const everyReasonListed: [Exclude<DeadLetterReason, (typeof REJECTION_REASONS)[number]>] extends [
-  never,
-]
-  ? true
-  : false = true;
-void everyReasonListed;
+/** The reasons the engine dead-letters with, for `--reason` choices. */
+export const REJECTION_REASONS = DEAD_LETTER_REASONS;
 
 export function decodeDeadLetter(at: DlqPosition, value: Buffer | null): DeadLetter {
   if (value === null) return { kind: 'unreadable', at, problem: 'the message has no value' };
@@ -80,7 +58,7 @@ export function decodeDeadLetter(at: DlqPosition, value: Buffer | null): DeadLet
       problem: `the value is not JSON (${error instanceof Error ? error.message : String(error)})`,
     };
   }
-  const parsed = entrySchema.safeParse(json);
+  const parsed = parseDeadLetterEntry(entrySchema, json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue === undefined || issue.path.length === 0 ? 'value' : issue.path.join('.');

@@ -2,7 +2,7 @@ import type { TopicNames } from '@checkout/engine';
 import { KAFKA_CLIENT_RETRY } from '@checkout/kafka';
 import type { Kafka, Producer, Redis } from './clients.ts';
 import type { DlqPosition } from './dead-letter-record.ts';
-import { readOriginalValues } from './original-values.ts';
+import { readOriginals, replayRefusal, type OriginalRecord } from './original-values.ts';
 import { readDeadLetters, type ReadDeadLettersOptions } from './read-dead-letters.ts';
 import { replayRecord, type ReplayRecord } from './replay-message.ts';
 import { markReplayed, replayedAmong, replayedMember, replayedSetKey } from './replayed-set.ts';
@@ -85,15 +85,16 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
     scanned.matched.map(({ at }) => member(at)),
   );
   const plan = planReplay(scanned.matched, { replayed, member, topics: options.topics });
-  // Entries that carry only the head of a large value replay the original, read back.
-  const originals = await readOriginalValues(
+  // What is replayed is the original record, read back and checked against its entry.
+  const originals = await readOriginals(
     options.kafka,
     plan.replay,
     options.signal ?? new AbortController().signal,
   );
   plan.replay = plan.replay.filter((item) => {
-    if (item.entry.original.value_truncated === undefined || originals.has(item)) return true;
-    plan.skipped.push({ ...item, why: 'original_gone' });
+    const refusal = replayRefusal(item.entry, originals.get(item));
+    if (refusal === undefined) return true;
+    plan.skipped.push({ ...item, why: refusal });
     return false;
   });
 
@@ -130,6 +131,8 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
       duplicate: count('duplicate'),
       not_checkout_topic: count('not_checkout_topic'),
       original_gone: count('original_gone'),
+      original_mismatch: count('original_mismatch'),
+      not_its_partition: count('not_its_partition'),
     },
     unreadable: scanned.unreadable.length,
     entries: [...plan.replay, ...plan.skipped].map((item) => ({
@@ -150,7 +153,7 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
 async function produceAndRemember(
   options: ReplayDeadLettersOptions,
   items: readonly DlqItem[],
-  originals: ReadonlyMap<DlqItem, Buffer>,
+  originals: ReadonlyMap<DlqItem, OriginalRecord>,
   key: string,
   member: (at: DlqPosition) => string,
   onReplayed: (item: DlqItem) => void,
@@ -174,7 +177,7 @@ async function produceAndRemember(
       const byTopic = new Map<string, Array<ReplayRecord['message']>>();
       for (const item of chunk) {
         const { at, entry } = item;
-        const { topic, message } = replayRecord(at, entry, originals.get(item));
+        const { topic, message } = replayRecord(at, entry, originals.get(item)?.value ?? undefined);
         byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
       }
       await producer.sendBatch({

@@ -1,3 +1,4 @@
+import { deadLetterHeaderBytes, deadLetterKeyBytes } from '@checkout/engine';
 import type { ProducerMessage } from './clients.ts';
 import type { DeadLetterRecord, DlqPosition } from './dead-letter-record.ts';
 
@@ -27,13 +28,16 @@ export function replayRecord(
     topic: original.topic,
     message: {
       partition: original.partition,
-      key: original.key === null ? null : Buffer.from(original.key, 'utf8'),
+      key: deadLetterKeyBytes(original),
       value:
         fullValue ??
         (original.value === null
           ? null
           : Buffer.from(original.value, original.value_encoding === 'base64' ? 'base64' : 'utf8')),
-      headers: { ...original.headers, [REPLAYED_FROM_HEADER]: `${at.partition}:${at.offset}` },
+      headers: {
+        ...deadLetterHeaderBytes(original.headers),
+        [REPLAYED_FROM_HEADER]: `${at.partition}:${at.offset}`,
+      },
     },
   };
 }

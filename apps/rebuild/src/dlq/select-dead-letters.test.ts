@@ -114,7 +114,14 @@ describe('human output', () => {
       matched: 2,
       replayed: 1,
       would_replay: 0,
-      skipped: { already_replayed: 1, duplicate: 0, not_checkout_topic: 0, original_gone: 0 },
+      skipped: {
+        already_replayed: 1,
+        duplicate: 0,
+        not_checkout_topic: 0,
+        original_gone: 0,
+        original_mismatch: 0,
+        not_its_partition: 0,
+      },
       unreadable: 0,
       entries: [],
     });

@@ -77,8 +77,12 @@ export type ReplaySkip =
   | 'already_replayed'
   | 'duplicate'
   | 'not_checkout_topic'
-  /** The entry carried only a head of a large value, and the original record is gone. */
-  | 'original_gone';
+  /** No record at the entry's coordinates any more: nothing to check the entry against. */
+  | 'original_gone'
+  /** The record at the entry's coordinates has another key or value than the entry says. */
+  | 'original_mismatch'
+  /** The default partitioner puts the key on another partition (or the record has no key). */
+  | 'not_its_partition';
 
 export interface ReplayPlan {
   /** To re-produce, in original (topic, partition, offset) order. */

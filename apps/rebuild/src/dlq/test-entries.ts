@@ -20,6 +20,7 @@ export function deadLetterEntry(
       offset: '41',
       timestamp: '1767225600000',
       key: 's-1',
+      key_encoding: 'utf8',
       value: '{"event_id":"e-1"}',
       value_encoding: 'utf8',
       headers: { traceparent: '00-abc' },

@@ -13,6 +13,7 @@ const entry = (offset: string): DeadLetterEntry => ({
     offset,
     timestamp: '0',
     key: 's-1',
+    key_encoding: 'utf8',
     value: '{',
     value_encoding: 'utf8',
     headers: {},

@@ -14,6 +14,9 @@ import type { RejectionReason } from '@checkout/domain';
  */
 export type DeadLetterReason = RejectionReason | 'snapshot_unreadable';
 
+/** A header value as an entry carries it: UTF-8 text, or its bytes in base64. */
+export type DeadLetterHeaderValue = string | { base64: string };
+
 export interface DeadLetterEntry {
   reason: DeadLetterReason;
   message: string;
@@ -22,7 +25,9 @@ export interface DeadLetterEntry {
     partition: number;
     offset: string;
     timestamp: string;
+    /** UTF-8 text, or base64 when the bytes are not valid UTF-8 (`key_encoding`). */
     key: string | null;
+    key_encoding: 'utf8' | 'base64';
     /**
      * UTF-8 text, or base64 when the bytes are not valid UTF-8 (`value_encoding`). When
      * `value_truncated` is present, only the first bytes of the value (a head for humans).
@@ -35,7 +40,11 @@ export interface DeadLetterEntry {
      * checks it is the same one.
      */
     value_truncated?: { bytes: number; sha256: string };
-    headers: Record<string, string>;
+    /**
+     * Every header of the original record, in full: a repeated header is a list of its values in
+     * order; a value that is not valid UTF-8 is `{ base64 }`.
+     */
+    headers: Record<string, DeadLetterHeaderValue | DeadLetterHeaderValue[]>;
   };
   event_id: string | null;
   event_name: string | null;

@@ -11,7 +11,8 @@ export interface SourceRecord {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
-  headers: Readonly<Record<string, Buffer | string | undefined>>;
+  /** Every header; a header the record carries more than once has its values in order. */
+  headers: Readonly<Record<string, Buffer | string | ReadonlyArray<Buffer | string> | undefined>>;
   /** Broker timestamp, milliseconds since epoch as a decimal string. */
   timestamp: string;
 }
