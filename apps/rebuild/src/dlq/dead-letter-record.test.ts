@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeDeadLetter } from './dead-letter-record.ts';
 import { replayRecord } from './replay-message.ts';
@@ -65,5 +66,19 @@ describe('replayRecord', () => {
     expect(
       replayRecord(at, deadLetterEntry({ original: { value: null } })).message.value,
     ).toBeNull();
+  });
+});
+
+describe('decodeDeadLetter of hostile messages', () => {
+  it('never throws: random bytes and random JSON are entries or unreadable', () => {
+    const bytes = fc.uint8Array({ maxLength: 256 }).map((array) => Buffer.from(array));
+    const json = fc.jsonValue().map((value) => Buffer.from(JSON.stringify(value)));
+    fc.assert(
+      fc.property(fc.option(fc.oneof(bytes, json), { nil: null }), (value) => {
+        const letter = decodeDeadLetter(at, value);
+        expect(['entry', 'unreadable']).toContain(letter.kind);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
