@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import { importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = (await import('node:module')).builtinModules;
@@ -22,6 +23,28 @@ export default tseslint.config(
     },
   },
   {
+    // With type information: a promise nobody awaits or handles is how errors vanish here.
+    files: ['packages/*/src/**/*.ts', 'apps/*/src/**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
+    // A cycle between modules means neither can be understood (or tested) without the other.
+    files: ['packages/*/src/**/*.ts', 'apps/*/src/**/*.ts', 'scripts/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver': { node: { extensions: ['.ts', '.js'] } },
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  {
     // Tests index fixtures they just built; `!` there is clearer than a guard per line.
     files: ['**/*.test.ts', '**/testing/**/*.ts', '**/test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
@@ -34,12 +57,10 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            ...nodeBuiltins.map((name) => ({ name, message: 'The domain does no I/O.' })),
-            ...nodeBuiltins.map((name) => ({
-              name: `node:${name}`,
-              message: 'The domain does no I/O.',
-            })),
+          paths: [...nodeBuiltins.map((name) => ({ name, message: 'The domain does no I/O.' }))],
+          // Patterns, so subpaths (`node:fs/promises`, `kafkajs/src/…`) are refused too.
+          patterns: [
+            { group: ['node:*'], message: 'The domain does no I/O.' },
             ...[
               'kafkajs',
               'ioredis',
@@ -47,7 +68,10 @@ export default tseslint.config(
               'pino',
               'prom-client',
               '@eventstore/db-client',
-            ].map((name) => ({ name, message: 'The domain does no I/O.' })),
+              '@checkout/engine',
+              '@checkout/redis',
+              '@checkout/kafka',
+            ].map((name) => ({ group: [name, `${name}/*`], message: 'The domain does no I/O.' })),
           ],
         },
       ],

@@ -15,7 +15,7 @@ import {
   type KafkaConnectionOptions,
 } from '@checkout/kafka';
 import type { ProjectorConfig } from './config.ts';
-import type { EventSource } from './start-projector.ts';
+import type { EventSource } from './event-source.ts';
 import type { Logger } from './logger.ts';
 import type { ProjectorMetrics } from './metrics.ts';
 import type { Readiness } from './readiness.ts';

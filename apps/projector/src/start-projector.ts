@@ -1,14 +1,9 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import {
-  createProjectionEngine,
-  EngineError,
-  topicNames,
-  type DeadLetterSink,
-  type ProjectionEngine,
-} from '@checkout/engine';
+import { createProjectionEngine, EngineError, topicNames } from '@checkout/engine';
 import type { ProjectorConfig } from './config.ts';
 import { embeddedSource } from './embedded-runtime.ts';
+import type { EventSource } from './event-source.ts';
 import { faultInjector } from './fault-points.ts';
 import { createHttpServer } from './http-server.ts';
 import { kafkaSource } from './kafka-runtime.ts';
@@ -16,7 +11,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { withLogging } from './logging-observer.ts';
 import { createMetrics } from './metrics.ts';
 import { createProgressWatch } from './progress-watch.ts';
-import { createReadiness, type Readiness } from './readiness.ts';
+import { createReadiness } from './readiness.ts';
 import { embeddedStore, redisStore } from './store-runtime.ts';
 
 export interface RunningProjector {
@@ -27,15 +22,6 @@ export interface RunningProjector {
   stop(): Promise<void>;
   /** Resolves with the exit code: 0 after stop(), 1 after a fatal alarm. */
   finished: Promise<number>;
-}
-
-export interface EventSource {
-  deadLetters: DeadLetterSink;
-  /** Records waiting on the partitions being worked on; null when unknown (not assigned). */
-  pending(): number | null;
-  /** Why answers may be stale now (partitions replaying after the store lost data), or null. */
-  staleness(): string | null;
-  run(engine: ProjectionEngine, readiness: Readiness, signal: AbortSignal): Promise<void>;
 }
 
 /**

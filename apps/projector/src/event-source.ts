@@ -1,0 +1,12 @@
+import type { DeadLetterSink, ProjectionEngine } from '@checkout/engine';
+import type { Readiness } from './readiness.ts';
+
+/** Where the projector's records come from: Kafka (kafka-runtime.ts) or the embedded log. */
+export interface EventSource {
+  deadLetters: DeadLetterSink;
+  /** Records waiting on the partitions being worked on; null when unknown (not assigned). */
+  pending(): number | null;
+  /** Why answers may be stale now (partitions replaying after the store lost data), or null. */
+  staleness(): string | null;
+  run(engine: ProjectionEngine, readiness: Readiness, signal: AbortSignal): Promise<void>;
+}
