@@ -5,6 +5,7 @@ import {
   integer,
   kafkaBrokers,
   kafkaSecurity,
+  allowCompactedTopics,
   kafkaTopicPrefix,
   loadEnv,
   redisUrl,
@@ -29,6 +30,7 @@ export const projectorEnvSchema = z.object({
   KAFKA_CLIENT_ID: z.string().min(1).max(255).default('checkout-projector'),
   /** Prepended to the five topic names (`staging.` → `staging.cart-events`). @default '' */
   KAFKA_TOPIC_PREFIX: kafkaTopicPrefix,
+  KAFKA_ALLOW_COMPACTED_TOPICS: allowCompactedTopics,
   /** Create missing topics at start (development only). @default false */
   KAFKA_CREATE_TOPICS: booleanFlag.default(false),
   /** Partitions for topics created with KAFKA_CREATE_TOPICS. @default 3 */

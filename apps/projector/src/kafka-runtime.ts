@@ -88,6 +88,7 @@ export function kafkaSource(
           },
           // One partition whose history is gone must not stop the others (SPEC §6).
           onHistoryTruncated: 'halt-partition',
+          allowCompactedTopics: config.KAFKA_ALLOW_COMPACTED_TOPICS,
           onPartitionHalted: (list) => {
             metrics.partitionHalted.reset();
             halted.clear();

@@ -20,7 +20,7 @@ export interface RunningProjector {
   port: number;
   /** Graceful: finish the batch in flight, store, commit, leave the group. */
   stop(): Promise<void>;
-  /** Resolves with the exit code: 0 after stop(), 1 after a fatal alarm. */
+  /** Resolves with the exit code: 0 after stop(), 2 for bad configuration, 1 after another fatal alarm. */
   finished: Promise<number>;
 }
 
@@ -39,7 +39,7 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
   /** Set by a fatal alarm raised outside the consume loop (exit 2 for configuration). */
   let fatalExitCode: number | undefined;
   const onFatal = (error: unknown) => {
-    fatalExitCode = error instanceof EngineError && error.code === 'CONFIGURATION' ? 2 : 1;
+    fatalExitCode = exitCodeOf(error);
     alive = false;
     log.fatal({ err: error }, error instanceof Error ? error.message : String(error));
     controller.abort();
@@ -97,7 +97,7 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
         // process would outlive its fatal alarm, serving 500s.
         controller.abort();
         log.fatal({ err: error }, error instanceof Error ? error.message : String(error));
-        return 1;
+        return exitCodeOf(error);
       },
     )
     .then(async (sourceCode) => {
@@ -118,4 +118,9 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
     },
     finished,
   };
+}
+
+/** 2 for a configuration the operator must fix (a bad topic layout, compacted topics), else 1. */
+function exitCodeOf(error: unknown): 1 | 2 {
+  return error instanceof EngineError && error.code === 'CONFIGURATION' ? 2 : 1;
 }

@@ -3,6 +3,7 @@ import {
   dlqTopic,
   kafkaBrokers,
   kafkaSecurity,
+  allowCompactedTopics,
   kafkaTopicPrefix,
   loadEnv,
   redisUrl,
@@ -29,6 +30,7 @@ export const rebuildEnvSchema = z.object({
   KAFKA_CLIENT_ID: z.string().min(1).max(255).default('checkout-rebuild'),
   /** Prepended to the five topic names. @default '' */
   KAFKA_TOPIC_PREFIX: kafkaTopicPrefix,
+  KAFKA_ALLOW_COMPACTED_TOPICS: allowCompactedTopics,
   ...kafkaSecurity,
   /** `redis://` or `rediss://`, with ACL user and password. Required. */
   REDIS_URL: redisUrl('is required (redis://[user:password@]host[:port][/db])'),

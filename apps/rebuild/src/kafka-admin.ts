@@ -24,12 +24,20 @@ export interface TopicLayout {
 export async function readTopicLayout(
   kafka: KafkaClient,
   names: TopicNames,
-  topics: readonly CheckoutTopic[] = CHECKOUT_TOPICS,
+  options: {
+    /** Which topics' watermarks. @default all five */
+    topics?: readonly CheckoutTopic[];
+    /** KAFKA_ALLOW_COMPACTED_TOPICS (topic-layout.ts in @checkout/kafka). */
+    allowCompacted: boolean;
+  },
 ): Promise<TopicLayout> {
+  const topics = options.topics ?? CHECKOUT_TOPICS;
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const partitions = await verifyTopicLayout(admin, names.physical);
+    const partitions = await verifyTopicLayout(admin, names.physical, {
+      allowCompacted: options.allowCompacted,
+    });
     const physical = await fetchWatermarks(
       admin,
       topics.map((topic) => names.toPhysical(topic)),

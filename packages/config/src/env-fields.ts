@@ -38,6 +38,12 @@ export const kafkaTopicPrefix = z
   .regex(/^[A-Za-z0-9._-]*$/, 'only letters, digits, . _ -')
   .default('');
 
+/**
+ * `KAFKA_ALLOW_COMPACTED_TOPICS`: consume event topics with `cleanup.policy=compact` anyway
+ * (refused at start otherwise: compaction keeps one event per session). @default false
+ */
+export const allowCompactedTopics = booleanFlag.default(false);
+
 /** TLS and SASL towards the brokers; see {@link saslIncomplete}. */
 export const kafkaSecurity = {
   /** @default false */

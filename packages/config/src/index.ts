@@ -5,6 +5,7 @@ export {
   integer,
   kafkaBrokers,
   kafkaSecurity,
+  allowCompactedTopics,
   kafkaTopicPrefix,
   redisUrl,
   saslIncomplete,

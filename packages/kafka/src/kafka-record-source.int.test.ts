@@ -457,6 +457,7 @@ describe('runKafkaSource on a compacted topic', () => {
     const source = startSource(env, engineOver(env, store), {
       onHistoryTruncated: 'halt-partition',
       onPartitionHalted: (list) => halted.push([...list]),
+      allowCompactedTopics: true, // the operator's explicit yes: refused otherwise
     });
     const { high } = (await env.admin.fetchTopicOffsets(cart))[0]!;
     await waitFor(

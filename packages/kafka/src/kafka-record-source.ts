@@ -1,5 +1,6 @@
 import {
   DEFAULT_BACKOFF,
+  EngineError,
   topicPartitionKey,
   type BackoffOptions,
   type ProjectionEngine,
@@ -96,6 +97,11 @@ export interface KafkaSourceOptions {
    * @default 'stop'
    */
   onHistoryTruncated?: 'halt-partition' | 'stop';
+  /**
+   * Consume topics with `cleanup.policy=compact` (refused otherwise: topic-layout.ts).
+   * @default false
+   */
+  allowCompactedTopics?: boolean;
   /** The halted partitions, after every change (metrics). */
   onPartitionHalted?: (halted: readonly HaltedPartition[]) => void;
   /**
@@ -130,7 +136,11 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
   function fail(error: Error): void {
     if (fatal === undefined) {
       fatal = error;
-      log.error({ err: error }, `Kafka source stopping: ${error.message}`);
+      // The error is rethrown to the caller, which reports it: one line, not two.
+      log.info(
+        { code: error instanceof EngineError ? error.code : undefined },
+        'Kafka source stopping',
+      );
     }
     stopping.abort();
   }
@@ -192,6 +202,7 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
       admin,
       consumer,
       topics,
+      allowCompactedTopics: options.allowCompactedTopics ?? false,
       readiness,
       log,
       backoff,

@@ -15,6 +15,7 @@ export async function connect(context: {
   admin: Admin;
   consumer: Consumer;
   topics: string[];
+  allowCompactedTopics: boolean;
   readiness: SourceReadiness;
   log: KafkaLog;
   backoff: BackoffOptions;
@@ -26,7 +27,9 @@ export async function connect(context: {
     // kafkajs' own retries inside one attempt take ~10 s; a stop must not wait for them.
     const attempt = async () => {
       await admin.connect();
-      partitions = await verifyTopicLayout(admin, topics);
+      partitions = await verifyTopicLayout(admin, topics, {
+        allowCompacted: context.allowCompactedTopics,
+      });
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning: true });
     };

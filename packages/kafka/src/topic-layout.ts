@@ -1,5 +1,5 @@
 import { EngineError, topicPartitionKey } from '@checkout/engine';
-import type { Admin } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
 import { isTransientError } from './kafka-errors.ts';
 
 /**
@@ -9,7 +9,14 @@ import { isTransientError } from './kafka-errors.ts';
  *
  * @returns the common partition count
  */
-export async function verifyTopicLayout(admin: Admin, topics: readonly string[]): Promise<number> {
+export async function verifyTopicLayout(
+  admin: Admin,
+  topics: readonly string[],
+  options: {
+    /** The operator knows the topics are compacted and accepts it (KAFKA_ALLOW_COMPACTED_TOPICS). */
+    allowCompacted?: boolean;
+  } = {},
+): Promise<number> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((topic) => !existing.has(topic));
   if (missing.length > 0) {
@@ -31,8 +38,41 @@ export async function verifyTopicLayout(admin: Admin, topics: readonly string[])
       { canRetry: false, context: { partitions: Object.fromEntries(counts) } },
     );
   }
+  if (options.allowCompacted !== true) await refuseCompactedTopics(admin, topics);
   const [count = 0] = distinct;
   return count;
+}
+
+/**
+ * The topics carry deltas (`cart.item_added`): compaction keeps the last record per key, so a
+ * replay would fold each session from its last event only, and nothing would say so. Kafka
+ * Streams compacts the state (a changelog), never the events.
+ */
+async function refuseCompactedTopics(admin: Admin, topics: readonly string[]): Promise<void> {
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: topics.map((name) => ({
+      type: kafkajs.ConfigResourceTypes.TOPIC,
+      name,
+      configNames: ['cleanup.policy'],
+    })),
+  });
+  const compacted = resources
+    .map(({ resourceName, configEntries }) => ({
+      topic: resourceName,
+      policy: configEntries.find(({ configName }) => configName === 'cleanup.policy')?.configValue,
+    }))
+    .filter(({ policy }) => policy?.split(',').some((part) => part.trim() === 'compact'));
+  if (compacted.length === 0) return;
+  const listed = compacted.map(({ topic, policy }) => `${topic} (cleanup.policy=${policy})`);
+  throw new EngineError(
+    'CONFIGURATION',
+    `KAFKA_ALLOW_COMPACTED_TOPICS: compacted event topics: ${listed.join(', ')}. They carry ` +
+      'changes, not states: compaction keeps one event per session and a replay would fold ' +
+      'garbage without a word. Set cleanup.policy=delete on them, or KAFKA_ALLOW_COMPACTED_TOPICS=true ' +
+      'if every event of these topics is a full state. Refusing to start.',
+    { canRetry: false, context: { compacted: listed } },
+  );
 }
 
 export async function partitionCounts(

@@ -15,3 +15,4 @@ export {
   type RedisServerHandle,
   type RedisServerOptions,
 } from './redis-server.ts';
+export { alterTopicConfig } from './topic-config.ts';

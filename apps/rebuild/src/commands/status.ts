@@ -28,7 +28,9 @@ export async function showStatus(context: CliContext): Promise<CommandOutcome> {
   const checkpointKey = keyspace(namespace, active).checkpoints(group);
   const idleSeconds = await idleTime(redis, checkpointKey); // before reading it: a read resets it
   const checkpoints = await readCheckpoints(redis, namespace, active, group);
-  const layout = await readTopicLayout(kafka, context.topics());
+  const layout = await readTopicLayout(kafka, context.topics(), {
+    allowCompacted: context.config().KAFKA_ALLOW_COMPACTED_TOPICS,
+  });
   const dlq = await topicRecordCount(kafka, config.DLQ_TOPIC);
   const generations = await listGenerations(redis, namespace, group);
 

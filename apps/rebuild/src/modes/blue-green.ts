@@ -65,7 +65,9 @@ export async function blueGreenRebuild(
   const topics = context.topics();
   const { archive } = options;
 
-  const layout = await readTopicLayout(kafka, topics);
+  const layout = await readTopicLayout(kafka, topics, {
+    allowCompacted: context.config().KAFKA_ALLOW_COMPACTED_TOPICS,
+  });
   const live = await activeGeneration(redis, { namespace });
   let rule: StartRule;
   let from: string;

@@ -23,7 +23,10 @@ export async function dryRunReplay(
   const config = context.config();
   const kafka = context.kafka();
   const topics = context.topics();
-  const layout = await readTopicLayout(kafka, topics, plan.topics);
+  const layout = await readTopicLayout(kafka, topics, {
+    topics: plan.topics,
+    allowCompacted: context.config().KAFKA_ALLOW_COMPACTED_TOPICS,
+  });
   const planned = startPositions(layout.watermarks, plan.start);
   if (!planned.ok) throw planned.error;
   const plans = planned.value;

@@ -29,7 +29,10 @@ export async function recoverFromSnapshot(
   const kafka = context.kafka();
   const topics = context.topics();
 
-  const layout = await readTopicLayout(kafka, topics, plan.topics);
+  const layout = await readTopicLayout(kafka, topics, {
+    topics: plan.topics,
+    allowCompacted: context.config().KAFKA_ALLOW_COMPACTED_TOPICS,
+  });
   const generation = await activeGeneration(redis, { namespace });
   const checkpoints = await readCheckpoints(redis, namespace, generation, group);
   const planned = startPositions(layout.watermarks, { kind: 'checkpoints', checkpoints });

@@ -57,7 +57,10 @@ export async function rebuildSession(
   const key = Buffer.from(plan.sessionId, 'utf8');
   const domain = { currency: config.CHECKOUT_CURRENCY };
 
-  let layout = await readTopicLayout(kafka, context.topics(), plan.topics);
+  let layout = await readTopicLayout(kafka, context.topics(), {
+    topics: plan.topics,
+    allowCompacted: context.config().KAFKA_ALLOW_COMPACTED_TOPICS,
+  });
   const partition = plan.partition ?? partitionForKey(plan.sessionId, layout.partitions);
   if (partition >= layout.partitions) {
     throw usageError(
@@ -94,7 +97,10 @@ export async function rebuildSession(
             'failure',
             'The session keeps changing faster than it can be re-read; try again.',
           );
-        layout = await readTopicLayout(kafka, context.topics(), plan.topics);
+        layout = await readTopicLayout(kafka, context.topics(), {
+          topics: plan.topics,
+          allowCompacted: context.config().KAFKA_ALLOW_COMPACTED_TOPICS,
+        });
         continue;
       }
       const differences: FieldDifference[] | 'unreadable' | null =
@@ -136,7 +142,10 @@ export async function rebuildSession(
           'failure',
           'The stored snapshot kept changing under the write; try again.',
         );
-      layout = await readTopicLayout(kafka, context.topics(), plan.topics);
+      layout = await readTopicLayout(kafka, context.topics(), {
+        topics: plan.topics,
+        allowCompacted: context.config().KAFKA_ALLOW_COMPACTED_TOPICS,
+      });
     }
   } finally {
     await deleteConsumerGroup(kafka, groupId);

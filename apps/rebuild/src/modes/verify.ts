@@ -37,7 +37,9 @@ export async function verifyAgainstLive(
   const kafka = context.kafka();
   const topics = context.topics();
 
-  const layout = await readTopicLayout(kafka, topics);
+  const layout = await readTopicLayout(kafka, topics, {
+    allowCompacted: context.config().KAFKA_ALLOW_COMPACTED_TOPICS,
+  });
   const planned = startPositions(layout.watermarks, { kind: 'earliest' });
   if (!planned.ok) throw planned.error;
   const plans = planned.value;
