@@ -11,6 +11,14 @@ export {
 export { kafkaAnswers } from './kafka-ready.ts';
 export { sharedInfrastructure, type SharedInfrastructure } from './provided-context.ts';
 export {
+  parseClusterNodes,
+  startRedisCluster,
+  type ClusterMaster,
+  type ClusterTopology,
+  type RedisClusterHandle,
+  type RedisClusterOptions,
+} from './redis-cluster.ts';
+export {
   startRedisServer,
   type RedisServerHandle,
   type RedisServerOptions,

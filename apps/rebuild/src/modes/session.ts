@@ -18,7 +18,7 @@ import {
   type TopicLayout,
 } from '../kafka-admin.ts';
 import { formatCount } from '../output/format.ts';
-import { partitionForKey } from '../partition-for-key.ts';
+import { partitionForKey } from '@checkout/redis';
 import type { RebuildPlan } from '../rebuild-plan.ts';
 import { generationName } from '../redis-client.ts';
 import { readPartition } from '../session/read-partition.ts';
