@@ -6,6 +6,8 @@ export {
   kafkaBrokers,
   kafkaSecurity,
   kafkaTopicPrefix,
+  redisClusterIncomplete,
+  redisStoreMode,
   redisUrl,
   saslIncomplete,
   snapshotTtlSeconds,

@@ -63,3 +63,11 @@ export {
   createRedisProjectionStore,
   type RedisProjectionStoreOptions,
 } from './redis-projection-store.ts';
+export {
+  idleSeconds,
+  readCheckpoints,
+  readLastWrites,
+  readSnapshotTexts,
+  redisClockMs,
+  snapshotSessionPages,
+} from './stored-state.ts';

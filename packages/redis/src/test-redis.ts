@@ -1,4 +1,4 @@
-import { onCleanup, uniqueNames } from '@checkout/testkit';
+import { deleteKeys, onCleanup, uniqueNames } from '@checkout/testkit';
 import {
   connectRedisClient,
   createRedisClient,
@@ -6,7 +6,7 @@ import {
 } from './create-redis-client.ts';
 import { createRedisClusterClient } from './create-redis-cluster-client.ts';
 import { clusterLayout, standaloneLayout, type KeyLayout } from './key-layout.ts';
-import { scanKeys, type RedisConnection } from './redis-connection.ts';
+import type { RedisConnection } from './redis-connection.ts';
 
 /**
  * Test fixture: a connected fail-fast client and a namespace of its own. When the test ends,
@@ -56,11 +56,8 @@ export async function layoutFixture(
 /** Deletes every key of a namespace, in both layouts, on every primary; then disconnects. */
 async function deleteNamespace(redis: RedisConnection, namespace: string): Promise<void> {
   if (redis.status === 'ready') {
-    for (const pattern of [`${namespace}:*`, `{${namespace}:p*`]) {
-      await scanKeys(redis, pattern, async (keys) => {
-        for (const key of keys) await redis.unlink(key);
-      }).catch(() => undefined);
-    }
+    await deleteKeys(redis, `${namespace}:*`).catch(() => undefined);
+    await deleteKeys(redis, `{${namespace}:p*`).catch(() => undefined);
   }
   redis.disconnect();
 }
