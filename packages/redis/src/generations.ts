@@ -1,8 +1,9 @@
 import { EngineError } from '@checkout/engine';
+import { generationInfoKey } from './generation-info.ts';
 import { standaloneLayout, type KeyLayout } from './key-layout.ts';
 import { DEFAULT_NAMESPACE, generationSequenceKey } from './keyspace.ts';
 import { scanKeys, type RedisConnection } from './redis-connection.ts';
-import { toStoreError } from './redis-errors.ts';
+import { withStoreError } from './redis-errors.ts';
 
 /**
  * Blue/green generations for `checkout-rebuild` (layout in keyspace.ts and
@@ -36,7 +37,7 @@ export async function newGenerationId(
   scope: GenerationScope = {},
 ): Promise<string> {
   const key = generationSequenceKey(layoutOfScope(scope).namespace);
-  return String(await call(() => redis.incr(key), `increment ${key}`));
+  return String(await withStoreError(() => redis.incr(key), `increment ${key}`));
 }
 
 /** Each shard's live generation id (null: the base keys). */
@@ -48,7 +49,7 @@ export async function activeGenerations(
   const active = new Map<number, string | null>();
   for (const shard of layout.shards) {
     const key = layout.keys(shard, null).activeGeneration;
-    active.set(shard, await call(() => redis.get(key), `read ${key}`));
+    active.set(shard, await withStoreError(() => redis.get(key), `read ${key}`));
   }
   return active;
 }
@@ -100,7 +101,7 @@ export async function switchGeneration(
   for (const id of [change.from, change.to]) if (id !== null) layout.keys(0, id);
   for (const shard of layout.shards) {
     const key = layout.keys(shard, null).activeGeneration;
-    const reply = await call(
+    const reply = await withStoreError(
       () => redis.eval(SWITCH_SCRIPT, 1, key, change.from ?? '', change.to ?? ''),
       `switch ${key} from ${change.from ?? 'base'} to ${change.to ?? 'base'}`,
     );
@@ -122,12 +123,12 @@ const DROP_PAGE_SIZE = 500;
  * Redis never blocks) and returns how many. Each page re-checks, atomically, that `id` is not
  * the active generation of its shard; the base generation cannot be dropped. Stop the writers
  * of `id` first: SCAN may miss keys created while it runs (dropping again finishes the job).
- * `extraKeys` (the rebuild's bookkeeping of `id`) go with the last page.
+ * The rebuild's bookkeeping of `id` (generation-info.ts) goes last.
  */
 export async function dropGeneration(
   redis: RedisConnection,
   id: string,
-  scope: GenerationScope & { extraKeys?: readonly string[] } = {},
+  scope: GenerationScope = {},
 ): Promise<number> {
   const layout = layoutOfScope(scope);
   const generation = layout.generationKeys(id);
@@ -148,7 +149,7 @@ export async function dropGeneration(
     const pointer = layout.keys(shard, null).activeGeneration;
     for (let start = 0; start < keys.length; start += DROP_PAGE_SIZE) {
       const page = keys.slice(start, start + DROP_PAGE_SIZE);
-      const count = await call(
+      const count = await withStoreError(
         () => redis.eval(DROP_PAGE_SCRIPT, page.length + 1, pointer, ...page, id),
         `unlink keys of generation ${id}`,
       );
@@ -162,8 +163,11 @@ export async function dropGeneration(
       removed += Number(count);
     }
   }
-  for (const key of scope.extraKeys ?? [])
-    removed += Number(await call(() => redis.unlink(key), `unlink ${key}`));
+  if (layout.mode === 'cluster') {
+    // Outside every partition's tag, so the scan above did not see it.
+    const info = generationInfoKey(layout.namespace, id);
+    removed += Number(await withStoreError(() => redis.unlink(info), `unlink ${info}`));
+  }
   return removed;
 }
 
@@ -189,17 +193,13 @@ export async function copyCheckpoints(
   for (const shard of layout.shards) {
     const source = layout.keys(shard, copy.from).checkpoints(copy.group);
     const target = layout.keys(shard, copy.to).checkpoints(copy.group);
-    const copied = await call(() => redis.copy(source, target), `copy ${source} to ${target}`);
+    const copied = await withStoreError(
+      () => redis.copy(source, target),
+      `copy ${source} to ${target}`,
+    );
     if (copied === 1) copiedAny = true;
-    else if ((await call(() => redis.exists(source), `read ${source}`)) === 1) copiedAll = false;
+    else if ((await withStoreError(() => redis.exists(source), `read ${source}`)) === 1)
+      copiedAll = false;
   }
   return copiedAny && copiedAll;
-}
-
-async function call<T>(operation: () => Promise<T>, what: string): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    throw toStoreError(error, what);
-  }
 }

@@ -71,3 +71,15 @@ export {
   redisClockMs,
   snapshotSessionPages,
 } from './stored-state.ts';
+export {
+  generationIdsWithInfo,
+  generationInfoKey,
+  readGenerationInfo,
+  writeGenerationInfo,
+} from './generation-info.ts';
+export {
+  markReplayed,
+  replayedAmong,
+  replayedMember,
+  replayedSetKey,
+} from './replayed-dead-letters.ts';

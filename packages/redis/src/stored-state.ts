@@ -1,7 +1,7 @@
 import type { KeyLayout } from './key-layout.ts';
 import { parseMark } from './last-write-mark.ts';
 import { primariesOf, type RedisConnection } from './redis-connection.ts';
-import { toStoreError } from './redis-errors.ts';
+import { withStoreError } from './redis-errors.ts';
 
 /**
  * Reads of what a generation holds, for the rebuild CLI and tests, in either layout: every
@@ -19,7 +19,7 @@ export async function readCheckpoints(
   const checkpoints = new Map<string, string>();
   for (const shard of layout.shards) {
     const key = layout.keys(shard, generation).checkpoints(group);
-    const stored = await call(() => redis.hgetall(key), `read ${key}`);
+    const stored = await withStoreError(() => redis.hgetall(key), `read ${key}`);
     for (const [field, value] of Object.entries(stored)) checkpoints.set(field, value);
   }
   return checkpoints;
@@ -60,7 +60,7 @@ export async function* snapshotSessionPages(
   for (const primary of primariesOf(redis)) {
     let cursor = '0';
     do {
-      const [next, keys] = await call(
+      const [next, keys] = await withStoreError(
         () => primary.scan(cursor, 'MATCH', snapshots.pattern, 'COUNT', 1000),
         `scan ${snapshots.pattern}`,
       );
@@ -76,7 +76,7 @@ export async function* snapshotSessionPages(
 
 /** The clock the TTLs run on (Redis TIME), in ms. */
 export async function redisClockMs(redis: RedisConnection): Promise<number> {
-  const [seconds, micros] = await call(() => redis.time(), 'read the Redis clock (TIME)');
+  const [seconds, micros] = await withStoreError(() => redis.time(), 'read the Redis clock (TIME)');
   return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
 }
 
@@ -110,19 +110,11 @@ async function readPerShard(
     for (let start = 0; start < indexes.length; start += 500) {
       const page = indexes.slice(start, start + 500);
       const keys = page.map((index) => keyOf(shard, sessionIds[index] ?? ''));
-      const found = await call(() => redis.mget(keys), `read ${keys.length} keys`);
+      const found = await withStoreError(() => redis.mget(keys), `read ${keys.length} keys`);
       page.forEach((index, at) => {
         values[index] = found[at] ?? null;
       });
     }
   }
   return values;
-}
-
-async function call<T>(operation: () => Promise<T>, what: string): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    throw toStoreError(error, what);
-  }
 }
