@@ -125,3 +125,29 @@ describe.each(targets)('the projection engine on the Redis store ($mode)', (targ
     });
   });
 });
+
+describe('the projection engine on the Redis Cluster store', () => {
+  /**
+   * A producer with another partitioner puts a session on a partition that is not its murmur2
+   * one; in a cluster its snapshot would then live apart from the checkpoint that says what it
+   * holds, under a tag no reader looks at. The store refuses the batch as a configuration
+   * error (the projector stops, naming the cause) and writes nothing.
+   */
+  it('refuses a session that arrived on another partition than its murmur2 one', async () => {
+    const target = targets[1];
+    if (target === undefined) throw new Error('bug: no cluster target');
+    const { redis, layout } = await layoutFixture(target, 'engine-foreign-partitioner');
+    const engine = createProjectionEngine({
+      store: createRedisProjectionStore({ redis, group: 'g', layout, ttlSeconds: 60 }),
+      deadLetters: noDeadLetters,
+      topics,
+    });
+    const misplaced = { ...itemAdded('s1', 0), partition: 0 }; // s1 hashes to partition 3 of 6
+    await expect(engine.processBatch([misplaced])).rejects.toMatchObject({
+      code: 'CONFIGURATION',
+      canRetry: false,
+      message: expect.stringMatching(/hashes \(murmur2\) to partition 3 arrived on partition 0/),
+    });
+    expect(await redis.exists(layout.keys(3, null).snapshot('s1'))).toBe(0);
+  });
+});
