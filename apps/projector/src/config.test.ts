@@ -35,12 +35,41 @@ describe('loadConfig', () => {
       { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' },
       'KAFKA_SASL_MECHANISM: set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD together',
     ],
+    [{ REDIS_MODE: 'sentinel' }, 'REDIS_MODE:'],
+    [{ REDIS_MODE: 'cluster' }, 'REDIS_URL: REDIS_MODE=cluster needs REDIS_URL'],
+    [
+      { REDIS_URL: 'redis://a:7000', REDIS_CLUSTER_SEEDS: 'b:7001' },
+      'REDIS_CLUSTER_SEEDS: set only with REDIS_MODE=cluster',
+    ],
+    [
+      { REDIS_MODE: 'cluster', REDIS_URL: 'redis://a:7000', REDIS_CLUSTER_SEEDS: 'b' },
+      'REDIS_CLUSTER_SEEDS.0: each seed must be host:port',
+    ],
+    [
+      { REDIS_MODE: 'cluster', REDIS_URL: 'rediss://u:p@a:7000/2' },
+      'REDIS_URL: Redis Cluster has only db 0',
+    ],
     [
       { KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '6000' },
       'KAFKA_HEARTBEAT_INTERVAL_MS: must be below KAFKA_SESSION_TIMEOUT_MS (6000)',
     ],
   ])('refuses %j naming the variable', (env, message) => {
     expect(errorOf(env)).toContain(message);
+  });
+
+  it('reads cluster mode: a seed URL with TLS and ACL user, and further seeds', () => {
+    const result = loadConfig({
+      REDIS_MODE: 'cluster',
+      REDIS_URL: 'rediss://projector:secret@10.0.0.1:6379',
+      REDIS_CLUSTER_SEEDS: '10.0.0.2:6379, 10.0.0.3:6379',
+    });
+    expect(result.ok && result.value).toMatchObject({
+      REDIS_MODE: 'cluster',
+      REDIS_CLUSTER_SEEDS: ['10.0.0.2:6379', '10.0.0.3:6379'],
+    });
+    expect(loadConfig({}).ok && loadConfig({})).toMatchObject({
+      value: { REDIS_MODE: 'standalone' },
+    });
   });
 
   it('names every bad variable at once, one line each', () => {

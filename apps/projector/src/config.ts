@@ -8,6 +8,8 @@ import {
   allowCompactedTopics,
   kafkaTopicPrefix,
   loadEnv,
+  redisClusterIncomplete,
+  redisStoreMode,
   redisUrl,
   saslIncomplete,
   snapshotTtlSeconds,
@@ -75,6 +77,7 @@ export const projectorEnvSchema = z.object({
   ...kafkaSecurity,
   /** `redis://` or `rediss://`, with ACL user and password. Unset: the embedded in-process store. */
   REDIS_URL: redisUrl().optional(),
+  ...redisStoreMode,
   /** Leading key segment, `checkout` in `checkout:order:{id}`. @default 'checkout' */
   REDIS_NAMESPACE: z
     .string()
@@ -136,5 +139,9 @@ const heartbeatBelowSessionTimeout: CrossCheck<ProjectorConfig> = (config) =>
 export function loadConfig(
   env: Readonly<Record<string, string | undefined>>,
 ): ConfigResult<ProjectorConfig> {
-  return loadEnv(projectorEnvSchema, env, [saslIncomplete, heartbeatBelowSessionTimeout]);
+  return loadEnv(projectorEnvSchema, env, [
+    saslIncomplete,
+    heartbeatBelowSessionTimeout,
+    redisClusterIncomplete,
+  ]);
 }

@@ -27,6 +27,7 @@ export function kafkaSource(
   log: Logger,
   metrics: ProjectorMetrics,
   onSourceCommit: (point: string) => void = () => {},
+  prepareStore?: (partitions: number) => Promise<void>,
 ): EventSource {
   const kafka = createKafka(connectionOptions(config, log));
   const deadLetters = createKafkaDeadLetterSink({
@@ -83,6 +84,7 @@ export function kafkaSource(
           maxBytes: config.KAFKA_FETCH_MAX_BYTES,
           maxBytesPerPartition: config.KAFKA_FETCH_PARTITION_MAX_BYTES,
           concurrentBatches: config.CONCURRENT_BATCHES,
+          ...(prepareStore === undefined ? {} : { onPartitionCount: prepareStore }),
           onReplaying: (list) => {
             replaying = list;
           },

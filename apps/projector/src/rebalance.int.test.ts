@@ -6,6 +6,7 @@ import { coPartitionedNumbers, describeGroup } from './testing/group-members.ts'
 import { logLines, tail, waitUntil } from './testing/probes.ts';
 import { produceStream } from './testing/produce-stream.ts';
 import { FAST_GROUP_ENV, projectorHarness } from './testing/projector-harness.ts';
+import { storeModes } from './testing/store-modes.ts';
 
 const streamShape = {
   duplicateRate: 0.02,
@@ -102,7 +103,9 @@ describe('two checkout-projector processes in one consumer group', () => {
         `(session timeout 6000 ms); fold verified ${Date.now() - killed} ms after the kill`,
     );
   });
+});
 
+describe.each(storeModes())('a zombie checkout-projector ($mode)', ({ mode, infrastructure }) => {
   /**
    * SPEC §6, writes never go backwards: a member that freezes in the middle of a batch (here
    * it SIGSTOPs itself right after loading the batch's snapshots: CHECKOUT_FAULT_SIGNAL) is
@@ -112,13 +115,8 @@ describe('two checkout-projector processes in one consumer group', () => {
    * write, and the final state equals the fold.
    */
   it('a member frozen mid-batch past the session timeout cannot overwrite the new owner when it thaws', async () => {
-    const { kafkaBrokers, redisUrl } = sharedInfrastructure();
-    const harness = await projectorHarness(
-      'zombie',
-      { brokers: kafkaBrokers, redisUrl },
-      3,
-      FAST_GROUP_ENV,
-    );
+    const kafkaBrokers = infrastructure.brokers;
+    const harness = await projectorHarness('zombie', infrastructure, 3, FAST_GROUP_ENV);
     await produceStream(kafkaBrokers, harness.topics, {
       seed: 81,
       records: 3000,
@@ -188,7 +186,7 @@ describe('two checkout-projector processes in one consumer group', () => {
     expect(survivor.child.exitCode, tail(survivor)).toBeNull();
     const refused = logLines(zombie, 'guarded write refused');
     console.info(
-      `zombie: frozen after loading its 4th batch; the survivor owned all partitions ${takeoverMs} ms later ` +
+      `zombie (${mode}): frozen after loading its 4th batch; the survivor owned all partitions ${takeoverMs} ms later ` +
         `and stored past the frozen batch; after SIGCONT ${refused.length} zombie writes were refused ` +
         `(first: ${JSON.stringify(refused[0]?.['conflict'])}) and it rejoined; ` +
         `${figures.records} records, ${figures.sessions} sessions equal the fold`,

@@ -51,8 +51,10 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
   readiness.probe('store', store.readiness);
   const fault = faultInjector(config);
   const source: EventSource = config.KAFKA_BROKERS
-    ? kafkaSource(config, topics, log, metrics, fault)
+    ? kafkaSource(config, topics, log, metrics, fault, store.prepare)
     : embeddedSource(config, topics, log);
+  // The in-process log has KAFKA_TOPIC_PARTITIONS partitions from the start.
+  if (!config.KAFKA_BROKERS) await store.prepare?.(config.KAFKA_TOPIC_PARTITIONS);
   const progress = createProgressWatch({
     timeoutMs: config.STALL_TIMEOUT_MS,
     pending: () => source.pending(),

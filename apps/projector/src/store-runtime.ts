@@ -3,10 +3,14 @@ import type { ProjectionStore } from '@checkout/engine';
 import { isRetryable } from '@checkout/engine';
 import {
   assertNoEviction,
+  clusterLayout,
   connectRedisClient,
   createCheckoutReader,
   createRedisClient,
+  createRedisClusterClient,
   createRedisProjectionStore,
+  ensureLayoutRecord,
+  type RedisConnection,
 } from '@checkout/redis';
 import type { ProjectorConfig } from './config.ts';
 import { embeddedQueries } from './embedded-queries.ts';
@@ -16,6 +20,11 @@ import type { ComponentState } from './readiness.ts';
 
 export interface StoreRuntime {
   store: ProjectionStore;
+  /**
+   * A store whose keys depend on the topics' partition count (Redis Cluster) learns it here,
+   * before the first batch: the source calls it once it knows the count.
+   */
+  prepare?: (partitions: number) => Promise<void>;
   queries: CheckoutQueries;
   readiness: () => ComponentState;
   close(): Promise<void>;
@@ -48,9 +57,11 @@ export async function redisStore(
   onFatal: (error: unknown) => void,
 ): Promise<StoreRuntime> {
   const url = config.REDIS_URL;
-  const redis = createRedisClient(url, {
-    onError: (error: unknown) => log.warn({ err: error }, 'redis connection error'),
-  });
+  const onError = (error: unknown) => log.warn({ err: error }, 'redis connection error');
+  const redis: RedisConnection =
+    config.REDIS_MODE === 'cluster'
+      ? createRedisClusterClient(url, { seeds: config.REDIS_CLUSTER_SEEDS ?? [], onError })
+      : createRedisClient(url, { onError });
   const namespace = config.REDIS_NAMESPACE;
   const checkEviction = async () => {
     const { policy, risk } = await assertNoEviction(redis, {
@@ -67,16 +78,31 @@ export async function redisStore(
   }
   if (redis.status === 'ready') await checkEviction();
   else redis.once('ready', () => void checkEviction().catch(onFatal));
-  log.info({ namespace }, 'redis projection store (following the active generation)');
+  log.info(
+    { namespace, mode: config.REDIS_MODE },
+    'redis projection store (following the active generation)',
+  );
+  const storeOptions = {
+    redis,
+    group: config.KAFKA_GROUP_ID,
+    namespace,
+    ttlSeconds: config.SNAPSHOT_TTL_SECONDS,
+    maxCommitBytes: config.REDIS_MAX_COMMIT_BYTES,
+    followActiveGeneration: true,
+  };
+  const cluster = config.REDIS_MODE === 'cluster' ? laidOutLater() : undefined;
   return {
-    store: createRedisProjectionStore({
-      redis,
-      group: config.KAFKA_GROUP_ID,
-      namespace,
-      ttlSeconds: config.SNAPSHOT_TTL_SECONDS,
-      maxCommitBytes: config.REDIS_MAX_COMMIT_BYTES,
-      followActiveGeneration: true,
-    }),
+    store: cluster?.store ?? createRedisProjectionStore(storeOptions),
+    ...(cluster === undefined
+      ? {}
+      : {
+          prepare: async (partitions: number) => {
+            const layout = clusterLayout(namespace, partitions);
+            await ensureLayoutRecord(redis, layout);
+            cluster.use(createRedisProjectionStore({ ...storeOptions, layout }));
+            log.info({ namespace, partitions }, 'redis cluster layout: one hash tag per partition');
+          },
+        }),
     queries: createCheckoutReader({
       redis,
       namespace,
@@ -88,6 +114,28 @@ export async function redisStore(
         : { ready: false, reason: `redis ${redis.status}` },
     close: async () => {
       redis.disconnect();
+    },
+  };
+}
+
+/**
+ * A store that exists once the topics' partition count is known (a cluster's keys depend on
+ * it). Nothing calls it before: the source prepares the store before joining the group.
+ */
+function laidOutLater(): { store: ProjectionStore; use(store: ProjectionStore): void } {
+  let inner: ProjectionStore | undefined;
+  const ready = (): ProjectionStore => {
+    if (inner === undefined) throw new Error('bug: the cluster store was used before prepare()');
+    return inner;
+  };
+  return {
+    store: {
+      loadSnapshots: (sessionIds) => ready().loadSnapshots(sessionIds),
+      loadCheckpoints: (partitions) => ready().loadCheckpoints(partitions),
+      commit: (write) => ready().commit(write),
+    },
+    use(store) {
+      inner = store;
     },
   };
 }

@@ -2,12 +2,20 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { redactText, topicNames, type TopicNames } from '@checkout/engine';
 import { createKafka, type KafkaConnectionOptions, type KafkaLog } from '@checkout/kafka';
-import { connectRedisClient, createRedisClient } from '@checkout/redis';
+import {
+  clusterLayout,
+  connectRedisClient,
+  createRedisClient,
+  createRedisClusterClient,
+  ensureLayoutRecord,
+  standaloneLayout,
+  type KeyLayout,
+} from '@checkout/redis';
 import type { Command } from 'commander';
 import { CliError, usageError } from './cli-error.ts';
 import { loadRebuildConfig, type RebuildConfig } from './config.ts';
 import { exitCodeOf, exitReasonOf, type ExitCode, type ExitReason } from './exit-codes.ts';
-import type { KafkaClient } from './kafka-admin.ts';
+import { readTopicLayout, type KafkaClient } from './kafka-admin.ts';
 import { createProgressReporter, type ProgressReporter } from './output/progress.ts';
 import { stderrLog } from './output/stderr-log.ts';
 import type { RedisClient } from './redis-client.ts';
@@ -57,6 +65,12 @@ export interface CliContext {
   kafka(): KafkaClient;
   /** Connected on first use; a refused login is a usage error, an unreachable server a failure. */
   redis(): Promise<RedisClient>;
+  /**
+   * Where the projection's keys are: standalone, or in cluster mode the layout for the topics'
+   * partition count, checked against (or recorded in) `<ns>:layout`: a namespace laid out for
+   * another count is refused with the command that fixes it.
+   */
+  keyLayout(): Promise<KeyLayout>;
   /** Errors always; warnings and info with --verbose. Goes to stderr. */
   log(): KafkaLog;
   /** Resolves when confirmed (or --yes); throws `notConfirmed` otherwise, and without a TTY. */
@@ -76,6 +90,7 @@ export function createCliContext(io: CliIo): CliContext {
   let config: RebuildConfig | undefined;
   let kafka: KafkaClient | undefined;
   let redis: RedisClient | undefined;
+  let keyLayout: KeyLayout | undefined;
   let code: ExitCode = 0;
 
   const context: CliContext = {
@@ -96,20 +111,45 @@ export function createCliContext(io: CliIo): CliContext {
     },
     async redis() {
       if (redis === undefined) {
-        const client = createRedisClient(context.config().REDIS_URL, {
-          connectionName: 'checkout-rebuild',
-          commandTimeoutMs: 30_000,
-        });
+        const config = context.config();
+        const options = { connectionName: 'checkout-rebuild', commandTimeoutMs: 30_000 };
+        const client =
+          config.REDIS_MODE === 'cluster'
+            ? createRedisClusterClient(config.REDIS_URL, {
+                ...options,
+                seeds: config.REDIS_CLUSTER_SEEDS ?? [],
+              })
+            : createRedisClient(config.REDIS_URL, options);
         // Our reads must not reset the idle time `status` reports as the last write (Redis ≥ 7.2;
-        // older servers refuse, and then our own reads during a rebuild count too).
-        client.on(
-          'ready',
-          () => void client.call('CLIENT', 'NO-TOUCH', 'ON').catch(() => undefined),
-        );
+        // older servers refuse, and then our own reads during a rebuild count too). A cluster
+        // client has no single connection to set it on.
+        if (config.REDIS_MODE === 'standalone') {
+          const standalone = client as ReturnType<typeof createRedisClient>;
+          standalone.on(
+            'ready',
+            () => void standalone.call('CLIENT', 'NO-TOUCH', 'ON').catch(() => undefined),
+          );
+        }
         redis = client;
         await connectRedisClient(client);
       }
       return redis;
+    },
+    async keyLayout() {
+      if (keyLayout !== undefined) return keyLayout;
+      const config = context.config();
+      if (config.REDIS_MODE === 'standalone') {
+        keyLayout = standaloneLayout(config.REDIS_NAMESPACE);
+        return keyLayout;
+      }
+      const client = await context.redis();
+      const { partitions } = await readTopicLayout(context.kafka(), context.topics(), {
+        allowCompacted: config.KAFKA_ALLOW_COMPACTED_TOPICS,
+      });
+      const layout = clusterLayout(config.REDIS_NAMESPACE, partitions);
+      await ensureLayoutRecord(client, layout);
+      keyLayout = layout;
+      return layout;
     },
     log: () => stderrLog(io.stderr, flags.verbose),
     async confirm(question) {
@@ -166,6 +206,7 @@ export function createCliContext(io: CliIo): CliContext {
     async close() {
       redis?.disconnect();
       redis = undefined;
+      keyLayout = undefined;
     },
   };
   return context;

@@ -6,6 +6,8 @@ import {
   allowCompactedTopics,
   kafkaTopicPrefix,
   loadEnv,
+  redisClusterIncomplete,
+  redisStoreMode,
   redisUrl,
   saslIncomplete,
   snapshotTtlSeconds,
@@ -34,6 +36,7 @@ export const rebuildEnvSchema = z.object({
   ...kafkaSecurity,
   /** `redis://` or `rediss://`, with ACL user and password. Required. */
   REDIS_URL: redisUrl('is required (redis://[user:password@]host[:port][/db])'),
+  ...redisStoreMode,
   /** @default 'checkout' */
   REDIS_NAMESPACE: z
     .string()
@@ -59,5 +62,5 @@ export type RebuildConfig = z.infer<typeof rebuildEnvSchema>;
 export function loadRebuildConfig(
   env: Readonly<Record<string, string | undefined>>,
 ): ConfigResult<RebuildConfig> {
-  return loadEnv(rebuildEnvSchema, env, [saslIncomplete]);
+  return loadEnv(rebuildEnvSchema, env, [saslIncomplete, redisClusterIncomplete]);
 }

@@ -62,6 +62,45 @@ export const redisUrl = (missing?: string) =>
     .refine((value) => /^rediss?:\/\//.test(value), 'must start with redis:// or rediss://')
     .pipe(z.url());
 
+/**
+ * Which Redis `REDIS_URL` names: `standalone` (one server, or a primary with replicas) or
+ * `cluster` (a Redis Cluster: REDIS_URL is one seed node, its scheme and ACL user and
+ * password apply to every node; REDIS_CLUSTER_SEEDS lists more seeds).
+ */
+export const redisStoreMode = {
+  /** @default 'standalone' */
+  REDIS_MODE: z.enum(['standalone', 'cluster']).default('standalone'),
+  /**
+   * Further cluster seed nodes, comma-separated `host:port`, reached with REDIS_URL's scheme
+   * and credentials. Only with REDIS_MODE=cluster. @default none
+   */
+  REDIS_CLUSTER_SEEDS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((seed) => seed.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'each seed must be host:port')))
+    .optional(),
+};
+
+/** REDIS_CLUSTER_SEEDS belongs to a cluster, and a cluster needs REDIS_URL for its first seed. */
+export const redisClusterIncomplete: CrossCheck<{
+  REDIS_MODE: 'standalone' | 'cluster';
+  REDIS_CLUSTER_SEEDS?: string[] | undefined;
+  REDIS_URL?: string | undefined;
+}> = (config) => {
+  if (config.REDIS_CLUSTER_SEEDS !== undefined && config.REDIS_MODE !== 'cluster')
+    return 'REDIS_CLUSTER_SEEDS: set only with REDIS_MODE=cluster';
+  if (config.REDIS_MODE === 'cluster' && config.REDIS_URL === undefined)
+    return 'REDIS_URL: REDIS_MODE=cluster needs REDIS_URL, the URL of one cluster node';
+  if (config.REDIS_MODE === 'cluster' && /^rediss?:\/\/[^/]*\/[1-9]/.test(config.REDIS_URL ?? ''))
+    return 'REDIS_URL: Redis Cluster has only db 0; remove the /<db> path';
+  return undefined;
+};
+
 /** `CHECKOUT_CURRENCY`, ISO 4217, the store's only currency. @default 'PLN' */
 export const checkoutCurrency = z
   .string()

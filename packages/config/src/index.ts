@@ -7,6 +7,8 @@ export {
   kafkaSecurity,
   allowCompactedTopics,
   kafkaTopicPrefix,
+  redisClusterIncomplete,
+  redisStoreMode,
   redisUrl,
   saslIncomplete,
   snapshotTtlSeconds,

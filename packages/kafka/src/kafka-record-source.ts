@@ -1,6 +1,8 @@
 import {
   DEFAULT_BACKOFF,
   EngineError,
+  isRetryable,
+  retryTransient,
   topicPartitionKey,
   type BackoffOptions,
   type ProjectionEngine,
@@ -105,6 +107,14 @@ export interface KafkaSourceOptions {
   /** The halted partitions, after every change (metrics). */
   onPartitionHalted?: (halted: readonly HaltedPartition[]) => void;
   /**
+   * Called once with the topics' common partition count, after the layout check and before
+   * the group is joined: a store whose keys depend on it (Redis Cluster: one hash tag per
+   * partition number) checks or records it here. A retryable rejection is retried with
+   * backoff (not ready meanwhile); any other stops the source.
+   * @default none
+   */
+  onPartitionCount?: (partitions: number) => Promise<void>;
+  /**
    * The partitions replaying because the store went back (replay-state.ts), after every
    * change: answers built on them may be stale meanwhile.
    */
@@ -208,7 +218,25 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
       backoff,
       signal: stopping.signal,
     });
-    if (partitionCount !== undefined) {
+    if (partitionCount !== undefined && options.onPartitionCount !== undefined) {
+      const prepare = options.onPartitionCount;
+      try {
+        await retryTransient(() => prepare(partitionCount), {
+          isRetryable,
+          signal: stopping.signal,
+          backoff,
+          onRetry(error, retry, delayMs) {
+            const reason = `preparing the store: ${error instanceof Error ? error.message : String(error)}`;
+            readiness.unhealthy(reason);
+            log.warn({ err: error, attempt: retry, delayMs }, `Retrying: ${reason}`);
+          },
+        });
+      } catch (error) {
+        if (!stopping.signal.aborted) throw error;
+      }
+      readiness.healthy();
+    }
+    if (partitionCount !== undefined && !stopping.signal.aborted) {
       watchGroup({
         consumer,
         engine,

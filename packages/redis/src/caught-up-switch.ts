@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
-import { activeGenerationKey, DEFAULT_NAMESPACE, keyspace } from './keyspace.ts';
+import { parseTopicPartitionKey } from '@checkout/engine';
+import { layoutOfScope, type GenerationScope } from './generations.ts';
+import type { RedisConnection } from './redis-connection.ts';
 import { toStoreError } from './redis-errors.ts';
-import type { GenerationScope } from './generations.ts';
 
 export type CaughtUpSwitchResult =
   | { ok: true }
@@ -17,6 +17,7 @@ export type CaughtUpSwitchResult =
  */
 const CAUGHT_UP_SWITCH_SCRIPT = `
 local current = redis.call('GET', KEYS[1]) or ''
+if current == ARGV[2] then return {'ok'} end
 if current ~= ARGV[1] then return {'pointer-moved', current} end
 for i = 3, #ARGV do
   local live = redis.call('HGET', KEYS[3], ARGV[i])
@@ -39,9 +40,14 @@ return {'ok'}
  * slip ahead in between: readers never see a session go back in time at the switch, and the
  * live projector, whose next commit fails its pointer guard, resumes from `to`'s checkpoints
  * without skipping anything.
+ *
+ * In a cluster each shard (partition number) switches on its own, with the partitions of
+ * that shard: a shard that is behind is reported and the shards before it stay switched (a
+ * retry finds them at `to` and passes them). Every session still switches at one instant,
+ * together with the checkpoints that say what its snapshot holds.
  */
 export async function switchGenerationWhenCaughtUp(
-  redis: Redis,
+  redis: RedisConnection,
   change: {
     group: string;
     from: string | null;
@@ -49,10 +55,35 @@ export async function switchGenerationWhenCaughtUp(
     partitions: readonly string[];
   } & GenerationScope,
 ): Promise<CaughtUpSwitchResult> {
-  const namespace = change.namespace ?? DEFAULT_NAMESPACE;
-  const target = keyspace(namespace, change.to).checkpoints(change.group);
-  const live = keyspace(namespace, change.from).checkpoints(change.group);
-  const pointer = activeGenerationKey(namespace);
+  const layout = layoutOfScope(change);
+  for (const shard of layout.shards) {
+    const fields = change.partitions.filter((field) => {
+      const parsed = parseTopicPartitionKey(field);
+      return parsed !== undefined && layout.shardOfPartition(parsed.partition) === shard;
+    });
+    const result = await switchShard(
+      redis,
+      layout.keys(shard, null).activeGeneration,
+      layout.keys(shard, change.to).checkpoints(change.group),
+      layout.keys(shard, change.from).checkpoints(change.group),
+      change.from,
+      change.to,
+      fields,
+    );
+    if (!result.ok) return result;
+  }
+  return { ok: true };
+}
+
+async function switchShard(
+  redis: RedisConnection,
+  pointer: string,
+  target: string,
+  live: string,
+  from: string | null,
+  to: string | null,
+  fields: readonly string[],
+): Promise<CaughtUpSwitchResult> {
   let reply: unknown;
   try {
     reply = await redis.eval(
@@ -61,15 +92,12 @@ export async function switchGenerationWhenCaughtUp(
       pointer,
       target,
       live,
-      change.from ?? '',
-      change.to ?? '',
-      ...change.partitions,
+      from ?? '',
+      to ?? '',
+      ...fields,
     );
   } catch (error) {
-    throw toStoreError(
-      error,
-      `switch ${pointer} from ${change.from ?? 'base'} to ${change.to ?? 'base'}`,
-    );
+    throw toStoreError(error, `switch ${pointer} from ${from ?? 'base'} to ${to ?? 'base'}`);
   }
   const [status, ...rest] = reply as string[];
   if (status === 'ok') return { ok: true };

@@ -4,11 +4,14 @@ import { onCleanup, sharedInfrastructure, startRedisServer } from '@checkout/tes
 import { describe, expect, it } from 'vitest';
 import { createCheckoutReader } from './checkout-reader.ts';
 import { dropGeneration, switchGeneration } from './generations.ts';
+import { clusterLayout } from './key-layout.ts';
 import { activeGenerationKey, keyspace } from './keyspace.ts';
+import { ensureLayoutRecord } from './layout-record.ts';
+import { partitionForKey } from './partition-for-key.ts';
 import { testOrder } from './test-orders.ts';
-import { redisFixture } from './test-redis.ts';
+import { layoutFixture, redisFixture } from './test-redis.ts';
 
-const { redisUrl } = sharedInfrastructure();
+const { redisUrl, redisCluster } = sharedInfrastructure();
 
 describe('CheckoutReader', () => {
   it('reads an unknown session as null and as empty totals in the configured currency', async () => {
@@ -115,5 +118,44 @@ describe('CheckoutReader', () => {
       code: 'STORE_UNAVAILABLE',
       canRetry: true,
     });
+  });
+});
+
+describe('CheckoutReader on a Redis Cluster', () => {
+  const target = { mode: 'cluster', url: redisCluster.url, seeds: redisCluster.seeds } as const;
+
+  it('reads nothing before a projector recorded the layout, then finds sessions by murmur2', async () => {
+    const { redis, namespace, layout } = await layoutFixture(target, 'reader-cluster', 6);
+    const reader = createCheckoutReader({ redis, namespace });
+    expect(await reader.getOrder('s1')).toBeNull();
+
+    await ensureLayoutRecord(redis, layout);
+    const order = testOrder('s1', 4, 3);
+    // Where a PHP reader would look: `{<ns>:p<murmur2 % 6>}:order:s1`.
+    const key = `{${namespace}:p${partitionForKey('s1', 6)}}:order:s1`;
+    await redis.set(key, encodeSnapshot(order));
+    expect(await reader.getOrder('s1')).toEqual(toSnapshot(order));
+    expect(await reader.getTotals('s1')).toEqual(getTotals(order));
+  });
+
+  it("follows the pointer of the session's own partition, and only that one", async () => {
+    const { redis, namespace, layout } = await layoutFixture(target, 'reader-cluster-switch', 6);
+    await ensureLayoutRecord(redis, layout);
+    const [s3, s0] = ['s1', 's6']; // partitions 3 and 0 of 6
+    for (const [id, shard] of [
+      [s3, 3],
+      [s0, 0],
+    ] as const) {
+      expect(layout.shardOfSession(id)).toBe(shard);
+      await redis.set(layout.keys(shard, null).snapshot(id), encodeSnapshot(testOrder(id, 1)));
+      await redis.set(layout.keys(shard, '5').snapshot(id), encodeSnapshot(testOrder(id, 5)));
+    }
+    await redis.set(layout.keys(3, null).activeGeneration, '5');
+    const reader = createCheckoutReader({ redis, namespace });
+    expect((await reader.getOrder(s3))?.meta.event_count).toBe(5);
+    expect((await reader.getOrder(s0))?.meta.event_count).toBe(1);
+    expect(clusterLayout(namespace, 6).keys(3, null).activeGeneration).toBe(
+      `{${namespace}:p3}:active-generation`,
+    );
   });
 });

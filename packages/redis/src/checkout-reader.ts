@@ -8,16 +8,24 @@ import {
   type CheckoutTotals,
   type DomainConfig,
 } from '@checkout/domain';
-import type { Redis } from 'ioredis';
-import { activeGenerationKey, DEFAULT_NAMESPACE, keyspace } from './keyspace.ts';
+import { standaloneLayout, type KeyLayout } from './key-layout.ts';
+import { DEFAULT_NAMESPACE } from './keyspace.ts';
+import { readLayoutRecord } from './layout-record.ts';
+import { isCluster, type RedisConnection } from './redis-connection.ts';
 import { corruptSnapshot, toStoreError } from './redis-errors.ts';
 
 /** Options for {@link createCheckoutReader}. */
 export interface CheckoutReaderOptions {
-  /** Any ioredis client; `createRedisClient` gives fail-fast settings. */
-  redis: Redis;
+  /** Any ioredis client or cluster client; `createRedisClient` gives fail-fast settings. */
+  redis: RedisConnection;
   /** @default 'checkout' */
   namespace?: string;
+  /**
+   * The key layout. By default: standalone on a `Redis` client; on a `Cluster` client, the
+   * layout recorded in `<ns>:layout` (read once it exists, then kept: it never changes).
+   * @default from the client, as above
+   */
+  layout?: KeyLayout;
   /** Currency of the empty totals of an unknown session. @default DEFAULT_DOMAIN_CONFIG */
   config?: Partial<DomainConfig>;
 }
@@ -30,8 +38,10 @@ export interface CheckoutReader {
 }
 
 /**
- * Reads the projection the way any reader must (key layout in keyspace.ts): the active
- * generation pointer, then the snapshot under it.
+ * Reads the projection the way any reader must (key layout in keyspace.ts and
+ * cluster-keyspace.ts): the session's shard (in a cluster its murmur2 partition, from the
+ * partition count in `<ns>:layout`), the shard's active-generation pointer, then the snapshot
+ * under it.
  *
  * The pointer is read on every call, not cached: one extra GET (tens of microseconds on the
  * server) buys a switch that every reader sees at the same instant. With a cache, two pods,
@@ -43,18 +53,23 @@ export interface CheckoutReader {
  */
 export function createCheckoutReader(options: CheckoutReaderOptions): CheckoutReader {
   const { redis } = options;
-  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
-  const pointerKey = activeGenerationKey(namespace);
+  const namespace = options.layout?.namespace ?? options.namespace ?? DEFAULT_NAMESPACE;
+  let layout: KeyLayout | null =
+    options.layout ?? (isCluster(redis) ? null : standaloneLayout(namespace));
 
   async function loadOrder(sessionId: string): Promise<CheckoutOrder | null> {
-    let generation = await readPointer();
-    let read = await readSnapshot(generation, sessionId);
+    // No layout recorded in a cluster: no projector has written this namespace yet.
+    layout ??= await readLayoutRecord(redis, namespace);
+    if (layout === null) return null;
+    const shard = layout.shardOfSession(sessionId);
+    let generation = await readPointer(layout, shard);
+    let read = await readSnapshot(layout, shard, generation, sessionId);
     if (read.text === null) {
       // The generation may have been switched away from and dropped between the two GETs.
-      const current = await readPointer();
+      const current = await readPointer(layout, shard);
       if (current !== generation) {
         generation = current;
-        read = await readSnapshot(generation, sessionId);
+        read = await readSnapshot(layout, shard, generation, sessionId);
       }
     }
     if (read.text === null) return null;
@@ -63,7 +78,8 @@ export function createCheckoutReader(options: CheckoutReaderOptions): CheckoutRe
     return decoded.value;
   }
 
-  async function readPointer(): Promise<string | null> {
+  async function readPointer(keys: KeyLayout, shard: number): Promise<string | null> {
+    const pointerKey = keys.keys(shard, null).activeGeneration;
     try {
       return await redis.get(pointerKey);
     } catch (error) {
@@ -71,8 +87,13 @@ export function createCheckoutReader(options: CheckoutReaderOptions): CheckoutRe
     }
   }
 
-  async function readSnapshot(generation: string | null, sessionId: string) {
-    const key = keyspace(namespace, generation).snapshot(sessionId);
+  async function readSnapshot(
+    keys: KeyLayout,
+    shard: number,
+    generation: string | null,
+    sessionId: string,
+  ) {
+    const key = keys.keys(shard, generation).snapshot(sessionId);
     try {
       return { key, text: await redis.get(key) };
     } catch (error) {

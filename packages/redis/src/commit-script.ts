@@ -1,6 +1,6 @@
 import { encodeSnapshot } from '@checkout/domain';
 import { topicPartitionKey, type BatchWrite, type CommitResult } from '@checkout/engine';
-import { activeGenerationKey, type Keyspace } from './keyspace.ts';
+import type { Keyspace } from './keyspace.ts';
 import { LUA_WRITE_HELPERS, markLifetimeSeconds } from './last-write-mark.ts';
 
 /**
@@ -19,6 +19,9 @@ import { LUA_WRITE_HELPERS, markLifetimeSeconds } from './last-write-mark.ts';
  *   ARGV[5]      mark lifetime in seconds, 0 = no expiry
  *   then n ×     expected version (decimal), snapshot JSON
  *   then m ×     field "<topic>:<partition>", expected checkpoint ("" = absent), next offset
+ *
+ * Every key is of one shard (key-layout.ts): in a cluster, one partition number's hash tag, so
+ * the script runs in one slot.
  *
  * Reply: {"ok"} or {"conflict", kind, index (1-based, in its group), actual}, where kind is
  * "checkpoint", "checkpoint-behind" or "snapshot", and actual is what is stored ("" = absent,
@@ -157,7 +160,7 @@ export function commitArguments(
     args.push(field, expected ?? '', nextOffset);
   }
   const hashKeys = write.checkpoints.length > 0 ? [keys.checkpoints(group)] : [];
-  const pointerKeys = guardActiveGeneration ? [activeGenerationKey(keys.namespace)] : [];
+  const pointerKeys = guardActiveGeneration ? [keys.activeGeneration] : [];
   return { keys: [...snapshotKeys, ...markKeys, ...hashKeys, ...pointerKeys], args };
 }
 

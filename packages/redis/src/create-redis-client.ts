@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { backoffDelay, EngineError, type BackoffOptions } from '@checkout/engine';
 import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisConnection } from './redis-connection.ts';
 import { toStoreError } from './redis-errors.ts';
 
 /** Options for {@link createRedisClient}. */
@@ -46,7 +47,7 @@ export interface RedisClientOptions {
   onError?: (error: Error) => void;
 }
 
-const DEFAULT_RECONNECT: BackoffOptions = { baseMs: 100, capMs: 2_000 };
+export const DEFAULT_RECONNECT: BackoffOptions = { baseMs: 100, capMs: 2_000 };
 
 /**
  * An ioredis client for the projector, the rebuild CLI and readers, from a `redis://` or
@@ -90,11 +91,11 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
 }
 
 /**
- * Connects a client from {@link createRedisClient} and waits until it is ready. Rejects with
+ * Connects a client from {@link createRedisClient} (or `createRedisClusterClient`) and waits until it is ready. Rejects with
  * an {@link EngineError}: `CONFIGURATION` for a refused login or ACL (fix the URL), else
  * `STORE_UNAVAILABLE` with `canRetry` (the client keeps reconnecting in the background).
  */
-export async function connectRedisClient(client: Redis): Promise<void> {
+export async function connectRedisClient(client: RedisConnection): Promise<void> {
   if (client.status === 'ready') return;
   // ioredis rejects connect() with "Connection is closed."; the error event says why.
   let reason: unknown;
@@ -112,7 +113,7 @@ export async function connectRedisClient(client: Redis): Promise<void> {
   }
 }
 
-function waitUntilReady(client: Redis): Promise<void> {
+function waitUntilReady(client: RedisConnection): Promise<void> {
   return new Promise((resolve, reject) => {
     const onReady = () => {
       client.off('error', onFailure);
@@ -176,7 +177,7 @@ export function parseRedisUrl(
   return options;
 }
 
-function configError(setting: string, problem: string): EngineError {
+export function configError(setting: string, problem: string): EngineError {
   return new EngineError('CONFIGURATION', `${setting} ${problem}.`, {
     canRetry: false,
     context: { setting },

@@ -1,5 +1,5 @@
 import { EngineError } from '@checkout/engine';
-import type { Redis } from 'ioredis';
+import { primariesOf, type RedisConnection } from './redis-connection.ts';
 import { toStoreError } from './redis-errors.ts';
 
 /**
@@ -26,25 +26,34 @@ export function evictionRisk(policy: string, ttlSeconds: number): string | null 
   return 'it is not a policy this projector knows to be safe';
 }
 
-/** `maxmemory_policy` from `INFO memory` (INFO, unlike CONFIG GET, is allowed on managed Redis). */
-export async function readEvictionPolicy(redis: Redis): Promise<string> {
-  let info: string;
-  try {
-    info = await redis.info('memory');
-  } catch (error) {
-    throw toStoreError(error, 'read maxmemory_policy (INFO memory)');
+/**
+ * `maxmemory_policy` from `INFO memory` (INFO, unlike CONFIG GET, is allowed on managed Redis).
+ * In a cluster, of every master: the riskiest one found (one evicting master loses its shards).
+ */
+export async function readEvictionPolicy(redis: RedisConnection): Promise<string> {
+  const policies: string[] = [];
+  for (const primary of primariesOf(redis)) {
+    let info: string;
+    try {
+      info = await primary.info('memory');
+    } catch (error) {
+      throw toStoreError(error, 'read maxmemory_policy (INFO memory)');
+    }
+    const policy = /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
+    if (policy === undefined)
+      throw new EngineError('STORE_UNAVAILABLE', 'INFO memory has no maxmemory_policy line', {
+        canRetry: false,
+      });
+    policies.push(policy);
   }
-  const policy = /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
-  if (policy === undefined)
-    throw new EngineError('STORE_UNAVAILABLE', 'INFO memory has no maxmemory_policy line', {
-      canRetry: false,
-    });
-  return policy;
+  const rank = (policy: string) =>
+    policy === 'noeviction' ? 0 : policy.startsWith('volatile-') ? 1 : 2;
+  return policies.reduce((worst, policy) => (rank(policy) > rank(worst) ? policy : worst));
 }
 
 /** Refuses a policy that can evict the projector's keys, naming the settings that decide. */
 export async function assertNoEviction(
-  redis: Redis,
+  redis: RedisConnection,
   options: { ttlSeconds: number; allowed: boolean },
 ): Promise<{ policy: string; risk: string | null }> {
   const policy = await readEvictionPolicy(redis);

@@ -10,6 +10,27 @@ export {
   parseCommitReply,
   type CommitArguments,
 } from './commit-script.ts';
+export { clusterKeyspace, partitionTag } from './cluster-keyspace.ts';
+export {
+  createRedisClusterClient,
+  type RedisClusterClientOptions,
+} from './create-redis-cluster-client.ts';
+export {
+  clusterLayout,
+  partitionCountChanged,
+  standaloneLayout,
+  type KeyLayout,
+  type KeyPattern,
+} from './key-layout.ts';
+export {
+  ensureLayoutRecord,
+  LAYOUT_HASH,
+  LAYOUT_VERSION,
+  layoutKey,
+  readLayoutRecord,
+} from './layout-record.ts';
+export { murmur2, partitionForKey } from './partition-for-key.ts';
+export { isCluster, primariesOf, scanKeys, type RedisConnection } from './redis-connection.ts';
 export {
   connectRedisClient,
   createRedisClient,
@@ -19,7 +40,9 @@ export {
 export { assertNoEviction, evictionRisk, readEvictionPolicy } from './eviction-policy.ts';
 export {
   activeGeneration,
+  activeGenerations,
   copyCheckpoints,
+  layoutOfScope,
   dropGeneration,
   newGenerationId,
   switchGeneration,
@@ -40,3 +63,23 @@ export {
   createRedisProjectionStore,
   type RedisProjectionStoreOptions,
 } from './redis-projection-store.ts';
+export {
+  idleSeconds,
+  readCheckpoints,
+  readLastWrites,
+  readSnapshotTexts,
+  redisClockMs,
+  snapshotSessionPages,
+} from './stored-state.ts';
+export {
+  generationIdsWithInfo,
+  generationInfoKey,
+  readGenerationInfo,
+  writeGenerationInfo,
+} from './generation-info.ts';
+export {
+  markReplayed,
+  replayedAmong,
+  replayedMember,
+  replayedSetKey,
+} from './replayed-dead-letters.ts';

@@ -53,6 +53,8 @@ export interface Keyspace {
   /** The session's last-write mark: same hash tag as its snapshot, so one slot in a cluster. */
   lastWrite(sessionId: string): string;
   checkpoints(group: string): string;
+  /** The pointer that names the live generation of these keys (one per shard in a cluster). */
+  readonly activeGeneration: string;
 }
 
 /** Keys of one generation (null = base) under one namespace. */
@@ -69,6 +71,7 @@ export function keyspace(
     snapshot: (sessionId) => `${root}:order:{${sessionId}}`,
     lastWrite: (sessionId) => `${root}:last-write:{${sessionId}}`,
     checkpoints: (group) => `${root}:checkpoint:{${group}}`,
+    activeGeneration: activeGenerationKey(namespace),
   };
 }
 
@@ -94,7 +97,8 @@ export function generationKeyPattern(namespace: string, generation: string): str
   return `${namespace}:gen:${generation}:*`;
 }
 
-function assertName(what: string, name: string): void {
+/** Namespaces and generation ids: `[A-Za-z0-9_.-]`, so `:` and braces keep the layout unambiguous. */
+export function assertName(what: string, name: string): void {
   if (!NAME_PATTERN.test(name)) {
     throw new EngineError(
       'CONFIGURATION',

@@ -53,6 +53,15 @@ export function toStoreError(
   );
 }
 
+/** Runs one Redis operation; whatever it throws becomes an {@link EngineError} about `what`. */
+export async function withStoreError<T>(operation: () => Promise<T>, what: string): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw toStoreError(error, what);
+  }
+}
+
 /** The first word of a Redis error reply (`WRONGTYPE`, `NOPERM`, …), or null for other errors. */
 function replyCode(error: unknown): string | null {
   if (!(error instanceof Error) || error.name !== 'ReplyError') return null;

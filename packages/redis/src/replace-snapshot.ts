@@ -1,8 +1,8 @@
 import { encodeSnapshot, type CheckoutOrder } from '@checkout/domain';
 import { EngineError } from '@checkout/engine';
-import type { Redis } from 'ioredis';
-import { activeGenerationKey, DEFAULT_NAMESPACE, keyspace } from './keyspace.ts';
+import { layoutOfScope, type GenerationScope } from './generations.ts';
 import { LUA_WRITE_HELPERS, markLifetimeSeconds } from './last-write-mark.ts';
+import type { RedisConnection } from './redis-connection.ts';
 import { toStoreError } from './redis-errors.ts';
 
 export type ReplaceSnapshotResult =
@@ -40,17 +40,16 @@ return {'ok'}
  * version the commit script cannot read). The TTL is refreshed, as on every write.
  */
 export async function replaceSnapshot(
-  redis: Redis,
+  redis: RedisConnection,
   write: {
     generation: string | null;
     sessionId: string;
     expected: string | null;
     order: CheckoutOrder;
     ttlSeconds: number;
-    namespace?: string;
-  },
+  } & GenerationScope,
 ): Promise<ReplaceSnapshotResult> {
-  const namespace = write.namespace ?? DEFAULT_NAMESPACE;
+  const layout = layoutOfScope(write);
   if (!Number.isSafeInteger(write.ttlSeconds) || write.ttlSeconds < 0) {
     throw new EngineError(
       'CONFIGURATION',
@@ -60,14 +59,14 @@ export async function replaceSnapshot(
       },
     );
   }
-  const keys = keyspace(namespace, write.generation);
+  const keys = layout.keys(layout.shardOfSession(write.sessionId), write.generation);
   const key = keys.snapshot(write.sessionId);
   let reply: unknown;
   try {
     reply = await redis.eval(
       REPLACE_SCRIPT,
       3,
-      activeGenerationKey(namespace),
+      keys.activeGeneration,
       key,
       keys.lastWrite(write.sessionId),
       write.generation ?? '',

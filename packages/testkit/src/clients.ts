@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { onCleanup } from './cleanup.ts';
 
@@ -52,12 +52,39 @@ export function connectRedis(url: string, keyPrefix?: string): Redis {
   return redis;
 }
 
-/** Deletes every key matching `pattern` (SCAN, never KEYS). */
-export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+/**
+ * Deletes every key matching `pattern` (SCAN, never KEYS); on a cluster, on every master, one
+ * key at a time (a page holds keys of many slots).
+ */
+export async function deleteKeys(redis: Redis | Cluster, pattern: string): Promise<void> {
+  const servers = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  for (const server of servers) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await server.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      if (redis instanceof Cluster) for (const key of keys) await redis.unlink(key);
+      else if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+}
+
+/**
+ * A cluster client for tests (reads from masters) that quits when the test ends, deleting the
+ * keys of `namespace` in both layouts first (`<ns>:…` and `{<ns>:p<N>}:…`).
+ */
+export function connectRedisCluster(seeds: readonly string[], namespace?: string): Cluster {
+  const nodes = seeds.map((seed) => {
+    const [host = '127.0.0.1', port = '0'] = seed.split(':');
+    return { host, port: Number(port) };
+  });
+  const redis = new Cluster(nodes, { redisOptions: { maxRetriesPerRequest: 3 } });
+  onCleanup(async () => {
+    if (namespace !== undefined && redis.status === 'ready') {
+      await deleteKeys(redis, `${namespace}:*`).catch(() => undefined);
+      await deleteKeys(redis, `{${namespace}:p*`).catch(() => undefined);
+    }
+    redis.disconnect();
+  });
+  return redis;
 }

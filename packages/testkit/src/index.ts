@@ -1,6 +1,12 @@
 export { onCleanup } from './cleanup.ts';
 export { consumeMessages, type ConsumeMessagesOptions, type ConsumedMessage } from './consume.ts';
-export { connectRedis, createKafka, deleteKeys, type CreateKafkaOptions } from './clients.ts';
+export {
+  connectRedis,
+  connectRedisCluster,
+  createKafka,
+  deleteKeys,
+  type CreateKafkaOptions,
+} from './clients.ts';
 export { findFreePort, isPortFree, type FindFreePortOptions } from './free-port.ts';
 export { createTopics, uniqueNames, waitForTopicLeaders, type TestNames } from './isolation.ts';
 export {
@@ -10,6 +16,14 @@ export {
 } from './kafka-broker.ts';
 export { kafkaAnswers } from './kafka-ready.ts';
 export { sharedInfrastructure, type SharedInfrastructure } from './provided-context.ts';
+export {
+  parseClusterNodes,
+  startRedisCluster,
+  type ClusterMaster,
+  type ClusterTopology,
+  type RedisClusterHandle,
+  type RedisClusterOptions,
+} from './redis-cluster.ts';
 export {
   startRedisServer,
   type RedisServerHandle,

@@ -26,6 +26,8 @@ export interface RedisServerOptions {
   dataDir?: string;
   /** @default 20000 */
   startTimeoutMs?: number;
+  /** Further `redis-server` arguments (a cluster node's `--cluster-enabled yes …`). @default [] */
+  serverArgs?: readonly string[];
 }
 
 export interface RedisServerHandle {
@@ -37,6 +39,8 @@ export interface RedisServerHandle {
   stop(): Promise<void>;
   /** SIGKILL; resolves once it is dead. */
   kill(): Promise<void>;
+  /** Whether its process runs (not killed or stopped). */
+  isRunning(): boolean;
   /** Starts again on the same port and dir (stopping it first if it runs); waits until PING answers. */
   restart(): Promise<void>;
 }
@@ -64,7 +68,14 @@ export async function startRedisServer(
   const launch = async (): Promise<void> => {
     // Otherwise PING could reach another server on the port and call it ours.
     if (!(await isPortFree(port))) throw new Error(`redis-server: 127.0.0.1:${port} is in use`);
-    const started = guard.spawn('bash', [runServerScript, String(port), dataDir, persistence], {
+    const args = [
+      runServerScript,
+      String(port),
+      dataDir,
+      persistence,
+      ...(options.serverArgs ?? []),
+    ];
+    const started = guard.spawn('bash', args, {
       logFile: join(dataDir, 'process.log'),
     });
     current = started;
@@ -82,6 +93,7 @@ export async function startRedisServer(
     async kill() {
       await current?.kill();
     },
+    isRunning: () => current?.isRunning() ?? false,
     async restart() {
       await current?.terminate(10_000);
       await launch();
@@ -98,29 +110,36 @@ async function waitForPing(
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!server.isRunning()) throw redisError('exited early', dataDir);
-    const client = new Redis({
-      host: '127.0.0.1',
-      port,
-      lazyConnect: true,
-      connectTimeout: 1_000,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-      enableOfflineQueue: false,
-    });
-    client.on('error', () => undefined);
     try {
-      await client.connect();
       // While it loads the AOF, redis answers PING with -LOADING.
-      if ((await client.ping()) === 'PONG') return;
+      if ((await askServer(port, 'PING')) === 'PONG') return;
     } catch {
       // Not up yet.
-    } finally {
-      client.disconnect();
     }
     await sleep(100);
   }
   await server.kill();
   throw redisError(`did not answer PING within ${timeoutMs} ms`, dataDir);
+}
+
+/** One command to the server on `port`, on a connection of its own that gives up at once. */
+export async function askServer(port: number, ...command: [string, ...string[]]): Promise<unknown> {
+  const client = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    connectTimeout: 1_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return await client.call(...command);
+  } finally {
+    client.disconnect();
+  }
 }
 
 function redisError(what: string, dataDir: string): Error {

@@ -7,8 +7,13 @@ import {
   type SourceRecord,
   type TopicNames,
 } from '@checkout/engine';
-import { keyspace } from '@checkout/redis';
-import type { Redis } from 'ioredis';
+import {
+  readSnapshotTexts,
+  snapshotSessionPages,
+  standaloneLayout,
+  type KeyLayout,
+  type RedisConnection,
+} from '@checkout/redis';
 
 export interface FoldComparison {
   sessions: number;
@@ -29,10 +34,10 @@ export interface FoldComparison {
  * window, whose contents depend on arrival order across topics.
  */
 export async function compareWithFold(
-  redis: Redis,
+  redis: RedisConnection,
   records: readonly SourceRecord[],
   topics: TopicNames,
-  options: { namespace: string; generation?: string | null },
+  options: { namespace: string; layout?: KeyLayout; generation?: string | null },
 ): Promise<FoldComparison> {
   const expected = foldBatch(
     parseBatch(records, topics, DEFAULT_DOMAIN_CONFIG),
@@ -40,14 +45,18 @@ export async function compareWithFold(
     topics,
     DEFAULT_DOMAIN_CONFIG,
   );
-  const keys = keyspace(options.namespace, options.generation ?? null);
+  const layout = options.layout ?? standaloneLayout(options.namespace);
+  const generation = options.generation ?? null;
   const mismatches: string[] = [];
   let firstDifference: FoldComparison['firstDifference'] = null;
   const chunk = 500;
   for (let start = 0; start < expected.snapshots.length; start += chunk) {
     const slice = expected.snapshots.slice(start, start + chunk);
-    const documents = await redis.mget(
-      ...slice.map((snapshot) => keys.snapshot(snapshot.sessionId)),
+    const documents = await readSnapshotTexts(
+      redis,
+      layout,
+      generation,
+      slice.map((snapshot) => snapshot.sessionId),
     );
     slice.forEach((snapshot, index) => {
       const document = documents[index];
@@ -66,14 +75,14 @@ export async function compareWithFold(
       }
     });
   }
-  const known = new Set(expected.snapshots.map((snapshot) => keys.snapshot(snapshot.sessionId)));
+  const known = new Set(expected.snapshots.map((snapshot) => snapshot.sessionId));
   const unexpectedKeys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', keys.snapshot('*'), 'COUNT', 1000);
-    for (const key of found) if (!known.has(key)) unexpectedKeys.push(key);
-    cursor = next;
-  } while (cursor !== '0');
+  for await (const page of snapshotSessionPages(redis, layout, generation)) {
+    for (const id of page) {
+      if (!known.has(id))
+        unexpectedKeys.push(layout.keys(layout.shardOfSession(id), generation).snapshot(id));
+    }
+  }
   const events = expected.snapshots.reduce(
     (sum, snapshot) => sum + snapshot.order.meta.event_count,
     0,

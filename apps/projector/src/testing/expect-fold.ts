@@ -1,5 +1,5 @@
 import type { DeadLetterEntry } from '@checkout/engine';
-import { keyspace } from '@checkout/redis';
+import { readCheckpoints } from '@checkout/redis';
 import { expect } from 'vitest';
 import { compareWithFold, type FoldComparison } from './compare-with-fold.ts';
 import type { ProjectorHarness } from './projector-harness.ts';
@@ -32,6 +32,7 @@ export async function expectStateEqualsFold(
   const targets = await highWatermarks(harness.brokers, harness.topics);
   await waitForCheckpoints(harness.redis, {
     namespace: harness.namespace,
+    layout: harness.layout,
     group: harness.group,
     targets,
     timeoutMs: options.timeoutMs,
@@ -43,6 +44,7 @@ export async function expectStateEqualsFold(
   expect(records).toHaveLength(expectedRecords);
   const comparison = await compareWithFold(harness.redis, records, harness.topics, {
     namespace: harness.namespace,
+    layout: harness.layout,
   });
   expect(comparison.firstDifference?.stored, comparison.firstDifference?.sessionId).toEqual(
     comparison.firstDifference?.expected,
@@ -73,10 +75,24 @@ export async function readDeadLetters(harness: ProjectorHarness): Promise<DeadLe
 
 /** The stored checkpoints (logical `"<topic>:<partition>"` → next offset). */
 export async function storedCheckpoints(harness: ProjectorHarness): Promise<Map<string, bigint>> {
-  const stored = await harness.redis.hgetall(
-    keyspace(harness.namespace).checkpoints(harness.group),
-  );
-  return new Map(Object.entries(stored).map(([field, value]) => [field, BigInt(value)]));
+  const stored = await readCheckpoints(harness.redis, harness.layout, null, harness.group);
+  return new Map([...stored].map(([field, value]) => [field, BigInt(value)]));
+}
+
+/** Overwrites stored checkpoints (logical field → next offset), each in its partition's shard. */
+export async function overwriteCheckpoints(
+  harness: ProjectorHarness,
+  checkpoints: ReadonlyMap<string, string>,
+): Promise<void> {
+  for (const [field, offset] of checkpoints) {
+    const partition = Number(field.slice(field.lastIndexOf(':') + 1));
+    const shard = harness.layout.shardOfPartition(partition);
+    await harness.redis.hset(
+      harness.layout.keys(shard, null).checkpoints(harness.group),
+      field,
+      offset,
+    );
+  }
 }
 
 /** Records stored so far, summed over partitions (the sum of the checkpoints). */

@@ -1,15 +1,30 @@
 import { CHECKOUT_TOPICS } from '@checkout/domain';
 import { topicNames, type TopicNames } from '@checkout/engine';
 import {
+  clusterLayout,
+  standaloneLayout,
+  type KeyLayout,
+  type RedisConnection,
+} from '@checkout/redis';
+import {
   connectRedis,
+  connectRedisCluster,
   createTopics,
   findFreePort,
   onCleanup,
   uniqueNames,
   type TestNames,
 } from '@checkout/testkit';
-import type { Redis } from 'ioredis';
 import { spawnProjector, type ProjectorProcess } from './projector-process.ts';
+
+/** Kafka and the Redis a harness runs on; `redisCluster` runs the projectors in cluster mode. */
+export interface HarnessInfrastructure {
+  brokers: string[];
+  /** A standalone Redis, or a seed node of the cluster. */
+  redisUrl: string;
+  /** Every node of a Redis Cluster (`host:port`): REDIS_MODE=cluster. */
+  redisCluster?: { seeds: readonly string[] } | undefined;
+}
 
 /** One isolated projector deployment on shared (or a test's own) Kafka and Redis. */
 export interface ProjectorHarness {
@@ -18,9 +33,14 @@ export interface ProjectorHarness {
   dlqTopic: string;
   namespace: string;
   group: string;
-  redis: Redis;
+  /** A plain client of the harness' Redis (a cluster client in cluster mode). */
+  redis: RedisConnection;
+  /** Where the projectors' keys are: standalone, or the cluster layout for `partitions`. */
+  layout: KeyLayout;
   brokers: string[];
   redisUrl: string;
+  /** The projector's Redis settings (REDIS_URL, and REDIS_MODE with its seeds for a cluster). */
+  redisEnv: Record<string, string>;
   /** Starts a projector process (killed at cleanup) and waits until it is ready unless told not to. */
   start(
     extraEnv?: Record<string, string>,
@@ -49,7 +69,7 @@ export const SMALL_FETCHES: Readonly<Record<string, string>> = {
 
 export async function projectorHarness(
   label: string,
-  infrastructure: { brokers: string[]; redisUrl: string },
+  infrastructure: HarnessInfrastructure,
   partitions = 3,
   /** Environment of every projector this harness starts (each start may add to it). */
   defaultEnv: Record<string, string> = {},
@@ -64,9 +84,21 @@ export async function projectorHarness(
   );
   const namespace = names.prefix;
   const group = names.groupId('projector');
-  const redis = connectRedis(infrastructure.redisUrl, namespace);
+  const cluster = infrastructure.redisCluster;
+  const redis =
+    cluster === undefined
+      ? connectRedis(infrastructure.redisUrl, namespace)
+      : connectRedisCluster(cluster.seeds, namespace);
   // Tests stop and kill Redis on purpose; its client reconnects by itself meanwhile.
   redis.on('error', () => {});
+  const redisEnv: Record<string, string> =
+    cluster === undefined
+      ? { REDIS_URL: infrastructure.redisUrl }
+      : {
+          REDIS_URL: infrastructure.redisUrl,
+          REDIS_MODE: 'cluster',
+          REDIS_CLUSTER_SEEDS: cluster.seeds.join(','),
+        };
   return {
     names,
     topics,
@@ -74,15 +106,18 @@ export async function projectorHarness(
     namespace,
     group,
     redis,
+    layout:
+      cluster === undefined ? standaloneLayout(namespace) : clusterLayout(namespace, partitions),
     brokers: infrastructure.brokers,
     redisUrl: infrastructure.redisUrl,
+    redisEnv,
     async start(extraEnv = {}, options = {}) {
       const port = await findFreePort();
       const projector = spawnProjector({
         KAFKA_BROKERS: infrastructure.brokers.join(','),
         KAFKA_GROUP_ID: group,
         KAFKA_TOPIC_PREFIX: `${names.prefix}.`,
-        REDIS_URL: infrastructure.redisUrl,
+        ...redisEnv,
         REDIS_NAMESPACE: namespace,
         DLQ_TOPIC: dlqTopic,
         HTTP_PORT: String(port),

@@ -1,8 +1,12 @@
 import { CHECKOUT_TOPICS } from '@checkout/domain';
 import type { TopicNames } from '@checkout/engine';
-import { keyspace } from '@checkout/redis';
+import {
+  readCheckpoints,
+  standaloneLayout,
+  type KeyLayout,
+  type RedisConnection,
+} from '@checkout/redis';
 import { createKafka } from '@checkout/testkit';
-import type { Redis } from 'ioredis';
 import type { ProjectorHarness } from './projector-harness.ts';
 import type { Admin } from 'kafkajs';
 
@@ -49,9 +53,11 @@ async function offsetsOf(admin: Admin, topic: string) {
  * the projector has stored the effect of every record. Fails with the remaining gap.
  */
 export async function waitForCheckpoints(
-  redis: Redis,
+  redis: RedisConnection,
   options: {
     namespace: string;
+    /** @default standaloneLayout(namespace) */
+    layout?: KeyLayout;
     group: string;
     generation?: string | null;
     targets: Map<string, string>;
@@ -59,12 +65,16 @@ export async function waitForCheckpoints(
     onTick?: () => void;
   },
 ): Promise<void> {
-  const key = keyspace(options.namespace, options.generation ?? null).checkpoints(options.group);
+  const layout = options.layout ?? standaloneLayout(options.namespace);
   const deadline = Date.now() + options.timeoutMs;
   let behind: string[] = [];
   while (Date.now() < deadline) {
     options.onTick?.();
-    const stored = await redis.hgetall(key).catch(() => ({}) as Record<string, string>);
+    const stored = Object.fromEntries(
+      await readCheckpoints(redis, layout, options.generation ?? null, options.group).catch(
+        () => new Map<string, string>(),
+      ),
+    );
     behind = [...options.targets]
       .filter(([field, high]) => high !== '0' && BigInt(stored[field] ?? '0') < BigInt(high))
       .map(([field, high]) => `${field} at ${stored[field] ?? 'none'} of ${high}`);
@@ -83,6 +93,7 @@ export async function waitUntilCaughtUp(
 ): Promise<void> {
   await waitForCheckpoints(harness.redis, {
     namespace: harness.namespace,
+    layout: harness.layout,
     group: harness.group,
     ...(options.generation === undefined ? {} : { generation: options.generation }),
     targets: await highWatermarks(harness.brokers, harness.topics),

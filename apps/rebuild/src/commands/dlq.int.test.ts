@@ -16,7 +16,7 @@ import type { Kafka } from '../dlq/clients.ts';
 import type { DeadLetterListing } from '../dlq/list-dead-letters.ts';
 import type { ReplayReport } from '../dlq/replay-dead-letters.ts';
 import { deadLetterEntry as testEntry } from '../dlq/test-entries.ts';
-import { partitionForKey } from '../partition-for-key.ts';
+import { partitionForKey } from '@checkout/redis';
 import { readAllRecords } from '@checkout/projector/testing';
 import { registerDlqCommands } from './dlq.ts';
 

@@ -3,12 +3,11 @@ import type { Command } from 'commander';
 import { withCommonFlags, type CliContext, type CommandOutcome } from '../cli-context.ts';
 import { usageError } from '../cli-error.ts';
 import { generationRole, HEARTBEAT_STALE_MS } from '../generations/generation-role.ts';
-import { infoKey, listGenerations } from '../generations/generation-registry.ts';
+import { generationInfo, listGenerations } from '../generations/generation-registry.ts';
 import { blueGreenRebuild } from '../modes/blue-green.ts';
 import { formatCount, table } from '../output/format.ts';
 import { parseFetchBytes } from '../rebuild-plan.ts';
 import { generationName, parseGenerationName } from '../redis-client.ts';
-import type { GenerationInfo } from '../generations/generation-role.ts';
 
 /** `generations list|drop|activate`: the blue/green generations and their clean-up. */
 export function registerGenerationCommands(program: Command, context: CliContext): void {
@@ -51,7 +50,7 @@ export function registerGenerationCommands(program: Command, context: CliContext
 async function list(context: CliContext): Promise<CommandOutcome> {
   const config = context.config();
   const redis = await context.redis();
-  const listed = await listGenerations(redis, config.REDIS_NAMESPACE, config.KAFKA_GROUP_ID);
+  const listed = await listGenerations(redis, await context.keyLayout(), config.KAFKA_GROUP_ID);
   const rows = listed.map(({ id, role, info }) => [
     id,
     role,
@@ -77,20 +76,18 @@ async function list(context: CliContext): Promise<CommandOutcome> {
 }
 
 async function drop(context: CliContext, id: string, force: boolean): Promise<CommandOutcome> {
-  const config = context.config();
-  const namespace = config.REDIS_NAMESPACE;
   const redis = await context.redis();
+  const layout = await context.keyLayout();
   const generation = parseGenerationName(id);
   if (generation === null)
     throw usageError('The base generation cannot be dropped (its keys have no generation prefix).');
-  const active = await activeGeneration(redis, { namespace });
+  const active = await activeGeneration(redis, { layout });
   if (generation === active) {
     throw usageError(
       `Generation ${id} is the active one; readers read it. Switch to another generation first.`,
     );
   }
-  const stored = await redis.hgetall(infoKey(namespace, generation));
-  const info = Object.keys(stored).length === 0 ? null : (stored as unknown as GenerationInfo);
+  const info = await generationInfo(redis, layout.namespace, generation);
   if (generationRole(info, false, Date.now()) === 'building' && !force) {
     throw usageError(
       `Generation ${id} is being written by a rebuild on ${info?.host}:${info?.pid} (heartbeat within ` +
@@ -100,7 +97,7 @@ async function drop(context: CliContext, id: string, force: boolean): Promise<Co
   await context.confirm(
     `Drop generation ${id} (${info?.purpose ?? 'unknown purpose'}, ${info?.state ?? 'no info'}): delete all its keys.`,
   );
-  const removed = await dropGeneration(redis, generation, { namespace });
+  const removed = await dropGeneration(redis, generation, { layout });
   return {
     reason: 'ok',
     text: `Dropped generation ${id}: ${formatCount(removed)} keys deleted. Readers still read generation ${generationName(active)}.`,

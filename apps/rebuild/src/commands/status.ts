@@ -1,10 +1,10 @@
 import { compareOffsets, recordsBetween } from '@checkout/domain';
-import { activeGeneration, keyspace } from '@checkout/redis';
+import { activeGeneration, idleSeconds as idleTime, readCheckpoints } from '@checkout/redis';
 import type { CliContext, CommandOutcome } from '../cli-context.ts';
 import { listGenerations } from '../generations/generation-registry.ts';
 import { readTopicLayout, topicRecordCount } from '../kafka-admin.ts';
 import { formatCount, formatDuration, table } from '../output/format.ts';
-import { generationName, readCheckpoints, type RedisClient } from '../redis-client.ts';
+import { generationName } from '../redis-client.ts';
 
 /**
  * `status`: what an operator checks first. Active generation; per partition the live
@@ -15,7 +15,8 @@ import { generationName, readCheckpoints, type RedisClient } from '../redis-clie
  * every batch and reads it only when it (re)joins, so its idle time is the time since the last
  * batch stored, at no cost on the write path. This CLI reads it with `CLIENT NO-TOUCH` (Redis
  * ≥ 7.2); on older servers a rebuild or verification polling it also counts as an access.
- * Unknown under an LFU `maxmemory-policy`. Precision: seconds.
+ * Unknown under an LFU `maxmemory-policy`. Precision: seconds. In a cluster each partition
+ * number has its checkpoint hash; the most recently written one counts.
  */
 export async function showStatus(context: CliContext): Promise<CommandOutcome> {
   const config = context.config();
@@ -24,15 +25,20 @@ export async function showStatus(context: CliContext): Promise<CommandOutcome> {
   const redis = await context.redis();
   const kafka = context.kafka();
 
-  const active = await activeGeneration(redis, { namespace });
-  const checkpointKey = keyspace(namespace, active).checkpoints(group);
-  const idleSeconds = await idleTime(redis, checkpointKey); // before reading it: a read resets it
-  const checkpoints = await readCheckpoints(redis, namespace, active, group);
+  const keys = await context.keyLayout();
+  const active = await activeGeneration(redis, { layout: keys });
+  // Before reading them: a read resets the idle time.
+  const idle = await Promise.all(
+    keys.shards.map((shard) => idleTime(redis, keys.keys(shard, active).checkpoints(group))),
+  );
+  const known = idle.filter((seconds): seconds is number => seconds !== null);
+  const idleSeconds = known.length === 0 ? null : Math.min(...known);
+  const checkpoints = await readCheckpoints(redis, keys, active, group);
   const layout = await readTopicLayout(kafka, context.topics(), {
     allowCompacted: context.config().KAFKA_ALLOW_COMPACTED_TOPICS,
   });
   const dlq = await topicRecordCount(kafka, config.DLQ_TOPIC);
-  const generations = await listGenerations(redis, namespace, group);
+  const generations = await listGenerations(redis, keys, group);
 
   const partitions = [...layout.watermarks].map(([field, { low, high }]) => {
     const checkpoint = checkpoints.get(field) ?? null;
@@ -90,13 +96,4 @@ export async function showStatus(context: CliContext): Promise<CommandOutcome> {
       generations: generations.map(({ id, role, info }) => ({ id, role, ...(info ?? {}) })),
     },
   };
-}
-
-async function idleTime(redis: RedisClient, key: string): Promise<number | null> {
-  try {
-    const seconds = await redis.object('IDLETIME', key);
-    return typeof seconds === 'number' ? seconds : null;
-  } catch {
-    return null;
-  }
 }

@@ -6,5 +6,5 @@ export type Kafka = KafkaClient;
 export type Producer = ReturnType<Kafka['producer']>;
 export type ProducerMessage = Parameters<Producer['send']>[0]['messages'][number];
 
-/** The ioredis client of the CLI context (`createRedisClient` from @checkout/redis). */
+/** The Redis client of the CLI context (one server or a cluster). */
 export type Redis = RedisClient;

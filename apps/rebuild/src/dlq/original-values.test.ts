@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { partitionForKey } from '../partition-for-key.ts';
+import { partitionForKey } from '@checkout/redis';
 import { replayRefusal } from './original-values.ts';
 import { deadLetterEntry } from './test-entries.ts';
 

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { compareOffsets, lowerOffset, offsetAfter } from '@checkout/domain';
 import { deadLetterKeyBytes } from '@checkout/engine';
 import { readPartition } from '../session/read-partition.ts';
-import { partitionForKey } from '../partition-for-key.ts';
+import { partitionForKey } from '@checkout/redis';
 import type { Kafka } from './clients.ts';
 import type { DeadLetterRecord } from './dead-letter-record.ts';
 import type { DlqItem, ReplaySkip } from './select-dead-letters.ts';

@@ -1,11 +1,11 @@
 import type { TopicNames } from '@checkout/engine';
 import { KAFKA_CLIENT_RETRY } from '@checkout/kafka';
+import { markReplayed, replayedAmong, replayedMember, replayedSetKey } from '@checkout/redis';
 import type { Kafka, Producer, Redis } from './clients.ts';
 import type { DlqPosition } from './dead-letter-record.ts';
 import { readOriginals, replayRefusal, type OriginalRecord } from './original-values.ts';
 import { readDeadLetters, type ReadDeadLettersOptions } from './read-dead-letters.ts';
 import { replayRecord, type ReplayRecord } from './replay-message.ts';
-import { markReplayed, replayedAmong, replayedMember, replayedSetKey } from './replayed-set.ts';
 import {
   createTally,
   planReplay,

@@ -1,18 +1,20 @@
 import { hostname } from 'node:os';
-import { activeGeneration, keyspace } from '@checkout/redis';
+import {
+  activeGeneration,
+  generationIdsWithInfo,
+  readCheckpoints,
+  readGenerationInfo,
+  writeGenerationInfo,
+  type KeyLayout,
+} from '@checkout/redis';
 import type { RedisClient } from '../redis-client.ts';
 import { generationRole, type GenerationInfo, type GenerationRole } from './generation-role.ts';
 
 /**
- * The CLI's bookkeeping of generations: `<ns>:gen:<id>:info` (hash, fields of GenerationInfo),
- * written when a rebuild takes an id and kept up to date while it runs. It lives under the
- * generation's own prefix, so `dropGeneration` removes it with the generation's keys.
+ * The CLI's bookkeeping of generations, `<ns>:gen:<id>:info` (generation-info.ts in
+ * @checkout/redis, fields of GenerationInfo), written when a rebuild takes an id and kept up
+ * to date while it runs; `dropGeneration` removes it with the generation's keys.
  */
-export function infoKey(namespace: string, id: string): string {
-  keyspace(namespace, id); // validates both names
-  return `${namespace}:gen:${id}:info`;
-}
-
 export async function registerGeneration(
   redis: RedisClient,
   namespace: string,
@@ -28,7 +30,7 @@ export async function registerGeneration(
     host: hostname(),
     pid: String(process.pid),
   };
-  await redis.hset(infoKey(namespace, id), { ...full });
+  await writeGenerationInfo(redis, namespace, id, { ...full });
 }
 
 export async function updateGeneration(
@@ -37,7 +39,19 @@ export async function updateGeneration(
   id: string,
   fields: Partial<GenerationInfo>,
 ): Promise<void> {
-  await redis.hset(infoKey(namespace, id), { heartbeat_at: new Date().toISOString(), ...fields });
+  await writeGenerationInfo(redis, namespace, id, {
+    heartbeat_at: new Date().toISOString(),
+    ...definedFields(fields),
+  });
+}
+
+/** What the CLI recorded about generation `id`; null when nothing. */
+export async function generationInfo(
+  redis: RedisClient,
+  namespace: string,
+  id: string,
+): Promise<GenerationInfo | null> {
+  return (await readGenerationInfo(redis, namespace, id)) as GenerationInfo | null;
 }
 
 export interface ListedGeneration {
@@ -53,35 +67,31 @@ export interface ListedGeneration {
  */
 export async function listGenerations(
   redis: RedisClient,
-  namespace: string,
+  layout: KeyLayout,
   group: string,
 ): Promise<ListedGeneration[]> {
-  const active = await activeGeneration(redis, { namespace });
-  const pattern = `${namespace}:gen:*:info`;
-  const ids = new Set<string>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    for (const key of keys) {
-      const id = key.slice(`${namespace}:gen:`.length, -':info'.length);
-      if (/^[A-Za-z0-9_.-]{1,64}$/.test(id)) ids.add(id);
-    }
-  } while (cursor !== '0');
+  const { namespace } = layout;
+  const active = await activeGeneration(redis, { layout });
+  const ids = await generationIdsWithInfo(redis, namespace);
   if (active !== null) ids.add(active);
 
   const now = Date.now();
   const listed: ListedGeneration[] = [];
   for (const id of [...ids].sort(byId)) {
-    const stored = await redis.hgetall(infoKey(namespace, id));
-    const info = Object.keys(stored).length === 0 ? null : (stored as unknown as GenerationInfo);
+    const info = await generationInfo(redis, namespace, id);
     listed.push({ id, info, role: generationRole(info, id === active, now) });
   }
-  const baseHasState = (await redis.exists(keyspace(namespace).checkpoints(group))) === 1;
+  const baseHasState = (await readCheckpoints(redis, layout, null, group)).size > 0;
   if (active === null || baseHasState) {
     listed.unshift({ id: 'base', info: null, role: active === null ? 'active' : 'previous' });
   }
   return listed;
+}
+
+function definedFields(fields: Partial<GenerationInfo>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }
 
 /** Numeric ids in numeric order, then the rest. */

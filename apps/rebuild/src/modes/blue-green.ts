@@ -1,5 +1,10 @@
 import type { PartitionWatermarks } from '@checkout/kafka';
-import { activeGeneration, newGenerationId, switchGenerationWhenCaughtUp } from '@checkout/redis';
+import {
+  activeGeneration,
+  newGenerationId,
+  switchGenerationWhenCaughtUp,
+  readCheckpoints,
+} from '@checkout/redis';
 import type { CliContext, CommandOutcome } from '../cli-context.ts';
 import { CliError, usageError } from '../cli-error.ts';
 import { HEARTBEAT_INTERVAL_MS } from '../generations/generation-role.ts';
@@ -7,7 +12,7 @@ import { registerGeneration, updateGeneration } from '../generations/generation-
 import { readTopicLayout } from '../kafka-admin.ts';
 import { formatCount } from '../output/format.ts';
 import type { ReplayStart } from '../rebuild-plan.ts';
-import { generationName, readCheckpoints } from '../redis-client.ts';
+import { generationName } from '../redis-client.ts';
 import {
   prefillFromArchive,
   type ArchivePrefill,
@@ -61,6 +66,7 @@ export async function blueGreenRebuild(
   const namespace = config.REDIS_NAMESPACE;
   const group = config.KAFKA_GROUP_ID;
   const redis = await context.redis();
+  const keys = await context.keyLayout();
   const kafka = context.kafka();
   const topics = context.topics();
   const { archive } = options;
@@ -68,7 +74,7 @@ export async function blueGreenRebuild(
   const layout = await readTopicLayout(kafka, topics, {
     allowCompacted: context.config().KAFKA_ALLOW_COMPACTED_TOPICS,
   });
-  const live = await activeGeneration(redis, { namespace });
+  const live = await activeGeneration(redis, { layout: keys });
   let rule: StartRule;
   let from: string;
   if (target.kind === 'new') {
@@ -81,7 +87,7 @@ export async function blueGreenRebuild(
     }
     rule = {
       kind: 'checkpoints',
-      checkpoints: await readCheckpoints(redis, namespace, target.generation, group),
+      checkpoints: await readCheckpoints(redis, keys, target.generation, group),
     };
     from = `the checkpoints of generation ${generationName(target.generation)}`;
   }
@@ -100,7 +106,7 @@ export async function blueGreenRebuild(
   );
 
   const generation =
-    target.kind === 'new' ? await newGenerationId(redis, { namespace }) : target.generation;
+    target.kind === 'new' ? await newGenerationId(redis, { layout: keys }) : target.generation;
   const name = generationName(generation);
   if (generation !== null) {
     if (target.kind === 'new') {
@@ -115,7 +121,7 @@ export async function blueGreenRebuild(
   }
   const store = redisGenerationTarget({
     redis,
-    namespace,
+    layout: keys,
     generation,
     group,
     ttlSeconds: config.SNAPSHOT_TTL_SECONDS,
@@ -125,7 +131,7 @@ export async function blueGreenRebuild(
     topic: config.DLQ_TOPIC,
     topics,
     log: context.log(),
-    liveCheckpoints: () => readCheckpoints(redis, namespace, live, group),
+    liveCheckpoints: () => readCheckpoints(redis, keys, live, group),
   });
   const heartbeat = throttled(HEARTBEAT_INTERVAL_MS, async () => {
     if (generation !== null) await updateGeneration(redis, namespace, generation, {});
@@ -177,7 +183,7 @@ export async function blueGreenRebuild(
         const ahead = catchUpState(
           plans,
           positions,
-          await readCheckpoints(redis, namespace, live, group),
+          await readCheckpoints(redis, keys, live, group),
         );
         if (!ahead.caughtUp) {
           return {
@@ -187,7 +193,7 @@ export async function blueGreenRebuild(
         }
         attempts += 1;
         const switched = await switchGenerationWhenCaughtUp(redis, {
-          namespace,
+          layout: keys,
           group,
           from: live,
           to: generation,

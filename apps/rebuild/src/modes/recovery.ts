@@ -1,9 +1,9 @@
-import { activeGeneration } from '@checkout/redis';
+import { activeGeneration, readCheckpoints } from '@checkout/redis';
 import type { CliContext, CommandOutcome } from '../cli-context.ts';
 import { readTopicLayout, topicSubset } from '../kafka-admin.ts';
 import { formatCount, formatDuration, table } from '../output/format.ts';
 import type { RebuildPlan } from '../rebuild-plan.ts';
-import { generationName, readCheckpoints } from '../redis-client.ts';
+import { generationName } from '../redis-client.ts';
 import { catchUpState } from '../replay/catch-up.ts';
 import { liveDeadLetters } from '../replay/dead-letters.ts';
 import { redisGenerationTarget } from '../replay/replay-target.ts';
@@ -23,9 +23,9 @@ export async function recoverFromSnapshot(
   plan: Extract<RebuildPlan, { mode: 'from-snapshot' }>,
 ): Promise<CommandOutcome> {
   const config = context.config();
-  const namespace = config.REDIS_NAMESPACE;
   const group = config.KAFKA_GROUP_ID;
   const redis = await context.redis();
+  const keys = await context.keyLayout();
   const kafka = context.kafka();
   const topics = context.topics();
 
@@ -33,8 +33,8 @@ export async function recoverFromSnapshot(
     topics: plan.topics,
     allowCompacted: context.config().KAFKA_ALLOW_COMPACTED_TOPICS,
   });
-  const generation = await activeGeneration(redis, { namespace });
-  const checkpoints = await readCheckpoints(redis, namespace, generation, group);
+  const generation = await activeGeneration(redis, { layout: keys });
+  const checkpoints = await readCheckpoints(redis, keys, generation, group);
   const planned = startPositions(layout.watermarks, { kind: 'checkpoints', checkpoints });
   if (!planned.ok) throw planned.error;
   const plans = planned.value;
@@ -71,7 +71,7 @@ export async function recoverFromSnapshot(
 
   const target = redisGenerationTarget({
     redis,
-    namespace,
+    layout: keys,
     generation,
     group,
     ttlSeconds: config.SNAPSHOT_TTL_SECONDS,
@@ -82,7 +82,7 @@ export async function recoverFromSnapshot(
     topics,
     log: context.log(),
     // The projector, when it runs beside a recovery, writes the same checkpoints.
-    liveCheckpoints: () => readCheckpoints(redis, namespace, generation, group),
+    liveCheckpoints: () => readCheckpoints(redis, keys, generation, group),
   });
   try {
     const result = await runReplay({
@@ -102,7 +102,7 @@ export async function recoverFromSnapshot(
         phase: 'catching up',
       }),
     });
-    const now = await activeGeneration(redis, { namespace });
+    const now = await activeGeneration(redis, { layout: keys });
     const { summary } = result;
     return {
       reason: 'ok',

@@ -13,7 +13,12 @@ import {
   topicPartitionKey,
   type SourceRecord,
 } from '@checkout/engine';
-import { activeGeneration, keyspace, replaceSnapshot } from '@checkout/redis';
+import {
+  activeGeneration,
+  partitionForKey,
+  readSnapshotTexts,
+  replaceSnapshot,
+} from '@checkout/redis';
 import type { CliContext, CommandOutcome } from '../cli-context.ts';
 import { CliError, usageError } from '../cli-error.ts';
 import { diffValues, type FieldDifference } from '../drift.ts';
@@ -24,7 +29,6 @@ import {
   type TopicLayout,
 } from '../kafka-admin.ts';
 import { formatCount } from '../output/format.ts';
-import { partitionForKey } from '../partition-for-key.ts';
 import type { RebuildPlan } from '../rebuild-plan.ts';
 import { generationName } from '../redis-client.ts';
 import { readPartition } from '../session/read-partition.ts';
@@ -49,8 +53,8 @@ export async function rebuildSession(
   plan: Extract<RebuildPlan, { mode: 'session' }>,
 ): Promise<CommandOutcome> {
   const config = context.config();
-  const namespace = config.REDIS_NAMESPACE;
   const redis = await context.redis();
+  const keys = await context.keyLayout();
   const kafka = context.kafka();
   const topics = topicSubset(context.topics(), plan.topics);
   const groupId = `${config.KAFKA_GROUP_ID}.session.${randomBytes(4).toString('hex')}`;
@@ -77,8 +81,10 @@ export async function rebuildSession(
       const folded = foldBatch(parseBatch(records, topics, domain), new Map(), topics, domain);
       const rebuilt =
         folded.snapshots.find(({ sessionId }) => sessionId === plan.sessionId)?.order ?? null;
-      const generation = await activeGeneration(redis, { namespace });
-      const storedText = await redis.get(keyspace(namespace, generation).snapshot(plan.sessionId));
+      const generation = await activeGeneration(redis, { layout: keys });
+      const [storedText = null] = await readSnapshotTexts(redis, keys, generation, [
+        plan.sessionId,
+      ]);
       const stored = storedText === null ? null : decodeSnapshot(storedText);
       const storedOrder = stored?.ok ? stored.value : null;
 
@@ -129,7 +135,7 @@ export async function rebuildSession(
         confirmed = true;
       }
       const written = await replaceSnapshot(redis, {
-        namespace,
+        layout: keys,
         generation,
         sessionId: plan.sessionId,
         expected: storedText,

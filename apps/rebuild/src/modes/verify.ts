@@ -1,12 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { activeGeneration, dropGeneration, newGenerationId } from '@checkout/redis';
+import {
+  activeGeneration,
+  dropGeneration,
+  newGenerationId,
+  readCheckpoints,
+} from '@checkout/redis';
 import type { CliContext, CommandOutcome } from '../cli-context.ts';
 import { HEARTBEAT_INTERVAL_MS } from '../generations/generation-role.ts';
 import { registerGeneration, updateGeneration } from '../generations/generation-registry.ts';
 import { readTopicLayout } from '../kafka-admin.ts';
 import { formatCount, formatDuration } from '../output/format.ts';
 import type { RebuildPlan } from '../rebuild-plan.ts';
-import { generationName, readCheckpoints } from '../redis-client.ts';
+import { generationName } from '../redis-client.ts';
 import { catchUpState } from '../replay/catch-up.ts';
 import { countingDeadLetters } from '../replay/dead-letters.ts';
 import { memoryTarget, redisGenerationTarget } from '../replay/replay-target.ts';
@@ -34,6 +39,7 @@ export async function verifyAgainstLive(
   const namespace = config.REDIS_NAMESPACE;
   const group = config.KAFKA_GROUP_ID;
   const redis = await context.redis();
+  const keys = await context.keyLayout();
   const kafka = context.kafka();
   const topics = context.topics();
 
@@ -43,17 +49,17 @@ export async function verifyAgainstLive(
   const planned = startPositions(layout.watermarks, { kind: 'earliest' });
   if (!planned.ok) throw planned.error;
   const plans = planned.value;
-  const live = await activeGeneration(redis, { namespace });
+  const live = await activeGeneration(redis, { layout: keys });
   const liveTarget = redisGenerationTarget({
     redis,
-    namespace,
+    layout: keys,
     generation: live,
     group,
     ttlSeconds: config.SNAPSHOT_TTL_SECONDS,
     maxCommitBytes: config.REDIS_MAX_COMMIT_BYTES,
   });
 
-  const scratch = plan.inMemory ? null : await newGenerationId(redis, { namespace });
+  const scratch = plan.inMemory ? null : await newGenerationId(redis, { layout: keys });
   if (scratch !== null) {
     await registerGeneration(redis, namespace, scratch, {
       purpose: 'verify',
@@ -66,7 +72,7 @@ export async function verifyAgainstLive(
       ? memoryTarget()
       : redisGenerationTarget({
           redis,
-          namespace,
+          layout: keys,
           generation: scratch,
           group,
           ttlSeconds: config.SNAPSHOT_TTL_SECONDS,
@@ -98,7 +104,7 @@ export async function verifyAgainstLive(
         const ahead = catchUpState(
           plans,
           positions,
-          await readCheckpoints(redis, namespace, live, group),
+          await readCheckpoints(redis, keys, live, group),
         );
         if (!ahead.caughtUp && Date.now() - reachedAt < LIVE_CATCH_UP_GRACE_MS) {
           return { stop: false, phase: 'catching up with the live projector' };
@@ -117,7 +123,7 @@ export async function verifyAgainstLive(
     throw withAdvice(error, `Generation ${generationName(live)} was not changed.`);
   } finally {
     if (scratch !== null)
-      await dropGeneration(redis, scratch, { namespace }).catch(() => undefined);
+      await dropGeneration(redis, scratch, { layout: keys }).catch(() => undefined);
   }
 }
 

@@ -4,8 +4,16 @@ import {
   type CheckpointWrite,
   type ProjectionStore,
 } from '@checkout/engine';
-import { createRedisProjectionStore, keyspace, parseMark } from '@checkout/redis';
-import { readCheckpoints, type RedisClient } from '../redis-client.ts';
+import {
+  createRedisProjectionStore,
+  readCheckpoints,
+  readLastWrites,
+  readSnapshotTexts,
+  redisClockMs,
+  snapshotSessionPages,
+  type KeyLayout,
+} from '@checkout/redis';
+import type { RedisClient } from '../redis-client.ts';
 
 /**
  * Where a replay writes: a Redis generation (checkpoints under the live group's name, so the
@@ -31,37 +39,29 @@ export interface ReplayTarget {
 
 export function redisGenerationTarget(options: {
   redis: RedisClient;
-  namespace: string;
+  layout: KeyLayout;
   generation: string | null;
   group: string;
   ttlSeconds: number;
   /** REDIS_MAX_COMMIT_BYTES. @default the store's */
   maxCommitBytes?: number;
 }): ReplayTarget {
-  const { redis, namespace, generation, group } = options;
-  const keys = keyspace(namespace, generation);
+  const { redis, layout, generation, group } = options;
   return {
     label: generation === null ? 'the base generation' : `generation ${generation}`,
     store: createRedisProjectionStore({
       redis,
       group,
-      namespace,
+      layout,
       generation,
       ttlSeconds: options.ttlSeconds,
       ...(options.maxCommitBytes === undefined ? {} : { maxCommitBytes: options.maxCommitBytes }),
     }),
-    readCheckpoints: () => readCheckpoints(redis, namespace, generation, group),
-    readDocuments: async (ids) =>
-      ids.length === 0 ? [] : redis.mget(ids.map((id) => keys.snapshot(id))),
-    readLastWrites: async (ids) =>
-      ids.length === 0
-        ? []
-        : (await redis.mget(ids.map((id) => keys.lastWrite(id)))).map(parseMark),
-    clockMs: async () => {
-      const [seconds, micros] = await redis.time();
-      return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-    },
-    sessionPages: () => scanSessions(redis, keys.snapshot('*')),
+    readCheckpoints: () => readCheckpoints(redis, layout, generation, group),
+    readDocuments: (ids) => readSnapshotTexts(redis, layout, generation, ids),
+    readLastWrites: (ids) => readLastWrites(redis, layout, generation, ids),
+    clockMs: () => redisClockMs(redis),
+    sessionPages: () => snapshotSessionPages(redis, layout, generation),
   };
 }
 
@@ -107,18 +107,4 @@ export async function seedCheckpoints(
       `${target.label} already holds checkpoints (${result.conflict.subject}); it is not a fresh generation`,
     );
   }
-}
-
-/** Session ids under a `<…>:order:{*}` key pattern, a SCAN page at a time. */
-async function* scanSessions(redis: RedisClient, pattern: string): AsyncIterable<string[]> {
-  const prefix = pattern.slice(0, -'*}'.length);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    const ids = keys
-      .filter((key) => key.startsWith(prefix) && key.endsWith('}'))
-      .map((key) => key.slice(prefix.length, -1));
-    if (ids.length > 0) yield ids;
-  } while (cursor !== '0');
 }

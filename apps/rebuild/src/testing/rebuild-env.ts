@@ -9,7 +9,7 @@ export function rebuildEnv(
     KAFKA_BROKERS: harness.brokers.join(','),
     KAFKA_GROUP_ID: harness.group,
     KAFKA_TOPIC_PREFIX: `${harness.names.prefix}.`,
-    REDIS_URL: harness.redisUrl,
+    ...harness.redisEnv,
     REDIS_NAMESPACE: harness.namespace,
     DLQ_TOPIC: harness.dlqTopic,
     ...extra,

@@ -1,10 +1,10 @@
-import { keyspace } from '@checkout/redis';
-import type { Redis } from './clients.ts';
-import type { DlqPosition } from './dead-letter-record.ts';
+import { assertName } from './keyspace.ts';
+import type { RedisConnection } from './redis-connection.ts';
+import { withStoreError } from './redis-errors.ts';
 
 /**
- * Redis key of the dead-letter entries already replayed, next to the layout in
- * @checkout/redis keyspace.ts:
+ * Redis key of the dead-letter entries `checkout-rebuild dlq replay` already replayed, in
+ * both layouts (one key, never read with others):
  *
  * | key                            | type | holds                                             |
  * |--------------------------------|------|---------------------------------------------------|
@@ -14,12 +14,15 @@ import type { DlqPosition } from './dead-letter-record.ts';
  * No TTL: it is small (poison is rare) and forgetting it would replay entries twice.
  */
 export function replayedSetKey(namespace: string, group: string): string {
-  keyspace(namespace); // validates the namespace
+  assertName('namespace', namespace);
   return `${namespace}:dlq-replayed:{${group}}`;
 }
 
 /** `<dlq topic>:<partition>:<offset>`: a set member. The topic keeps a re-created DLQ apart. */
-export function replayedMember(dlqTopic: string, at: DlqPosition): string {
+export function replayedMember(
+  dlqTopic: string,
+  at: { partition: number; offset: string },
+): string {
   return `${dlqTopic}:${at.partition}:${at.offset}`;
 }
 
@@ -27,14 +30,14 @@ const CHUNK = 1000;
 
 /** Which of `members` are in the set (SMISMEMBER, in chunks). */
 export async function replayedAmong(
-  redis: Redis,
+  redis: RedisConnection,
   key: string,
   members: readonly string[],
 ): Promise<Set<string>> {
   const found = new Set<string>();
   for (let start = 0; start < members.length; start += CHUNK) {
     const chunk = members.slice(start, start + CHUNK);
-    const flags = await redis.smismember(key, ...chunk);
+    const flags = await withStoreError(() => redis.smismember(key, ...chunk), `read ${key}`);
     chunk.forEach((member, index) => {
       if (flags[index] === 1) found.add(member);
     });
@@ -43,11 +46,12 @@ export async function replayedAmong(
 }
 
 export async function markReplayed(
-  redis: Redis,
+  redis: RedisConnection,
   key: string,
   members: readonly string[],
 ): Promise<void> {
   for (let start = 0; start < members.length; start += CHUNK) {
-    await redis.sadd(key, ...members.slice(start, start + CHUNK));
+    const chunk = members.slice(start, start + CHUNK);
+    await withStoreError(() => redis.sadd(key, ...chunk), `write ${key}`);
   }
 }

@@ -21,6 +21,25 @@ describe('partitionForKey', () => {
     expect(partitionForKey('zażółć', 7)).toBe(partitionForKey(Buffer.from('zażółć', 'utf8'), 7));
   });
 
+  it('gives the partitions of the README test vectors (for readers in other languages)', () => {
+    const vectors: Array<[string, number, number, number]> = [
+      // session id, murmur2 (signed int32), partition of 6, partition of 12
+      ['', 275646681, 3, 9],
+      ['a', -1563381124, 4, 4],
+      ['abc', 479470107, 3, 3],
+      ['21', -973932308, 0, 0],
+      ['foobar', -790332482, 0, 6],
+      ['s-1-1', -1939487489, 3, 3],
+      ['session-42', 880271230, 4, 10],
+      ['checkout-session-1', -2104846773, 5, 11],
+      ['zażółć', 2056704, 0, 0],
+    ];
+    for (const [key, hash, of6, of12] of vectors) {
+      expect(murmur2(Buffer.from(key, 'utf8')), key).toBe(hash);
+      expect([partitionForKey(key, 6), partitionForKey(key, 12)], key).toEqual([of6, of12]);
+    }
+  });
+
   it('spreads keys over every partition', () => {
     const seen = new Set<number>();
     for (let i = 0; i < 200; i += 1) seen.add(partitionForKey(`s-${i}`, 6));
