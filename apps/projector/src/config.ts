@@ -7,6 +7,8 @@ import {
   kafkaSecurity,
   kafkaTopicPrefix,
   loadEnv,
+  redisCaWithoutTls,
+  redisTlsCaFile,
   redisUrl,
   saslIncomplete,
   snapshotTtlSeconds,
@@ -73,6 +75,8 @@ export const projectorEnvSchema = z.object({
   ...kafkaSecurity,
   /** `redis://` or `rediss://`, with ACL user and password. Unset: the embedded in-process store. */
   REDIS_URL: redisUrl().optional(),
+  /** PEM file with the CA that signed the Redis server's certificate (rediss:// only). @default the system CAs */
+  REDIS_TLS_CA_FILE: redisTlsCaFile,
   /** Leading key segment, `checkout` in `checkout:order:{id}`. @default 'checkout' */
   REDIS_NAMESPACE: z
     .string()
@@ -134,5 +138,9 @@ const heartbeatBelowSessionTimeout: CrossCheck<ProjectorConfig> = (config) =>
 export function loadConfig(
   env: Readonly<Record<string, string | undefined>>,
 ): ConfigResult<ProjectorConfig> {
-  return loadEnv(projectorEnvSchema, env, [saslIncomplete, heartbeatBelowSessionTimeout]);
+  return loadEnv(projectorEnvSchema, env, [
+    saslIncomplete,
+    redisCaWithoutTls,
+    heartbeatBelowSessionTimeout,
+  ]);
 }

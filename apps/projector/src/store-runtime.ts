@@ -48,7 +48,9 @@ export async function redisStore(
   onFatal: (error: unknown) => void,
 ): Promise<StoreRuntime> {
   const url = config.REDIS_URL;
+  const ca = config.REDIS_TLS_CA_FILE?.pem;
   const redis = createRedisClient(url, {
+    ...(ca === undefined ? {} : { tls: { ca } }),
     onError: (error: unknown) => log.warn({ err: error }, 'redis connection error'),
   });
   const namespace = config.REDIS_NAMESPACE;

@@ -1,7 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { redactText, topicNames, type TopicNames } from '@checkout/engine';
-import { createKafka, type KafkaConnectionOptions, type KafkaLog } from '@checkout/kafka';
+import {
+  createKafka,
+  kafkaSecurityOptions,
+  type KafkaConnectionOptions,
+  type KafkaLog,
+} from '@checkout/kafka';
 import { connectRedisClient, createRedisClient } from '@checkout/redis';
 import type { Command } from 'commander';
 import { CliError, usageError } from './cli-error.ts';
@@ -96,9 +100,11 @@ export function createCliContext(io: CliIo): CliContext {
     },
     async redis() {
       if (redis === undefined) {
-        const client = createRedisClient(context.config().REDIS_URL, {
+        const { REDIS_URL, REDIS_TLS_CA_FILE } = context.config();
+        const client = createRedisClient(REDIS_URL, {
           connectionName: 'checkout-rebuild',
           commandTimeoutMs: 30_000,
+          ...(REDIS_TLS_CA_FILE === undefined ? {} : { tls: { ca: REDIS_TLS_CA_FILE.pem } }),
         });
         // Our reads must not reset the idle time `status` reports as the last write (Redis ≥ 7.2;
         // older servers refuse, and then our own reads during a rebuild count too).
@@ -218,21 +224,12 @@ function connectionOptions(
   log: KafkaLog,
   verbose: boolean,
 ): KafkaConnectionOptions {
-  const ssl = config.KAFKA_SSL_CA_FILE
-    ? { ca: readFileSync(config.KAFKA_SSL_CA_FILE) }
-    : config.KAFKA_SSL;
-  const {
-    KAFKA_SASL_MECHANISM: mechanism,
-    KAFKA_SASL_USERNAME: username,
-    KAFKA_SASL_PASSWORD: password,
-  } = config;
   return {
     brokers: config.KAFKA_BROKERS,
     clientId: config.KAFKA_CLIENT_ID,
-    ssl,
+    ...kafkaSecurityOptions(config),
     log,
     logLevel: verbose ? 'info' : 'error',
-    ...(mechanism && username && password ? { sasl: { mechanism, username, password } } : {}),
   };
 }
 

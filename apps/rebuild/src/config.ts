@@ -5,6 +5,8 @@ import {
   kafkaSecurity,
   kafkaTopicPrefix,
   loadEnv,
+  redisCaWithoutTls,
+  redisTlsCaFile,
   redisUrl,
   saslIncomplete,
   snapshotTtlSeconds,
@@ -32,6 +34,8 @@ export const rebuildEnvSchema = z.object({
   ...kafkaSecurity,
   /** `redis://` or `rediss://`, with ACL user and password. Required. */
   REDIS_URL: redisUrl('is required (redis://[user:password@]host[:port][/db])'),
+  /** PEM file with the CA that signed the Redis server's certificate (rediss:// only). */
+  REDIS_TLS_CA_FILE: redisTlsCaFile,
   /** @default 'checkout' */
   REDIS_NAMESPACE: z
     .string()
@@ -57,5 +61,5 @@ export type RebuildConfig = z.infer<typeof rebuildEnvSchema>;
 export function loadRebuildConfig(
   env: Readonly<Record<string, string | undefined>>,
 ): ConfigResult<RebuildConfig> {
-  return loadEnv(rebuildEnvSchema, env, [saslIncomplete]);
+  return loadEnv(rebuildEnvSchema, env, [saslIncomplete, redisCaWithoutTls]);
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /**
@@ -38,12 +39,43 @@ export const kafkaTopicPrefix = z
   .regex(/^[A-Za-z0-9._-]*$/, 'only letters, digits, . _ -')
   .default('');
 
+/** A CA file named by a variable, read once at start. */
+export interface CaFile {
+  path: string;
+  /** The PEM text, as read. */
+  pem: Buffer;
+}
+
+/**
+ * A PEM file of CA certificates, read while the configuration is validated: a missing or
+ * unreadable file, or one without a certificate, fails fast naming the variable instead of
+ * surfacing later as a TLS error on the first connection.
+ */
+export const caFile = z
+  .string()
+  .min(1)
+  .transform((path, context): CaFile => {
+    let pem: Buffer;
+    try {
+      pem = readFileSync(path);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      context.addIssue({ code: 'custom', message: `cannot read ${path} (${reason})` });
+      return z.NEVER;
+    }
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+      context.addIssue({ code: 'custom', message: `${path} holds no PEM certificate` });
+      return z.NEVER;
+    }
+    return { path, pem };
+  });
+
 /** TLS and SASL towards the brokers; see {@link saslIncomplete}. */
 export const kafkaSecurity = {
   /** @default false */
   KAFKA_SSL: booleanFlag.default(false),
-  /** PEM file with the CA that signed the brokers' certificates. */
-  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  /** PEM file with the CA that signed the brokers' certificates; implies KAFKA_SSL. */
+  KAFKA_SSL_CA_FILE: caFile.optional(),
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   KAFKA_SASL_USERNAME: z.string().min(1).optional(),
   KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
@@ -55,6 +87,12 @@ export const redisUrl = (missing?: string) =>
     .string(missing === undefined ? undefined : { error: missing })
     .refine((value) => /^rediss?:\/\//.test(value), 'must start with redis:// or rediss://')
     .pipe(z.url());
+
+/**
+ * `REDIS_TLS_CA_FILE`: PEM file with the CA that signed the Redis server's certificate, for a
+ * `rediss://` REDIS_URL (see {@link redisCaWithoutTls}). @default unset (the system CAs)
+ */
+export const redisTlsCaFile = caFile.optional();
 
 /** `CHECKOUT_CURRENCY`, ISO 4217, the store's only currency. @default 'PLN' */
 export const checkoutCurrency = z
@@ -98,3 +136,14 @@ export const saslIncomplete: CrossCheck<{
     ? 'KAFKA_SASL_MECHANISM: set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD together'
     : undefined;
 };
+
+/** A Redis CA file only means something with TLS: say so rather than ignore it. */
+export const redisCaWithoutTls: CrossCheck<{
+  REDIS_URL?: string | undefined;
+  REDIS_TLS_CA_FILE?: CaFile | undefined;
+}> = (config) =>
+  config.REDIS_TLS_CA_FILE !== undefined &&
+  config.REDIS_URL !== undefined &&
+  !config.REDIS_URL.startsWith('rediss://')
+    ? 'REDIS_TLS_CA_FILE: set, but REDIS_URL is not rediss:// (TLS); use rediss:// or unset it'
+    : undefined;

@@ -1,5 +1,11 @@
 export { createKafka } from './create-kafka.ts';
-export { KAFKA_CLIENT_RETRY, kafkaConfig, type KafkaConnectionOptions } from './kafka-config.ts';
+export {
+  KAFKA_CLIENT_RETRY,
+  kafkaConfig,
+  kafkaSecurityOptions,
+  type KafkaConnectionOptions,
+  type KafkaSecuritySettings,
+} from './kafka-config.ts';
 export { kafkaLogCreator, silentKafkaLog, type KafkaLog, type KafkaLogLevel } from './kafka-log.ts';
 export {
   lz4Codec,
