@@ -1,3 +1,4 @@
+export { projectorAclRules, rebuildAclRules } from './acl-rules.ts';
 export { switchGenerationWhenCaughtUp, type CaughtUpSwitchResult } from './caught-up-switch.ts';
 export {
   createCheckoutReader,

@@ -1,3 +1,4 @@
+export { createAclUser, type AclUser } from './acl-user.ts';
 export { onCleanup } from './cleanup.ts';
 export { consumeMessages, type ConsumeMessagesOptions, type ConsumedMessage } from './consume.ts';
 export { connectRedis, createKafka, deleteKeys, type CreateKafkaOptions } from './clients.ts';
@@ -10,6 +11,12 @@ export {
 } from './kafka-broker.ts';
 export { kafkaAnswers } from './kafka-ready.ts';
 export { sharedInfrastructure, type SharedInfrastructure } from './provided-context.ts';
+export {
+  secureInfrastructure,
+  type ProvidedSecureInfrastructure,
+  type SecureInfrastructure,
+} from './secure-context.ts';
+export type { SaslUser } from './secure-kafka-broker.ts';
 export {
   startRedisServer,
   type RedisServerHandle,
