@@ -25,7 +25,7 @@ export interface RunningProjector {
   port: number;
   /** Graceful: finish the batch in flight, store, commit, leave the group. */
   stop(): Promise<void>;
-  /** Resolves with the exit code: 0 after stop(), 1 after a fatal alarm. */
+  /** Resolves with the exit code: 0 after stop(), 2 after bad configuration, 1 after another fatal alarm. */
   finished: Promise<number>;
 }
 
@@ -53,7 +53,7 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
   /** Set by a fatal alarm raised outside the consume loop (exit 2 for configuration). */
   let fatalExitCode: number | undefined;
   const onFatal = (error: unknown) => {
-    fatalExitCode = error instanceof EngineError && error.code === 'CONFIGURATION' ? 2 : 1;
+    fatalExitCode = exitCodeOf(error);
     alive = false;
     log.fatal({ err: error }, error instanceof Error ? error.message : String(error));
     controller.abort();
@@ -111,7 +111,7 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
         // process would outlive its fatal alarm, serving 500s.
         controller.abort();
         log.fatal({ err: error }, error instanceof Error ? error.message : String(error));
-        return 1;
+        return exitCodeOf(error);
       },
     )
     .then(async (sourceCode) => {
@@ -132,4 +132,9 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
     },
     finished,
   };
+}
+
+/** 2 for configuration the process cannot fix by waiting (main.ts documents the codes), else 1. */
+function exitCodeOf(error: unknown): number {
+  return error instanceof EngineError && error.code === 'CONFIGURATION' ? 2 : 1;
 }

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { redactText, topicNames, type TopicNames } from '@checkout/engine';
 import {
   createKafka,
+  kafkaMisconfiguration,
   kafkaSecurityOptions,
   type KafkaConnectionOptions,
   type KafkaLog,
@@ -160,7 +161,8 @@ export function createCliContext(io: CliIo): CliContext {
         try {
           outcome = await handler(...args);
         } catch (error) {
-          failure = error;
+          // A short run: a broker cutting the TLS handshake is a plaintext port, not an outage.
+          failure = kafkaMisconfiguration(error, { beforeFirstConnection: true }) ?? error;
         }
         const reason = outcome?.reason ?? exitReasonOf(failure);
         code = exitCodeOf(reason);

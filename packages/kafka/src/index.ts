@@ -39,4 +39,5 @@ export {
   type KafkaDeadLetterSink,
 } from './dead-letter-producer.ts';
 export { isTransientError } from './kafka-errors.ts';
+export { kafkaMisconfiguration } from './kafka-misconfiguration.ts';
 export type { HaltedPartition } from './partition-halts.ts';

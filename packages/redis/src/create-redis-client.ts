@@ -2,7 +2,8 @@ import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { backoffDelay, EngineError, type BackoffOptions } from '@checkout/engine';
 import { Redis, type RedisOptions } from 'ioredis';
-import { toStoreError } from './redis-errors.ts';
+import { answersPlainText } from './plain-text-probe.ts';
+import { plainTextOnTlsUrl, toStoreError } from './redis-errors.ts';
 
 /** Options for {@link createRedisClient}. */
 export interface RedisClientOptions {
@@ -106,10 +107,19 @@ export async function connectRedisClient(client: Redis): Promise<void> {
     if (client.status === 'wait' || client.status === 'end') await client.connect();
     else await waitUntilReady(client);
   } catch (error) {
-    throw toStoreError(reason ?? error, 'connect to Redis');
+    const cause = reason ?? error;
+    if (await plainTextBehindTls(client, cause)) throw plainTextOnTlsUrl(cause, 'connect to Redis');
+    throw toStoreError(cause, 'connect to Redis');
   } finally {
     client.off('error', remember);
   }
+}
+
+/** A TLS connection that timed out, to a port that answers PING in plain text. */
+async function plainTextBehindTls(client: Redis, cause: unknown): Promise<boolean> {
+  const { tls, host, port } = client.options;
+  if (tls === undefined || (cause as { code?: unknown } | null)?.code !== 'ETIMEDOUT') return false;
+  return answersPlainText(host ?? 'localhost', port ?? 6379);
 }
 
 function waitUntilReady(client: Redis): Promise<void> {
