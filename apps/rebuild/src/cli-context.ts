@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { redactText, topicNames, type TopicNames } from '@checkout/engine';
+import { EngineError, redactText, topicNames, type TopicNames } from '@checkout/engine';
 import {
   createKafka,
   kafkaMisconfiguration,
@@ -7,7 +7,7 @@ import {
   type KafkaConnectionOptions,
   type KafkaLog,
 } from '@checkout/kafka';
-import { connectRedisClient, createRedisClient } from '@checkout/redis';
+import { connectRedisClient, createRedisClient, redisAccessRefused } from '@checkout/redis';
 import type { Command } from 'commander';
 import { CliError, usageError } from './cli-error.ts';
 import { loadRebuildConfig, type RebuildConfig } from './config.ts';
@@ -161,8 +161,7 @@ export function createCliContext(io: CliIo): CliContext {
         try {
           outcome = await handler(...args);
         } catch (error) {
-          // A short run: a broker cutting the TLS handshake is a plaintext port, not an outage.
-          failure = kafkaMisconfiguration(error, { beforeFirstConnection: true }) ?? error;
+          failure = misconfiguration(error) ?? error;
         }
         const reason = outcome?.reason ?? exitReasonOf(failure);
         code = exitCodeOf(reason);
@@ -177,6 +176,20 @@ export function createCliContext(io: CliIo): CliContext {
     },
   };
   return context;
+}
+
+/**
+ * A Kafka or Redis error that reached the command raw but says the configuration is wrong
+ * (a certificate, a login, an ACL), as a CONFIGURATION error naming the setting: exit 2, like
+ * a bad variable. Errors already classified are left as they are.
+ */
+function misconfiguration(error: unknown): EngineError | null {
+  if (error instanceof EngineError) return null;
+  return (
+    redisAccessRefused(error, 'run this command') ??
+    // A short run: a broker cutting the TLS handshake is a plaintext port, not an outage.
+    kafkaMisconfiguration(error, { beforeFirstConnection: true })
+  );
 }
 
 function printOutcome(

@@ -41,3 +41,4 @@ export {
   createRedisProjectionStore,
   type RedisProjectionStoreOptions,
 } from './redis-projection-store.ts';
+export { redisAccessRefused } from './redis-errors.ts';

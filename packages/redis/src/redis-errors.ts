@@ -91,6 +91,16 @@ export function plainTextOnTlsUrl(
   );
 }
 
+/**
+ * A refused login or ACL in an error reply that reached the caller raw (a command outside the
+ * store), as the CONFIGURATION error {@link toStoreError} makes of it; null for anything else.
+ */
+export function redisAccessRefused(error: unknown, operation: string): EngineError | null {
+  if (!(error instanceof Error) || error.name !== 'ReplyError') return null;
+  const mapped = toStoreError(error, operation);
+  return mapped.code === 'CONFIGURATION' ? mapped : null;
+}
+
 /** The first word of a Redis error reply (`WRONGTYPE`, `NOPERM`, …), or null for other errors. */
 function replyCode(error: unknown): string | null {
   if (!(error instanceof Error) || error.name !== 'ReplyError') return null;
