@@ -1,10 +1,8 @@
 import { projectorAclRules } from '@checkout/redis';
-import { createAclUser, secureInfrastructure } from '@checkout/testkit';
 import { describe, expect, it } from 'vitest';
 import { produceStream } from './testing/produce-stream.ts';
-import { projectorHarness } from './testing/projector-harness.ts';
 import type { ProjectorProcess } from './testing/projector-process.ts';
-import { secureEnv } from './testing/secure-env.ts';
+import { secureDeployment, secureEnv } from './testing/secure-env.ts';
 import { highWatermarks, waitForCheckpoints } from './testing/wait-for-checkpoints.ts';
 
 /** Every byte of /readyz, /healthz and /metrics, polled until the process exits or `until`. */
@@ -36,16 +34,11 @@ async function captureHttp(
  */
 describe('checkout-projector output over TLS and SASL', () => {
   it('a healthy projector prints and serves no password and no snapshot', async () => {
-    const secure = secureInfrastructure();
-    const harness = await projectorHarness('no-secrets-secure', {
-      brokers: secure.kafka.plainBrokers,
-      redisUrl: secure.redis.adminUrl,
-    });
-    const user = await createAclUser(
-      secure.redis.adminUrl,
-      harness.namespace,
-      projectorAclRules(harness.namespace),
-    );
+    const {
+      secure,
+      harness,
+      redisUser: user,
+    } = await secureDeployment('no-secrets-secure', projectorAclRules);
     await produceStream(secure.kafka.plainBrokers, harness.topics, { seed: 3, records: 800 });
     const projector = await harness.start(secureEnv(secure, secure.kafka.scramUser, user));
     const caughtUp = waitForCheckpoints(harness.redis, {
@@ -68,16 +61,11 @@ describe('checkout-projector output over TLS and SASL', () => {
   });
 
   it('a wrong SASL password: exit 2 naming KAFKA_SASL_PASSWORD, and no password anywhere', async () => {
-    const secure = secureInfrastructure();
-    const harness = await projectorHarness('no-secrets-sasl', {
-      brokers: secure.kafka.plainBrokers,
-      redisUrl: secure.redis.adminUrl,
-    });
-    const user = await createAclUser(
-      secure.redis.adminUrl,
-      harness.namespace,
-      projectorAclRules(harness.namespace),
-    );
+    const {
+      secure,
+      harness,
+      redisUser: user,
+    } = await secureDeployment('no-secrets-sasl', projectorAclRules);
     // Wrong by one character: a near-miss is a real password too.
     const wrong = `${secure.kafka.scramUser.password.slice(0, -1)}!`;
     const projector = await harness.start(

@@ -1,6 +1,5 @@
 import { rebuildAclRules } from '@checkout/redis';
-import { createAclUser, secureInfrastructure } from '@checkout/testkit';
-import { projectorHarness, secureEnv } from '@checkout/projector/testing';
+import { secureDeployment, secureEnv } from '@checkout/projector/testing';
 import { describe, expect, it } from 'vitest';
 import { rebuildEnv } from './testing/rebuild-env.ts';
 import { runRebuildCli } from './testing/run-cli.ts';
@@ -8,16 +7,11 @@ import { runRebuildCli } from './testing/run-cli.ts';
 /** Issue 10 §1: a wrong SASL password, in text or --json, is named but never printed. */
 describe('checkout-rebuild output over TLS and SASL', () => {
   it('never prints a wrong SASL password, and says the login was refused', async () => {
-    const secure = secureInfrastructure();
-    const harness = await projectorHarness('no-secrets-rebuild-sasl', {
-      brokers: secure.kafka.plainBrokers,
-      redisUrl: secure.redis.adminUrl,
-    });
-    const user = await createAclUser(
-      secure.redis.adminUrl,
-      harness.namespace,
-      rebuildAclRules(harness.namespace),
-    );
+    const {
+      secure,
+      harness,
+      redisUser: user,
+    } = await secureDeployment('no-secrets-rebuild-sasl', rebuildAclRules);
     const wrong = `${secure.kafka.plainUser.password.slice(0, -1)}!`;
     const env = rebuildEnv(harness, {
       ...secureEnv(secure, secure.kafka.plainUser, user),

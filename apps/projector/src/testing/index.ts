@@ -8,4 +8,4 @@ export { highWatermarks, waitForCheckpoints, waitUntilCaughtUp } from './wait-fo
 export { produceInBackground, type BackgroundProducer } from './background-producer.ts';
 export { coPartitionedNumbers, describeGroup, type GroupDescription } from './group-members.ts';
 export { logLines, tail, waitUntil } from './probes.ts';
-export { secureEnv } from './secure-env.ts';
+export { secureDeployment, secureEnv } from './secure-env.ts';

@@ -1,4 +1,11 @@
-import type { AclUser, SaslUser, SecureInfrastructure } from '@checkout/testkit';
+import {
+  createAclUser,
+  secureInfrastructure,
+  type AclUser,
+  type SaslUser,
+  type SecureInfrastructure,
+} from '@checkout/testkit';
+import { projectorHarness, type ProjectorHarness } from './projector-harness.ts';
 
 /**
  * The environment that points a projector (or checkout-rebuild) at the secure servers: Kafka
@@ -21,4 +28,25 @@ export function secureEnv(
     REDIS_URL: secure.redisTlsUrl(redisUser.username, redisUser.password),
     REDIS_TLS_CA_FILE: secure.caFile,
   };
+}
+
+/**
+ * A harness on the secure servers (set up and checked through the plain listener and the
+ * admin connection) and an ACL user with `rules` on its namespace, both removed after the test.
+ */
+export async function secureDeployment(
+  label: string,
+  rules: (namespace: string) => string[],
+): Promise<{ secure: SecureInfrastructure; harness: ProjectorHarness; redisUser: AclUser }> {
+  const secure = secureInfrastructure();
+  const harness = await projectorHarness(label, {
+    brokers: secure.kafka.plainBrokers,
+    redisUrl: secure.redis.adminUrl,
+  });
+  const redisUser = await createAclUser(
+    secure.redis.adminUrl,
+    harness.namespace,
+    rules(harness.namespace),
+  );
+  return { secure, harness, redisUser };
 }
