@@ -5,6 +5,9 @@
  * - unit: pure and single-module tests (`*.test.ts`), no network, fast.
  * - integration: `*.int.test.ts`, against a real Kafka broker and real Redis servers that
  *   packages/testkit starts (or KAFKA_BROKERS / REDIS_URL when given).
+ * - secure: `*.secure.int.test.ts`, against a Kafka broker with a SASL_SSL listener and a Redis
+ *   with a TLS port (packages/testkit/src/secure-global-setup.ts), started only when one of
+ *   these files runs.
  */
 import { defineProject } from 'vitest/config';
 
@@ -28,13 +31,27 @@ export default [
     test: {
       name: 'integration',
       include: ['packages/*/src/**/*.int.test.ts', 'apps/*/src/**/*.int.test.ts'],
-      exclude: ['**/node_modules/**', '**/dist/**'],
+      exclude: ['**/*.secure.int.test.ts', '**/node_modules/**', '**/dist/**'],
       globalSetup: ['packages/testkit/src/global-setup.ts'],
       // kafkajs passes negative delays to setTimeout, which Node 24 warns about (kafkajs#1751).
       execArgv: ['--disable-warning=TimeoutNegativeWarning'],
       testTimeout: 120_000,
       hookTimeout: 180_000,
       // Fault tests start brokers and kill processes; on 2 cores they run one file at a time.
+      fileParallelism: false,
+    },
+  }),
+  defineProject({
+    ...sourceCondition,
+    test: {
+      name: 'secure',
+      include: ['packages/*/src/**/*.secure.int.test.ts', 'apps/*/src/**/*.secure.int.test.ts'],
+      exclude: ['**/node_modules/**', '**/dist/**'],
+      globalSetup: ['packages/testkit/src/secure-global-setup.ts'],
+      execArgv: ['--disable-warning=TimeoutNegativeWarning'],
+      testTimeout: 120_000,
+      hookTimeout: 180_000,
+      // One file at a time, in the same sequence as the integration files.
       fileParallelism: false,
     },
   }),

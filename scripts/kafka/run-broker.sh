@@ -6,6 +6,12 @@
 # The broker listens on 127.0.0.1:<port>; its controller on <port>+1. The data dir keeps
 # the log segments, so stopping and re-running with the same dir is a broker restart.
 # Partitions default to 3 and topics are not auto-created: the projector creates them.
+#
+# Optional, for brokers with more listeners (packages/testkit's SASL_SSL broker):
+#   <data-dir>/extra.properties   appended to server.properties (a later key wins);
+#   <data-dir>/scram-credentials  one SCRAM credential a line, e.g.
+#                                 SCRAM-SHA-512=[name=alice,password=alice-secret],
+#                                 added to the KRaft metadata when the dir is formatted.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 port="${1:?usage: run-broker.sh <port> <data-dir>}"
@@ -38,6 +44,13 @@ log.flush.interval.messages=1
 broker.heartbeat.interval.ms=500
 broker.session.timeout.ms=3000
 PROPS
+if [ -f "$data/extra.properties" ]; then cat "$data/extra.properties" >>"$config"; fi
+format_args=()
+if [ -f "$data/scram-credentials" ]; then
+  while IFS= read -r credential; do
+    if [ -n "$credential" ]; then format_args+=(--add-scram "$credential"); fi
+  done <"$data/scram-credentials"
+fi
 java_opts=(-Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true "-Dkafka.log.file=$data/server.log")
 if compgen -G "$libs/log4j-slf4j-impl-*.jar" >/dev/null; then
   java_opts+=("-Dlog4j2.configurationFile=$here/log4j2.properties") # Kafka 4.x
@@ -46,6 +59,7 @@ else
 fi
 if [ ! -f "$data/log/meta.properties" ]; then
   cluster_id="$(java "${java_opts[@]}" -cp "$libs/*" kafka.tools.StorageTool random-uuid)"
-  java "${java_opts[@]}" -cp "$libs/*" kafka.tools.StorageTool format -t "$cluster_id" -c "$config" >/dev/null
+  java "${java_opts[@]}" -cp "$libs/*" kafka.tools.StorageTool format -t "$cluster_id" -c "$config" \
+    ${format_args[@]+"${format_args[@]}"} >/dev/null
 fi
 exec java "${java_opts[@]}" -cp "$libs/*" kafka.Kafka "$config"

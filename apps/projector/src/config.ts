@@ -10,6 +10,8 @@ import {
   loadEnv,
   redisClusterIncomplete,
   redisStoreMode,
+  redisCaWithoutTls,
+  redisTlsCaFile,
   redisUrl,
   saslIncomplete,
   snapshotTtlSeconds,
@@ -78,6 +80,8 @@ export const projectorEnvSchema = z.object({
   /** `redis://` or `rediss://`, with ACL user and password. Unset: the embedded in-process store. */
   REDIS_URL: redisUrl().optional(),
   ...redisStoreMode,
+  /** PEM file with the CA that signed the Redis server's certificate (rediss:// only). @default the system CAs */
+  REDIS_TLS_CA_FILE: redisTlsCaFile,
   /** Leading key segment, `checkout` in `checkout:order:{id}`. @default 'checkout' */
   REDIS_NAMESPACE: z
     .string()
@@ -143,5 +147,6 @@ export function loadConfig(
     saslIncomplete,
     heartbeatBelowSessionTimeout,
     redisClusterIncomplete,
+    redisCaWithoutTls,
   ]);
 }

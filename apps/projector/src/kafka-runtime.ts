@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import {
-  EngineError,
   topicPartitionKey,
   type ProjectionEngine,
   type TopicNames,
@@ -11,6 +9,7 @@ import {
   createKafka,
   createKafkaDeadLetterSink,
   ensureTopics,
+  kafkaSecurityOptions,
   runKafkaSource,
   type KafkaConnectionOptions,
 } from '@checkout/kafka';
@@ -109,37 +108,13 @@ export function kafkaSource(
 }
 
 function connectionOptions(config: ProjectorConfig, log: Logger): KafkaConnectionOptions {
-  const ssl = config.KAFKA_SSL_CA_FILE
-    ? { ca: readCaFile(config.KAFKA_SSL_CA_FILE) }
-    : config.KAFKA_SSL;
   return {
     brokers: config.KAFKA_BROKERS ?? [],
     clientId: config.KAFKA_CLIENT_ID,
-    ssl,
+    ...kafkaSecurityOptions(config),
     log,
     logLevel: 'warn',
-    ...(config.KAFKA_SASL_MECHANISM && config.KAFKA_SASL_USERNAME && config.KAFKA_SASL_PASSWORD
-      ? {
-          sasl: {
-            mechanism: config.KAFKA_SASL_MECHANISM,
-            username: config.KAFKA_SASL_USERNAME,
-            password: config.KAFKA_SASL_PASSWORD,
-          },
-        }
-      : {}),
   };
-}
-
-function readCaFile(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    throw new EngineError(
-      'CONFIGURATION',
-      `KAFKA_SSL_CA_FILE: cannot read ${path} (${error instanceof Error ? error.message : String(error)})`,
-      { canRetry: false, context: { setting: 'KAFKA_SSL_CA_FILE' } },
-    );
-  }
 }
 
 async function createTopics(

@@ -5,7 +5,8 @@ import { startProjector, type RunningProjector } from './start-projector.ts';
 
 /**
  * checkout-projector: folds the five checkout topics into CheckoutOrder snapshots.
- * Exit codes: 0 clean shutdown, 1 fatal alarm (see the log), 2 bad configuration.
+ * Exit codes: 0 clean shutdown, 1 fatal alarm (see the log), 2 bad configuration: at start, or
+ * found on the first connection (an untrusted certificate, a refused login, a missing ACL permission).
  */
 const config = loadConfig(process.env);
 if (!config.ok) {

@@ -20,7 +20,7 @@ export interface RunningProjector {
   port: number;
   /** Graceful: finish the batch in flight, store, commit, leave the group. */
   stop(): Promise<void>;
-  /** Resolves with the exit code: 0 after stop(), 2 for bad configuration, 1 after another fatal alarm. */
+  /** Resolves with the exit code: 0 after stop(), 2 after bad configuration, 1 after another fatal alarm. */
   finished: Promise<number>;
 }
 
@@ -122,7 +122,7 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
   };
 }
 
-/** 2 for a configuration the operator must fix (a bad topic layout, compacted topics), else 1. */
-function exitCodeOf(error: unknown): 1 | 2 {
+/** 2 for configuration the process cannot fix by waiting (main.ts documents the codes), else 1. */
+function exitCodeOf(error: unknown): number {
   return error instanceof EngineError && error.code === 'CONFIGURATION' ? 2 : 1;
 }

@@ -58,10 +58,12 @@ export async function redisStore(
 ): Promise<StoreRuntime> {
   const url = config.REDIS_URL;
   const onError = (error: unknown) => log.warn({ err: error }, 'redis connection error');
+  const ca = config.REDIS_TLS_CA_FILE?.pem;
+  const tls = ca === undefined ? {} : { tls: { ca } };
   const redis: RedisConnection =
     config.REDIS_MODE === 'cluster'
-      ? createRedisClusterClient(url, { seeds: config.REDIS_CLUSTER_SEEDS ?? [], onError })
-      : createRedisClient(url, { onError });
+      ? createRedisClusterClient(url, { seeds: config.REDIS_CLUSTER_SEEDS ?? [], onError, ...tls })
+      : createRedisClient(url, { onError, ...tls });
   const namespace = config.REDIS_NAMESPACE;
   const checkEviction = async () => {
     const { policy, risk } = await assertNoEviction(redis, {

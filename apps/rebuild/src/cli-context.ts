@@ -1,13 +1,19 @@
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
-import { redactText, topicNames, type TopicNames } from '@checkout/engine';
-import { createKafka, type KafkaConnectionOptions, type KafkaLog } from '@checkout/kafka';
+import { EngineError, redactText, topicNames, type TopicNames } from '@checkout/engine';
+import {
+  createKafka,
+  kafkaMisconfiguration,
+  kafkaSecurityOptions,
+  type KafkaConnectionOptions,
+  type KafkaLog,
+} from '@checkout/kafka';
 import {
   clusterLayout,
   connectRedisClient,
   createRedisClient,
   createRedisClusterClient,
   ensureLayoutRecord,
+  redisAccessRefused,
   standaloneLayout,
   type KeyLayout,
 } from '@checkout/redis';
@@ -112,7 +118,12 @@ export function createCliContext(io: CliIo): CliContext {
     async redis() {
       if (redis === undefined) {
         const config = context.config();
-        const options = { connectionName: 'checkout-rebuild', commandTimeoutMs: 30_000 };
+        const ca = config.REDIS_TLS_CA_FILE?.pem;
+        const options = {
+          connectionName: 'checkout-rebuild',
+          commandTimeoutMs: 30_000,
+          ...(ca === undefined ? {} : { tls: { ca } }),
+        };
         const client =
           config.REDIS_MODE === 'cluster'
             ? createRedisClusterClient(config.REDIS_URL, {
@@ -194,7 +205,7 @@ export function createCliContext(io: CliIo): CliContext {
         try {
           outcome = await handler(...args);
         } catch (error) {
-          failure = error;
+          failure = misconfiguration(error) ?? error;
         }
         const reason = outcome?.reason ?? exitReasonOf(failure);
         code = exitCodeOf(reason);
@@ -210,6 +221,20 @@ export function createCliContext(io: CliIo): CliContext {
     },
   };
   return context;
+}
+
+/**
+ * A Kafka or Redis error that reached the command raw but says the configuration is wrong
+ * (a certificate, a login, an ACL), as a CONFIGURATION error naming the setting: exit 2, like
+ * a bad variable. Errors already classified are left as they are.
+ */
+function misconfiguration(error: unknown): EngineError | null {
+  if (error instanceof EngineError) return null;
+  return (
+    redisAccessRefused(error, 'run this command') ??
+    // A short run: a broker cutting the TLS handshake is a plaintext port, not an outage.
+    kafkaMisconfiguration(error, { beforeFirstConnection: true })
+  );
 }
 
 function printOutcome(
@@ -259,21 +284,12 @@ function connectionOptions(
   log: KafkaLog,
   verbose: boolean,
 ): KafkaConnectionOptions {
-  const ssl = config.KAFKA_SSL_CA_FILE
-    ? { ca: readFileSync(config.KAFKA_SSL_CA_FILE) }
-    : config.KAFKA_SSL;
-  const {
-    KAFKA_SASL_MECHANISM: mechanism,
-    KAFKA_SASL_USERNAME: username,
-    KAFKA_SASL_PASSWORD: password,
-  } = config;
   return {
     brokers: config.KAFKA_BROKERS,
     clientId: config.KAFKA_CLIENT_ID,
-    ssl,
+    ...kafkaSecurityOptions(config),
     log,
     logLevel: verbose ? 'info' : 'error',
-    ...(mechanism && username && password ? { sasl: { mechanism, username, password } } : {}),
   };
 }
 

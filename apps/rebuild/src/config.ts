@@ -8,6 +8,8 @@ import {
   loadEnv,
   redisClusterIncomplete,
   redisStoreMode,
+  redisCaWithoutTls,
+  redisTlsCaFile,
   redisUrl,
   saslIncomplete,
   snapshotTtlSeconds,
@@ -37,6 +39,8 @@ export const rebuildEnvSchema = z.object({
   /** `redis://` or `rediss://`, with ACL user and password. Required. */
   REDIS_URL: redisUrl('is required (redis://[user:password@]host[:port][/db])'),
   ...redisStoreMode,
+  /** PEM file with the CA that signed the Redis server's certificate (rediss:// only). */
+  REDIS_TLS_CA_FILE: redisTlsCaFile,
   /** @default 'checkout' */
   REDIS_NAMESPACE: z
     .string()
@@ -62,5 +66,9 @@ export type RebuildConfig = z.infer<typeof rebuildEnvSchema>;
 export function loadRebuildConfig(
   env: Readonly<Record<string, string | undefined>>,
 ): ConfigResult<RebuildConfig> {
-  return loadEnv(rebuildEnvSchema, env, [saslIncomplete, redisClusterIncomplete]);
+  return loadEnv(rebuildEnvSchema, env, [
+    saslIncomplete,
+    redisClusterIncomplete,
+    redisCaWithoutTls,
+  ]);
 }

@@ -33,8 +33,8 @@ Examples:
 
 Environment (the projector's): KAFKA_BROKERS, KAFKA_GROUP_ID (the live group, default
 checkout-projector), KAFKA_CLIENT_ID, KAFKA_TOPIC_PREFIX, KAFKA_SSL, KAFKA_SSL_CA_FILE,
-KAFKA_SASL_MECHANISM/USERNAME/PASSWORD, REDIS_URL, REDIS_NAMESPACE, CHECKOUT_CURRENCY,
-SNAPSHOT_TTL_SECONDS, DLQ_TOPIC.
+KAFKA_SASL_MECHANISM/USERNAME/PASSWORD, REDIS_URL, REDIS_TLS_CA_FILE, REDIS_NAMESPACE,
+CHECKOUT_CURRENCY, SNAPSHOT_TTL_SECONDS, DLQ_TOPIC.
 
 Exit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 drift found (--verify),
 4 not confirmed (declined, or no terminal and no --yes), 5 history truncated by retention,

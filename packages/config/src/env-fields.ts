@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /**
@@ -43,13 +44,43 @@ export const kafkaTopicPrefix = z
  * (refused at start otherwise: compaction keeps one event per session). @default false
  */
 export const allowCompactedTopics = booleanFlag.default(false);
+/** A CA file named by a variable, read once at start. */
+export interface CaFile {
+  path: string;
+  /** The PEM text, as read. */
+  pem: Buffer;
+}
+
+/**
+ * A PEM file of CA certificates, read while the configuration is validated: a missing or
+ * unreadable file, or one without a certificate, fails fast naming the variable instead of
+ * surfacing later as a TLS error on the first connection.
+ */
+export const caFile = z
+  .string()
+  .min(1)
+  .transform((path, context): CaFile => {
+    let pem: Buffer;
+    try {
+      pem = readFileSync(path);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      context.addIssue({ code: 'custom', message: `cannot read ${path} (${reason})` });
+      return z.NEVER;
+    }
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+      context.addIssue({ code: 'custom', message: `${path} holds no PEM certificate` });
+      return z.NEVER;
+    }
+    return { path, pem };
+  });
 
 /** TLS and SASL towards the brokers; see {@link saslIncomplete}. */
 export const kafkaSecurity = {
   /** @default false */
   KAFKA_SSL: booleanFlag.default(false),
-  /** PEM file with the CA that signed the brokers' certificates. */
-  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  /** PEM file with the CA that signed the brokers' certificates; implies KAFKA_SSL. */
+  KAFKA_SSL_CA_FILE: caFile.optional(),
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   KAFKA_SASL_USERNAME: z.string().min(1).optional(),
   KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
@@ -101,6 +132,12 @@ export const redisClusterIncomplete: CrossCheck<{
   return undefined;
 };
 
+/**
+ * `REDIS_TLS_CA_FILE`: PEM file with the CA that signed the Redis server's certificate, for a
+ * `rediss://` REDIS_URL (see {@link redisCaWithoutTls}). @default unset (the system CAs)
+ */
+export const redisTlsCaFile = caFile.optional();
+
 /** `CHECKOUT_CURRENCY`, ISO 4217, the store's only currency. @default 'PLN' */
 export const checkoutCurrency = z
   .string()
@@ -143,3 +180,14 @@ export const saslIncomplete: CrossCheck<{
     ? 'KAFKA_SASL_MECHANISM: set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD together'
     : undefined;
 };
+
+/** A Redis CA file only means something with TLS: say so rather than ignore it. */
+export const redisCaWithoutTls: CrossCheck<{
+  REDIS_URL?: string | undefined;
+  REDIS_TLS_CA_FILE?: CaFile | undefined;
+}> = (config) =>
+  config.REDIS_TLS_CA_FILE !== undefined &&
+  config.REDIS_URL !== undefined &&
+  !config.REDIS_URL.startsWith('rediss://')
+    ? 'REDIS_TLS_CA_FILE: set, but REDIS_URL is not rediss:// (TLS); use rediss:// or unset it'
+    : undefined;

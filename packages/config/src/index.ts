@@ -1,5 +1,6 @@
 export {
   booleanFlag,
+  caFile,
   checkoutCurrency,
   dlqTopic,
   integer,
@@ -9,10 +10,13 @@ export {
   kafkaTopicPrefix,
   redisClusterIncomplete,
   redisStoreMode,
+  redisCaWithoutTls,
+  redisTlsCaFile,
   redisUrl,
   saslIncomplete,
   snapshotTtlSeconds,
   redisMaxCommitBytes,
+  type CaFile,
   type CrossCheck,
 } from './env-fields.ts';
 export { loadEnv, type ConfigResult } from './load-env.ts';

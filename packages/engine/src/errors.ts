@@ -50,3 +50,13 @@ export function historyTruncated(
     { canRetry: false, context: { partitionKey, checkpoint, logStart } },
   );
 }
+
+/** `error`, its `cause`, their `cause`…, at most 10 deep (Error objects only). */
+export function causeChain(error: unknown): Error[] {
+  const chain: Error[] = [];
+  for (let current = error; current instanceof Error && chain.length < 10;) {
+    chain.push(current);
+    current = current.cause;
+  }
+  return chain;
+}

@@ -12,8 +12,15 @@ export {
   deadLetterKeyBytes,
   MAX_DEAD_LETTER_VALUE_BYTES,
 } from './dead-letter.ts';
-export { EngineError, historyTruncated, isRetryable, type EngineErrorCode } from './errors.ts';
+export {
+  causeChain,
+  EngineError,
+  historyTruncated,
+  isRetryable,
+  type EngineErrorCode,
+} from './errors.ts';
 export { redactText, safeError, type SafeError } from './safe-error.ts';
+export { notTlsReply, tlsHandshakeCut, untrustedCertificate } from './tls-errors.ts';
 export {
   foldBatch,
   parseBatch,

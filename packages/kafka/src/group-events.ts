@@ -1,5 +1,10 @@
 import { offsetAfter } from '@checkout/domain';
-import { topicPartitionKey, type ProjectionEngine, type TopicPartition } from '@checkout/engine';
+import {
+  EngineError,
+  topicPartitionKey,
+  type ProjectionEngine,
+  type TopicPartition,
+} from '@checkout/engine';
 import type { Consumer } from 'kafkajs';
 import type { AssignmentPositions } from './assignment-positions.ts';
 import type { ConsumerLag } from './consumer-lag.ts';
@@ -137,6 +142,9 @@ export async function seekToStoredCheckpoints(context: {
       'Positioned the assigned partitions at their stored checkpoints',
     );
   } catch (error) {
+    // A refused ACL or login will not get better by retrying: stop now, even when no record
+    // arrives to fail a batch (an idle topic would otherwise hide it behind a warning).
+    if (error instanceof EngineError && error.code === 'CONFIGURATION') return fail(error);
     log.warn({ err: error }, 'Could not load resume positions; the first batches will retry');
   }
 }

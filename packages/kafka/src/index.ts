@@ -1,5 +1,11 @@
 export { createKafka } from './create-kafka.ts';
-export { KAFKA_CLIENT_RETRY, kafkaConfig, type KafkaConnectionOptions } from './kafka-config.ts';
+export {
+  KAFKA_CLIENT_RETRY,
+  kafkaConfig,
+  kafkaSecurityOptions,
+  type KafkaConnectionOptions,
+  type KafkaSecuritySettings,
+} from './kafka-config.ts';
 export { kafkaLogCreator, silentKafkaLog, type KafkaLog, type KafkaLogLevel } from './kafka-log.ts';
 export {
   lz4Codec,
@@ -33,4 +39,5 @@ export {
   type KafkaDeadLetterSink,
 } from './dead-letter-producer.ts';
 export { isTransientError } from './kafka-errors.ts';
+export { kafkaMisconfiguration } from './kafka-misconfiguration.ts';
 export type { HaltedPartition } from './partition-halts.ts';

@@ -69,6 +69,36 @@ export function kafkaConfig(options: KafkaConnectionOptions): KafkaConfig {
   return config;
 }
 
+/**
+ * The TLS and SASL settings as both apps' environment names them (`kafkaSecurity` in
+ * @checkout/config, the CA file already read): a CA file implies TLS; SASL when all three
+ * of its settings are there (the configuration refuses a partial set).
+ */
+export interface KafkaSecuritySettings {
+  KAFKA_SSL: boolean;
+  KAFKA_SSL_CA_FILE?: { pem: Buffer } | undefined;
+  KAFKA_SASL_MECHANISM?: NonNullable<KafkaConnectionOptions['sasl']>['mechanism'] | undefined;
+  KAFKA_SASL_USERNAME?: string | undefined;
+  KAFKA_SASL_PASSWORD?: string | undefined;
+}
+
+export function kafkaSecurityOptions(
+  settings: KafkaSecuritySettings,
+): Pick<KafkaConnectionOptions, 'ssl' | 'sasl'> {
+  const ssl =
+    settings.KAFKA_SSL_CA_FILE === undefined
+      ? settings.KAFKA_SSL
+      : { ca: settings.KAFKA_SSL_CA_FILE.pem };
+  const {
+    KAFKA_SASL_MECHANISM: mechanism,
+    KAFKA_SASL_USERNAME: username,
+    KAFKA_SASL_PASSWORD: password,
+  } = settings;
+  return mechanism && username && password
+    ? { ssl, sasl: { mechanism, username, password } }
+    : { ssl };
+}
+
 function saslOptions({
   mechanism,
   username,

@@ -1,4 +1,4 @@
-import { EngineError } from '@checkout/engine';
+import { causeChain, EngineError } from '@checkout/engine';
 
 /**
  * kafkajs errors that mean "the cluster is unavailable right now", whatever their `retriable`
@@ -29,15 +29,8 @@ export function isTransientError(error: unknown): boolean {
   if (error instanceof EngineError) return error.canRetry;
   if (!(error instanceof Error)) return false;
   if (UNAVAILABLE.has(error.name)) return true;
-  const root = rootCause(error);
-  return (root as { retriable?: unknown }).retriable === true;
-}
-
-function rootCause(error: Error): Error {
-  let current = error;
-  for (let depth = 0; depth < 10 && current.cause instanceof Error; depth += 1)
-    current = current.cause;
-  return current;
+  const root = causeChain(error).at(-1);
+  return (root as { retriable?: unknown } | undefined)?.retriable === true;
 }
 
 /**

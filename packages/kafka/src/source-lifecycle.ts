@@ -3,6 +3,7 @@ import type { Admin, Consumer } from 'kafkajs';
 import type { AssignmentPositions } from './assignment-positions.ts';
 import type { ConsumerLag } from './consumer-lag.ts';
 import { isTransientError } from './kafka-errors.ts';
+import { kafkaMisconfiguration } from './kafka-misconfiguration.ts';
 import type { KafkaLog } from './kafka-log.ts';
 import type { SourceReadiness } from './source-readiness.ts';
 import { verifyTopicLayout } from './topic-layout.ts';
@@ -40,7 +41,10 @@ export async function connect(context: {
           aborted(signal).then(() => Promise.reject(new Error('stopped while connecting'))),
         ]),
       {
-        isRetryable: isTransientError,
+        // Before the first connection a wrong CA, login or port is configuration, not an outage.
+        isRetryable: (error) =>
+          kafkaMisconfiguration(error, { beforeFirstConnection: true }) === null &&
+          isTransientError(error),
         signal,
         backoff: context.backoff,
         onRetry(error, retry, delayMs) {
@@ -52,7 +56,7 @@ export async function connect(context: {
     );
   } catch (error) {
     if (signal.aborted) return undefined;
-    throw error;
+    throw kafkaMisconfiguration(error, { beforeFirstConnection: true }) ?? error;
   }
   readiness.healthy();
   return signal.aborted ? undefined : partitions;

@@ -3,7 +3,8 @@ import type { ConnectionOptions } from 'node:tls';
 import { backoffDelay, EngineError, type BackoffOptions } from '@checkout/engine';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { RedisConnection } from './redis-connection.ts';
-import { toStoreError } from './redis-errors.ts';
+import { answersPlainText } from './plain-text-probe.ts';
+import { plainTextOnTlsUrl, toStoreError } from './redis-errors.ts';
 
 /** Options for {@link createRedisClient}. */
 export interface RedisClientOptions {
@@ -107,10 +108,21 @@ export async function connectRedisClient(client: RedisConnection): Promise<void>
     if (client.status === 'wait' || client.status === 'end') await client.connect();
     else await waitUntilReady(client);
   } catch (error) {
-    throw toStoreError(reason ?? error, 'connect to Redis');
+    const cause = reason ?? error;
+    if (await plainTextBehindTls(client, cause)) throw plainTextOnTlsUrl(cause, 'connect to Redis');
+    throw toStoreError(cause, 'connect to Redis');
   } finally {
     client.off('error', remember);
   }
+}
+
+/** A TLS connection that timed out, to a port that answers PING in plain text. */
+async function plainTextBehindTls(client: RedisConnection, cause: unknown): Promise<boolean> {
+  // A cluster client's nodes each have their own options; the probe is for one server.
+  if (!(client instanceof Redis)) return false;
+  const { tls, host, port } = client.options;
+  if (tls === undefined || (cause as { code?: unknown } | null)?.code !== 'ETIMEDOUT') return false;
+  return answersPlainText(host ?? 'localhost', port ?? 6379);
 }
 
 function waitUntilReady(client: RedisConnection): Promise<void> {

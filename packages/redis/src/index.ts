@@ -1,3 +1,4 @@
+export { projectorAclRules, rebuildAclRules } from './acl-rules.ts';
 export { switchGenerationWhenCaughtUp, type CaughtUpSwitchResult } from './caught-up-switch.ts';
 export {
   createCheckoutReader,
@@ -83,3 +84,4 @@ export {
   replayedMember,
   replayedSetKey,
 } from './replayed-dead-letters.ts';
+export { redisAccessRefused } from './redis-errors.ts';

@@ -1,5 +1,5 @@
 import type { SnapshotDecodeError } from '@checkout/domain';
-import { EngineError } from '@checkout/engine';
+import { EngineError, notTlsReply, untrustedCertificate } from '@checkout/engine';
 
 /**
  * Redis error replies that go away by themselves: a server loading its dataset, a script
@@ -26,6 +26,8 @@ export function toStoreError(
   context: Record<string, unknown> = {},
 ): EngineError {
   if (error instanceof EngineError) return error;
+  const tls = tlsMisconfiguration(error, operation, context);
+  if (tls !== null) return tls;
   const message = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
   const reply = replyCode(error);
   if (reply !== null && ACCESS_REPLIES.has(reply)) {
@@ -60,6 +62,52 @@ export async function withStoreError<T>(operation: () => Promise<T>, what: strin
   } catch (error) {
     throw toStoreError(error, what);
   }
+}
+
+/**
+ * A server certificate we do not trust, or a `rediss://` URL pointing at a port that answers
+ * in plain text: ioredis would reconnect for ever, and the projector wait, not ready, for a
+ * fix that only the configuration can bring.
+ */
+function tlsMisconfiguration(
+  error: unknown,
+  operation: string,
+  context: Record<string, unknown>,
+): EngineError | null {
+  const certificate = untrustedCertificate(error);
+  if (certificate !== null) {
+    return new EngineError(
+      'CONFIGURATION',
+      `REDIS_TLS_CA_FILE: Redis's TLS certificate is not trusted (${certificate.code}: ` +
+        `${certificate.message}) while trying to ${operation}; point REDIS_TLS_CA_FILE at the CA that signed it.`,
+      { canRetry: false, cause: error, context: { ...context, setting: 'REDIS_TLS_CA_FILE' } },
+    );
+  }
+  return notTlsReply(error) ? plainTextOnTlsUrl(error, operation, context) : null;
+}
+
+/** `rediss://` pointing at a port that speaks plain text. */
+export function plainTextOnTlsUrl(
+  error: unknown,
+  operation: string,
+  context: Record<string, unknown> = {},
+): EngineError {
+  return new EngineError(
+    'CONFIGURATION',
+    `REDIS_URL: the server answers in plain text, not TLS, while trying to ${operation}; ` +
+      'rediss:// points at a port without TLS. Use the TLS port (tls-port), or redis://.',
+    { canRetry: false, cause: error, context: { ...context, setting: 'REDIS_URL' } },
+  );
+}
+
+/**
+ * A refused login or ACL in an error reply that reached the caller raw (a command outside the
+ * store), as the CONFIGURATION error {@link toStoreError} makes of it; null for anything else.
+ */
+export function redisAccessRefused(error: unknown, operation: string): EngineError | null {
+  if (!(error instanceof Error) || error.name !== 'ReplyError') return null;
+  const mapped = toStoreError(error, operation);
+  return mapped.code === 'CONFIGURATION' ? mapped : null;
 }
 
 /** The first word of a Redis error reply (`WRONGTYPE`, `NOPERM`, …), or null for other errors. */

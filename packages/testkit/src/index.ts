@@ -1,3 +1,4 @@
+export { createAclUser, type AclUser } from './acl-user.ts';
 export { onCleanup } from './cleanup.ts';
 export { consumeMessages, type ConsumeMessagesOptions, type ConsumedMessage } from './consume.ts';
 export {
@@ -24,6 +25,12 @@ export {
   type RedisClusterHandle,
   type RedisClusterOptions,
 } from './redis-cluster.ts';
+export {
+  secureInfrastructure,
+  type ProvidedSecureInfrastructure,
+  type SecureInfrastructure,
+} from './secure-context.ts';
+export type { SaslUser } from './secure-kafka-broker.ts';
 export {
   startRedisServer,
   type RedisServerHandle,

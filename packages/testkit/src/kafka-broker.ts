@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,13 @@ export interface KafkaBrokerOptions {
    * @default 30000
    */
   stopTimeoutMs?: number;
+  /**
+   * Files written into the data dir before the first start, by name: run-broker.sh appends
+   * `extra.properties` to the broker's configuration and adds each line of
+   * `scram-credentials` to the KRaft metadata (secure-kafka-broker.ts uses both).
+   * @default none
+   */
+  files?: Readonly<Record<string, string>>;
 }
 
 export interface KafkaBrokerHandle {
@@ -61,6 +68,9 @@ export async function startKafkaBroker(
   const port = options.port ?? (await findFreePort({ withNext: true }));
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'checkout-kafka-'));
   mkdirSync(dataDir, { recursive: true });
+  for (const [name, text] of Object.entries(options.files ?? {})) {
+    writeFileSync(join(dataDir, name), text, { mode: 0o600 });
+  }
   const guard = guardServers(dataDir, options.dataDir === undefined);
   const startTimeoutMs = options.startTimeoutMs ?? 180_000;
   const stopTimeoutMs = options.stopTimeoutMs ?? 30_000;

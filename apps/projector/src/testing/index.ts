@@ -15,3 +15,4 @@ export { coPartitionedNumbers, describeGroup, type GroupDescription } from './gr
 export { logLines, tail, waitUntil } from './probes.ts';
 export { overwriteCheckpoints, storedCheckpoints } from './expect-fold.ts';
 export { storeModes, type StoreMode } from './store-modes.ts';
+export { secureDeployment, secureEnv } from './secure-env.ts';
