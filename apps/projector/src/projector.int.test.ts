@@ -1,3 +1,4 @@
+import { decodeSnapshot, emptyTotals, getTotals } from '@checkout/domain';
 import type { DeadLetterEntry } from '@checkout/engine';
 import { readSnapshotTexts } from '@checkout/redis';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +34,21 @@ describe.each(storeModes())(
       expect(records).toBe(50_000);
       expect(comparison.sessions).toBeGreaterThan(2000);
 
+      // The HTTP API serves what is stored, in either layout: the totals of 50 sessions, and
+      // empty totals for one nobody wrote.
+      const sample = comparison.sessionIds.slice(0, 50);
+      const stored = await readSnapshotTexts(harness.redis, harness.layout, null, sample);
+      for (const [index, sessionId] of sample.entries()) {
+        const decoded = decodeSnapshot(stored[index] ?? '');
+        if (!decoded.ok) throw new Error(`${sessionId}: ${decoded.error.message}`);
+        const answer = await fetch(
+          `http://127.0.0.1:${projector.port}/v1/checkouts/${encodeURIComponent(sessionId)}/totals`,
+        );
+        expect(await answer.json(), sessionId).toEqual(getTotals(decoded.value));
+      }
+      const unknown = await fetch(`http://127.0.0.1:${projector.port}/v1/checkouts/nobody/totals`);
+      expect(await unknown.json()).toEqual(emptyTotals('nobody'));
+
       const deadLetters = (await readAllRecords(kafkaBrokers, [harness.dlqTopic])).map(
         (record) => JSON.parse(record.value!.toString('utf8')) as DeadLetterEntry,
       );
@@ -54,8 +70,8 @@ describe.each(storeModes())(
       // Redelivery: lose every checkpoint write (as after a crash), restart, replay everything.
       projector.kill('SIGTERM');
       expect((await projector.exited).code).toBe(0);
-      const sample = comparison.sessionIds.slice(0, 500);
-      const before = await readSnapshotTexts(harness.redis, harness.layout, null, sample);
+      const kept = comparison.sessionIds.slice(0, 500);
+      const before = await readSnapshotTexts(harness.redis, harness.layout, null, kept);
       await overwriteCheckpoints(
         harness,
         new Map(
@@ -67,7 +83,7 @@ describe.each(storeModes())(
       );
       await harness.start();
       const replayed = await expectStateEqualsFold(harness, { timeoutMs: 240_000 });
-      const after = await readSnapshotTexts(harness.redis, harness.layout, null, sample);
+      const after = await readSnapshotTexts(harness.redis, harness.layout, null, kept);
       expect(after).toEqual(before);
       expect(replayed.records).toBe(50_000);
     });
