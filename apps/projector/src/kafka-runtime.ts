@@ -17,7 +17,7 @@ import {
 import type { ProjectorConfig } from './config.ts';
 import type { EventSource } from './start-projector.ts';
 import type { Logger } from './logger.ts';
-import type { ProjectorMetrics } from './metrics.ts';
+import { publishLag, type ProjectorMetrics } from './metrics.ts';
 import type { Readiness } from './readiness.ts';
 
 /** Production's event source: the five topics through one consumer group, poison to the DLQ topic. */
@@ -55,14 +55,7 @@ export function kafkaSource(
     async run(engine: ProjectionEngine, readiness: Readiness, signal: AbortSignal) {
       if (config.KAFKA_CREATE_TOPICS)
         await createTopics(kafka, topics, config.KAFKA_TOPIC_PARTITIONS, log);
-      const refreshLag = setInterval(() => {
-        for (const entry of lag.snapshot()) {
-          metrics.consumerLag.set(
-            { topic: entry.topic, partition: String(entry.partition) },
-            entry.lag,
-          );
-        }
-      }, 1000);
+      const refreshLag = setInterval(() => publishLag(metrics, lag.snapshot()), 1000);
       try {
         await runKafkaSource({
           kafka,
@@ -72,10 +65,7 @@ export function kafkaSource(
           signal,
           log,
           lag,
-          onReadiness: (ready, reason) => {
-            readiness.set('source', ready, reason);
-            metrics.ready.set(ready ? 1 : 0);
-          },
+          onReadiness: (ready, reason) => readiness.set('source', ready, reason),
           afterCommit: () => onSourceCommit('after-source-commit'),
           sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
           heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,

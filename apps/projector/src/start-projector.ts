@@ -45,8 +45,8 @@ export interface EventSource {
  */
 export async function startProjector(config: ProjectorConfig): Promise<RunningProjector> {
   const log = createLogger(config.LOG_LEVEL);
-  const metrics = createMetrics();
   const readiness = createReadiness(['source']);
+  const metrics = createMetrics({ ready: () => readiness.report().ready });
   const topics = topicNames(config.KAFKA_TOPIC_PREFIX);
   const controller = new AbortController();
   let alive = true;
