@@ -36,7 +36,8 @@ export function kafkaSource(
     log,
   });
   const lag = createConsumerLag();
-  const halted = new Set<string>();
+  /** Halted partitions (`"topic:partition"`) and why. */
+  const halted = new Map<string, string>();
   let replaying: readonly TopicPartition[] = [];
   return {
     deadLetters,
@@ -44,6 +45,16 @@ export function kafkaSource(
       replaying.length === 0
         ? null
         : `replaying ${replaying.map(({ topic, partition }) => topicPartitionKey(topic, partition)).join(', ')} after the store lost data`,
+    partitions: () =>
+      lag.snapshot().map((entry) => ({
+        topic: entry.topic,
+        partition: entry.partition,
+        checkpoint: entry.nextOffset,
+        highWatermark: entry.highWatermark,
+        lag: entry.lag,
+        lagSeconds: entry.lagSeconds,
+        halted: halted.get(topicPartitionKey(entry.topic, entry.partition)) ?? null,
+      })),
     pending() {
       const working = lag
         .snapshot()
@@ -83,7 +94,7 @@ export function kafkaSource(
             halted.clear();
             for (const { topic, partition, reason } of list) {
               metrics.partitionHalted.set({ topic, partition: String(partition), reason }, 1);
-              halted.add(topicPartitionKey(topic, partition));
+              halted.set(topicPartitionKey(topic, partition), reason);
             }
           },
         });

@@ -4,6 +4,7 @@ import {
   createProjectionEngine,
   EngineError,
   topicNames,
+  topicPartitionKey,
   type DeadLetterSink,
   type ProjectionEngine,
 } from '@checkout/engine';
@@ -12,11 +13,14 @@ import { embeddedSource } from './embedded-runtime.ts';
 import { faultInjector } from './fault-points.ts';
 import { createHttpServer } from './http-server.ts';
 import { kafkaSource } from './kafka-runtime.ts';
+import { createLastProblem } from './last-problem.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { withLogging } from './logging-observer.ts';
 import { createMetrics } from './metrics.ts';
 import { createProgressWatch } from './progress-watch.ts';
 import { createReadiness, type Readiness } from './readiness.ts';
+import { renderStatusPage } from './status-page.ts';
+import { collectStatus, type PartitionStatus } from './status-report.ts';
 import { embeddedStore, redisStore } from './store-runtime.ts';
 
 export interface RunningProjector {
@@ -35,6 +39,8 @@ export interface EventSource {
   pending(): number | null;
   /** Why answers may be stale now (partitions replaying after the store lost data), or null. */
   staleness(): string | null;
+  /** The partitions this member works on, for `/status`. */
+  partitions(): PartitionStatus[];
   run(engine: ProjectionEngine, readiness: Readiness, signal: AbortSignal): Promise<void>;
 }
 
@@ -44,7 +50,8 @@ export interface EventSource {
  * REDIS_URL / KAFKA_BROKERS are set; the engine code is the same either way.
  */
 export async function startProjector(config: ProjectorConfig): Promise<RunningProjector> {
-  const log = createLogger(config.LOG_LEVEL);
+  const lastProblem = createLastProblem();
+  const log = createLogger(config.LOG_LEVEL, { onProblem: lastProblem.note });
   const readiness = createReadiness(['source']);
   const metrics = createMetrics({ ready: () => readiness.report().ready });
   const topics = topicNames(config.KAFKA_TOPIC_PREFIX);
@@ -80,13 +87,34 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
     onStep: fault,
   });
 
+  const liveness = () => (alive ? progress.stalled() : 'the engine stopped on a fatal alarm');
+  const statusPage = async () =>
+    renderStatusPage(
+      await collectStatus({
+        source: config.KAFKA_BROKERS ? 'kafka' : 'embedded',
+        store: config.REDIS_URL ? 'redis' : 'embedded',
+        group: config.KAFKA_GROUP_ID,
+        readiness,
+        liveness,
+        staleness: () => source.staleness(),
+        partitions: () => source.partitions(),
+        generations: store.generations,
+        checkpointField: (topic, partition) => {
+          const logical = topics.toLogical(topic);
+          return logical === undefined ? undefined : topicPartitionKey(logical, partition);
+        },
+        registry: metrics.registry,
+        lastProblem,
+      }),
+    );
   const server = createHttpServer({
     queries: store.queries,
     readiness,
     registry: metrics.registry,
     log,
-    liveness: () => (alive ? progress.stalled() : 'the engine stopped on a fatal alarm'),
+    liveness,
     staleness: () => source.staleness(),
+    statusPage,
     ...(config.HTTP_AUTH_TOKEN === undefined ? {} : { authToken: config.HTTP_AUTH_TOKEN }),
   });
   server.listen(config.HTTP_PORT, config.HTTP_HOST);

@@ -7,17 +7,21 @@ import {
   createCheckoutReader,
   createRedisClient,
   createRedisProjectionStore,
+  readGenerationRecords,
 } from '@checkout/redis';
 import type { ProjectorConfig } from './config.ts';
 import { embeddedQueries } from './embedded-queries.ts';
 import type { CheckoutQueries } from './http-server.ts';
 import type { Logger } from './logger.ts';
 import type { ComponentState } from './readiness.ts';
+import type { GenerationsView } from './status-report.ts';
 
 export interface StoreRuntime {
   store: ProjectionStore;
   queries: CheckoutQueries;
   readiness: () => ComponentState;
+  /** The active generation and the rebuilds' generations, for `/status`. */
+  generations: () => Promise<GenerationsView>;
   close(): Promise<void>;
 }
 
@@ -27,6 +31,8 @@ export function embeddedStore(config: ProjectorConfig): StoreRuntime {
     store,
     queries: embeddedQueries(store, { currency: config.CHECKOUT_CURRENCY }),
     readiness: () => ({ ready: true }),
+    // Nothing but the projector writes the in-process store: the base generation only.
+    generations: async () => ({ active: null, generations: [] }),
     close: async () => {},
   };
 }
@@ -82,6 +88,7 @@ export async function redisStore(
       namespace,
       config: { currency: config.CHECKOUT_CURRENCY },
     }),
+    generations: () => readGenerationRecords(redis, { namespace, group: config.KAFKA_GROUP_ID }),
     readiness: () =>
       redis.status === 'ready'
         ? { ready: true }

@@ -18,6 +18,12 @@ export {
 } from './create-redis-client.ts';
 export { assertNoEviction, evictionRisk, readEvictionPolicy } from './eviction-policy.ts';
 export {
+  generationInfoKey,
+  readGenerationRecords,
+  scanGenerationIds,
+  type GenerationRecord,
+} from './generation-records.ts';
+export {
   activeGeneration,
   copyCheckpoints,
   dropGeneration,

@@ -1,17 +1,14 @@
 import { hostname } from 'node:os';
-import { activeGeneration, keyspace } from '@checkout/redis';
+import { activeGeneration, generationInfoKey, keyspace, scanGenerationIds } from '@checkout/redis';
 import type { RedisClient } from '../redis-client.ts';
 import { generationRole, type GenerationInfo, type GenerationRole } from './generation-role.ts';
 
 /**
- * The CLI's bookkeeping of generations: `<ns>:gen:<id>:info` (hash, fields of GenerationInfo),
- * written when a rebuild takes an id and kept up to date while it runs. It lives under the
- * generation's own prefix, so `dropGeneration` removes it with the generation's keys.
+ * The CLI's bookkeeping of generations: `<ns>:gen:<id>:info` (hash, fields of GenerationInfo,
+ * layout in @checkout/redis generation-records.ts), written when a rebuild takes an id and kept
+ * up to date while it runs.
  */
-export function infoKey(namespace: string, id: string): string {
-  keyspace(namespace, id); // validates both names
-  return `${namespace}:gen:${id}:info`;
-}
+export const infoKey = generationInfoKey;
 
 export async function registerGeneration(
   redis: RedisClient,
@@ -57,17 +54,7 @@ export async function listGenerations(
   group: string,
 ): Promise<ListedGeneration[]> {
   const active = await activeGeneration(redis, { namespace });
-  const pattern = `${namespace}:gen:*:info`;
-  const ids = new Set<string>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    for (const key of keys) {
-      const id = key.slice(`${namespace}:gen:`.length, -':info'.length);
-      if (/^[A-Za-z0-9_.-]{1,64}$/.test(id)) ids.add(id);
-    }
-  } while (cursor !== '0');
+  const ids = new Set(await scanGenerationIds(redis, namespace));
   if (active !== null) ids.add(active);
 
   const now = Date.now();
