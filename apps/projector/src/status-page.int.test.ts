@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FOLD_VERSION } from '@checkout/domain';
 import { createKafka, onCleanup, sharedInfrastructure, startRedisServer } from '@checkout/testkit';
 import { describe, expect, it } from 'vitest';
-import { tail, waitUntil } from './testing/probes.ts';
+import { logLines, tail, waitUntil } from './testing/probes.ts';
 import { projectorHarness } from './testing/projector-harness.ts';
 import { openBrowserPage, partitionRow } from './testing/status-browser.ts';
 import { waitForCheckpoints } from './testing/wait-for-checkpoints.ts';
@@ -89,6 +90,13 @@ describe('GET /status in a real browser', () => {
     });
     expect(await page.locator('#readiness h2').innerText()).toBe('Readiness: ready');
     expect(await page.locator('#active-generation').innerText()).toBe('base');
+    expect(await page.locator('#fold-version').innerText()).toBe(String(FOLD_VERSION));
+    expect(await page.locator('#fold-check').innerText()).toContain(
+      'the active generation base records no fold version',
+    );
+    expect(logLines(projector, 'the active generation base records no fold version')).toHaveLength(
+      1,
+    );
     expect(await page.locator('#rebuilds').innerText()).toBe('No rebuild in progress.');
     expect(await page.locator('tr[data-reason="topic_mismatch"] td').allInnerTexts()).toEqual([
       'topic_mismatch',

@@ -6,7 +6,7 @@ const evil = `<script>alert(1)</script>`;
 
 /** The page without the white space between tags that the source's formatting adds. */
 const rendered = (of: StatusReport) =>
-  renderStatusPage(of).replace(/>\s+</g, '><').replace(/\s+/g, ' ');
+  renderStatusPage(of).replace(/>\s+/g, '>').replace(/\s+</g, '<').replace(/\s+/g, ' ');
 
 const report = (changes: Partial<StatusReport> = {}): StatusReport => ({
   generatedAt: '2030-01-01T00:00:00.000Z',
@@ -37,7 +37,18 @@ const report = (changes: Partial<StatusReport> = {}): StatusReport => ({
       halted: 'history_truncated',
     },
   ],
-  generation: { ok: true, active: 'base', rebuilds: [] },
+  generation: {
+    ok: true,
+    active: 'base',
+    fold: {
+      generation: 'base',
+      builtBy: null,
+      mismatch: false,
+      message: 'records no fold version',
+    },
+    rebuilds: [],
+  },
+  foldVersion: 1,
   deadLetters: [],
   lastProblem: null,
   ...changes,
@@ -50,7 +61,7 @@ describe('the status page', () => {
       '<td>cart-events</td><td class="n">0</td><td class="n">120</td><td class="n">150</td><td class="n">30</td><td class="n">42.3</td><td>running</td>',
     );
     expect(page).toContain('<td class="n">unknown</td><td>halted: history_truncated</td>');
-    expect(page).toContain('Readiness: <span class="ok">ready</span>');
+    expect(page).toContain('Readiness:<span class="ok">ready</span>');
     expect(page).toContain('No rebuild in progress.');
     expect(page).not.toMatch(/<script|src=/);
   });
@@ -64,6 +75,12 @@ describe('the status page', () => {
         generation: {
           ok: true,
           active: '3',
+          fold: {
+            generation: '3',
+            builtBy: '2',
+            mismatch: true,
+            message: 'the active generation 3 was built by fold version 2',
+          },
           rebuilds: [
             {
               id: '4',
@@ -81,7 +98,11 @@ describe('the status page', () => {
     expect(page).toContain('<li><b>source</b>: cannot store the batch: Command timed out</li>');
     expect(page).toContain('<li><b>liveness</b>: no batch stored for 301000 ms</li>');
     expect(page).toContain('<b id="active-generation">3</b>');
-    expect(page).toContain('<progress max="159" value="40"></progress> 40 of 159 records (25%)');
+    expect(page).toContain('folds with fold version<b id="fold-version">1</b>');
+    expect(page).toContain(
+      '<p id="fold-check" class="bad">the active generation 3 was built by fold version 2</p>',
+    );
+    expect(page).toContain('<progress max="159" value="40"></progress>40 of 159 records (25%)');
   });
 
   it('escapes every value that comes from data', () => {

@@ -23,7 +23,7 @@ export function renderStatusPage(report: StatusReport): string {
           Generated ${report.generatedAt} · source ${report.source} · store ${report.store} · group
           ${report.group}
         </p>
-        ${readinessSection(report)} ${generationSection(report.generation)}
+        ${readinessSection(report)} ${generationSection(report.generation, report.foldVersion)}
         ${partitionsSection(report.partitions)} ${deadLettersSection(report.deadLetters)}
         ${lastProblemSection(report.lastProblem)}
       </body>
@@ -53,10 +53,14 @@ function readinessSection(report: StatusReport): SafeHtml {
   </section>`;
 }
 
-function generationSection(generation: StatusReport['generation']): SafeHtml {
+function generationSection(generation: StatusReport['generation'], foldVersion: number): SafeHtml {
+  const folds = html`<p>
+    This projector folds with fold version <b id="fold-version">${foldVersion}</b>.
+  </p>`;
   if (!generation.ok) {
     return html`<section id="generation">
       <h2>Generation</h2>
+      ${folds}
       <p class="bad">cannot read the generations: ${generation.error}</p>
     </section>`;
   }
@@ -80,6 +84,10 @@ function generationSection(generation: StatusReport['generation']): SafeHtml {
   return html`<section id="generation">
     <h2>Generation</h2>
     <p>Readers read generation <b id="active-generation">${generation.active}</b>.</p>
+    ${folds}
+    <p id="fold-check" class="${generation.fold.mismatch ? 'bad' : ''}">
+      ${generation.fold.message}
+    </p>
     ${rebuilds}
   </section>`;
 }

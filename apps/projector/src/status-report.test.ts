@@ -106,9 +106,10 @@ describe('the status report', () => {
         }),
       }),
     );
-    expect(report.generation).toEqual({
+    expect(report.generation).toMatchObject({
       ok: true,
       active: '3',
+      fold: { generation: '3', builtBy: null, mismatch: false },
       rebuilds: [
         { id: '4', from: 'earliest', startedAt: 'c', heartbeatAt: 'h', stored: 90, target: 150 },
       ],

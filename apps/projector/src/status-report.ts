@@ -1,4 +1,6 @@
+import { FOLD_VERSION } from '@checkout/domain';
 import type { GenerationRecord } from '@checkout/redis';
+import { checkFoldVersion, type FoldVersionCheck } from './fold-version-check.ts';
 import type { Registry } from 'prom-client';
 import type { LastProblem, Problem } from './last-problem.ts';
 import type { Readiness } from './readiness.ts';
@@ -47,7 +49,10 @@ export interface StatusReport {
   partitions: PartitionStatus[];
   /** The active generation (`base` for the unprefixed keys), or why it could not be read. */
   generation:
-    { ok: true; active: string; rebuilds: RebuildStatus[] } | { ok: false; error: string };
+    | { ok: true; active: string; fold: FoldVersionCheck; rebuilds: RebuildStatus[] }
+    | { ok: false; error: string };
+  /** The fold version this projector folds with (FOLD_VERSION). */
+  foldVersion: number;
   /** Records dead-lettered since this process started, by reason. */
   deadLetters: { reason: string; count: number }[];
   lastProblem: Problem | null;
@@ -87,6 +92,7 @@ export async function collectStatus(sources: StatusSources): Promise<StatusRepor
     stale: sources.staleness(),
     partitions,
     generation: await generationStatus(sources, partitions),
+    foldVersion: FOLD_VERSION,
     deadLetters: await deadLettersByReason(sources.registry),
     lastProblem: sources.lastProblem.current(),
   };
@@ -105,7 +111,7 @@ async function generationStatus(
   const rebuilds = view.generations
     .filter(({ id, info }) => id !== view.active && info.state === 'building')
     .map((generation) => rebuildStatus(generation, partitions, sources.checkpointField));
-  return { ok: true, active: view.active ?? 'base', rebuilds };
+  return { ok: true, active: view.active ?? 'base', fold: checkFoldVersion(view), rebuilds };
 }
 
 /**

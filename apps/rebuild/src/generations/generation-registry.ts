@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { FOLD_VERSION } from '@checkout/domain';
 import { activeGeneration, generationInfoKey, keyspace, scanGenerationIds } from '@checkout/redis';
 import type { RedisClient } from '../redis-client.ts';
 import { generationRole, type GenerationInfo, type GenerationRole } from './generation-role.ts';
@@ -24,6 +25,7 @@ export async function registerGeneration(
     heartbeat_at: now,
     host: hostname(),
     pid: String(process.pid),
+    fold_version: String(FOLD_VERSION),
   };
   await redis.hset(infoKey(namespace, id), { ...full });
 }
