@@ -46,7 +46,7 @@ export default tseslint.config(
               'commander',
               'pino',
               'prom-client',
-              '@eventstore/db-client',
+              '@kurrent/kurrentdb-client',
             ].map((name) => ({ name, message: 'The domain does no I/O.' })),
           ],
         },
