@@ -1,6 +1,7 @@
 import { FOLD_VERSION } from '@checkout/domain';
 import { describe, expect, it } from 'vitest';
-import { checkFoldVersion } from './fold-version-check.ts';
+import { pino } from 'pino';
+import { checkFoldVersion, reportFoldVersion } from './fold-version-check.ts';
 
 const generation = (id: string, foldVersion?: string) => ({
   id,
@@ -42,5 +43,45 @@ describe('the fold version check at start', () => {
       mismatch: false,
     });
     expect(checkFoldVersion({ active: '2', generations: [generation('2')] }).builtBy).toBeNull();
+  });
+});
+
+describe('the fold version line at start', () => {
+  const logged = () => {
+    const lines: { level: number; msg: string }[] = [];
+    const log = pino(
+      { level: 'info' },
+      { write: (line: string) => void lines.push(JSON.parse(line)) },
+    );
+    return { lines, log };
+  };
+
+  it('is a warning for another fold version, info otherwise, a warning when the store does not answer', async () => {
+    const { lines, log } = logged();
+    await reportFoldVersion(
+      async () => ({
+        active: '7',
+        generations: [
+          { id: '7', info: { fold_version: String(FOLD_VERSION + 1) }, checkpoints: {} },
+        ],
+      }),
+      log,
+    );
+    await reportFoldVersion(async () => ({ active: null, generations: [] }), log);
+    await reportFoldVersion(() => Promise.reject(new Error('Connection is closed.')), log);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 40,
+        msg: expect.stringMatching(/^the active generation 7 was built by fold version/),
+      }),
+      expect.objectContaining({
+        level: 30,
+        msg: expect.stringMatching(/^the active generation base records no fold version/),
+      }),
+      expect.objectContaining({
+        level: 40,
+        msg: expect.stringMatching(/^cannot read which fold version built/),
+      }),
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { FOLD_VERSION } from '@checkout/domain';
+import type { Logger } from './logger.ts';
 import type { GenerationsView } from './status-report.ts';
 
 export interface FoldVersionCheck {
@@ -37,4 +38,29 @@ export function checkFoldVersion(view: GenerationsView): FoldVersionCheck {
       ? `the active generation ${generation} was built by fold version ${builtBy}, this projector folds with version ${FOLD_VERSION}: its snapshots hold what the other fold made until a rebuild replaces them (checkout-rebuild --from-offset earliest; README runbook, "A bug in the fold shipped")`
       : `the active generation ${generation} was built by fold version ${builtBy}, the one this projector folds with`,
   };
+}
+
+/**
+ * One line at start about which fold built the generation readers read ({@link
+ * checkFoldVersion}): a warning when it was another fold version than this projector's.
+ */
+export async function reportFoldVersion(
+  generations: () => Promise<GenerationsView>,
+  log: Logger,
+): Promise<void> {
+  try {
+    const check = checkFoldVersion(await generations());
+    const fields = {
+      generation: check.generation,
+      built_by_fold_version: check.builtBy,
+      fold_version: FOLD_VERSION,
+    };
+    if (check.mismatch) log.warn(fields, check.message);
+    else log.info(fields, check.message);
+  } catch (error) {
+    log.warn(
+      { err: error },
+      'cannot read which fold version built the active generation (the store does not answer); /status shows it once it does',
+    );
+  }
 }

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { FOLD_VERSION } from '@checkout/domain';
 import {
   createProjectionEngine,
   EngineError,
@@ -22,8 +21,8 @@ import { createProgressWatch } from './progress-watch.ts';
 import { createReadiness, type Readiness } from './readiness.ts';
 import { renderStatusPage } from './status-page.ts';
 import { collectStatus, type PartitionStatus } from './status-report.ts';
-import { embeddedStore, redisStore, type StoreRuntime } from './store-runtime.ts';
-import { checkFoldVersion } from './fold-version-check.ts';
+import { embeddedStore, redisStore } from './store-runtime.ts';
+import { reportFoldVersion } from './fold-version-check.ts';
 
 export interface RunningProjector {
   log: Logger;
@@ -33,28 +32,6 @@ export interface RunningProjector {
   stop(): Promise<void>;
   /** Resolves with the exit code: 0 after stop(), 1 after a fatal alarm. */
   finished: Promise<number>;
-}
-
-/**
- * One line at start about which fold built the generation readers read: a warning when it was
- * another fold version than this projector's (fold-version-check.ts).
- */
-async function reportFoldVersion(store: StoreRuntime, log: Logger): Promise<void> {
-  try {
-    const check = checkFoldVersion(await store.generations());
-    const fields = {
-      generation: check.generation,
-      built_by_fold_version: check.builtBy,
-      fold_version: FOLD_VERSION,
-    };
-    if (check.mismatch) log.warn(fields, check.message);
-    else log.info(fields, check.message);
-  } catch (error) {
-    log.warn(
-      { err: error },
-      'cannot read which fold version built the active generation yet (the store does not answer); /status shows it once it does',
-    );
-  }
 }
 
 export interface EventSource {
@@ -94,7 +71,8 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
     ? await redisStore({ ...config, REDIS_URL: config.REDIS_URL }, log, onFatal)
     : embeddedStore(config);
   readiness.probe('store', store.readiness);
-  await reportFoldVersion(store, log);
+  // Not awaited: a Redis that is down at start must not hold up the HTTP API and the probes.
+  void reportFoldVersion(store.generations, log);
   const fault = faultInjector(config);
   const source: EventSource = config.KAFKA_BROKERS
     ? kafkaSource(config, topics, log, metrics, fault)
