@@ -67,7 +67,7 @@ export default tseslint.config(
               'commander',
               'pino',
               'prom-client',
-              '@eventstore/db-client',
+              '@kurrent/kurrentdb-client',
               '@checkout/engine',
               '@checkout/redis',
               '@checkout/kafka',

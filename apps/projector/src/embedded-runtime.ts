@@ -20,6 +20,7 @@ export function embeddedSource(config: ProjectorConfig, topics: TopicNames, log:
     deadLetters,
     // The in-process log is consumed as it is fed: nothing waits that a restart would help.
     pending: () => 0,
+    partitions: () => [],
     staleness: () => null,
     async run(engine: ProjectionEngine, readiness: Readiness, signal: AbortSignal): Promise<void> {
       log.info(

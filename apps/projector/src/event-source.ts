@@ -1,5 +1,6 @@
 import type { DeadLetterSink, ProjectionEngine } from '@checkout/engine';
 import type { Readiness } from './readiness.ts';
+import type { PartitionStatus } from './status-report.ts';
 
 /** Where the projector's records come from: Kafka (kafka-runtime.ts) or the embedded log. */
 export interface EventSource {
@@ -8,5 +9,7 @@ export interface EventSource {
   pending(): number | null;
   /** Why answers may be stale now (partitions replaying after the store lost data), or null. */
   staleness(): string | null;
+  /** The partitions this member works on, for `/status`. */
+  partitions(): PartitionStatus[];
   run(engine: ProjectionEngine, readiness: Readiness, signal: AbortSignal): Promise<void>;
 }

@@ -31,6 +31,7 @@ async function serve(
     log: pino({ level: 'info' }, { write: (line: string) => void extra.logged?.push(line) }),
     liveness: () => problem,
     staleness: () => stale,
+    statusPage: async () => '<!doctype html><title>status</title>',
     ...(extra.authToken === undefined ? {} : { authToken: extra.authToken }),
   });
   server.listen(0, '127.0.0.1');
@@ -46,6 +47,7 @@ async function serve(
       stale: response.headers.get(STALE_HEADER),
       cache: response.headers.get('cache-control'),
       nosniff: response.headers.get('x-content-type-options'),
+      csp: response.headers.get('content-security-policy'),
       body: text.startsWith('{') ? (JSON.parse(text) as unknown) : text,
     };
   };
@@ -133,7 +135,22 @@ describe('the projector HTTP API', () => {
     expect(
       (await get('/v1/checkouts/a%20b%2F1', 'GET', { authorization: `Bearer ${token}` })).status,
     ).toBe(200);
+    expect((await get('/status')).status).toBe(401);
+    expect((await get('/status', 'GET', { authorization: `Bearer ${token}` })).status).toBe(200);
     expect((await get('/healthz')).status).toBe(200);
     expect((await get('/metrics')).status).toBe(200);
+  });
+
+  it('/status is HTML that may run no script and load nothing from elsewhere', async () => {
+    const page = await (await serve()).get('/status');
+    expect([page.status, page.type, page.cache, page.nosniff]).toEqual([
+      200,
+      'text/html; charset=utf-8',
+      'no-store',
+      'nosniff',
+    ]);
+    expect(page.csp).toContain("default-src 'none'");
+    expect(page.csp).not.toContain('script-src');
+    expect(page.body).toBe('<!doctype html><title>status</title>');
   });
 });

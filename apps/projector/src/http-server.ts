@@ -23,15 +23,17 @@ export interface HttpServerOptions {
    * with every checkout answer as `X-Checkout-Stale`. @default never stale
    */
   staleness?: () => string | null;
-  /** When set, `/v1/` needs `Authorization: Bearer <authToken>` (HTTP_AUTH_TOKEN). */
+  /** The `/status` page, rendered (status-page.ts). */
+  statusPage: () => Promise<string>;
+  /** When set, `/v1/` and `/status` need `Authorization: Bearer <authToken>` (HTTP_AUTH_TOKEN). */
   authToken?: string;
 }
 
 const CHECKOUT_ROUTE = /^\/v1\/checkouts\/([^/]{1,200})(\/totals)?$/;
 
 /**
- * GET /healthz, /readyz, /metrics, /v1/checkouts/:sessionId and /v1/checkouts/:sessionId/totals.
- * Five routes do not need a framework.
+ * GET /healthz, /readyz, /metrics, /status, /v1/checkouts/:sessionId and
+ * /v1/checkouts/:sessionId/totals. Six routes do not need a framework.
  */
 export function createHttpServer(options: HttpServerOptions): Server {
   return createServer((request, response) => {
@@ -68,10 +70,12 @@ async function route(
     response.end(await options.registry.metrics());
     return;
   }
-  if (path.startsWith('/v1/') && !authorized(request, options.authToken)) {
+  // /status names sessions in error messages, as the checkout answers hold personal data.
+  if ((path.startsWith('/v1/') || path === '/status') && !authorized(request, options.authToken)) {
     response.setHeader('WWW-Authenticate', 'Bearer');
     return sendJson(response, 401, { error: 'unauthorized' });
   }
+  if (path === '/status') return sendHtml(response, await options.statusPage());
   const match = CHECKOUT_ROUTE.exec(path);
   const encodedId = match?.[1];
   if (match && encodedId !== undefined) {
@@ -108,6 +112,21 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
     'x-content-type-options': 'nosniff',
   });
   response.end(JSON.stringify(body));
+}
+
+/**
+ * The status page: no script may run and nothing may load from elsewhere, whatever a value
+ * that slipped past the escaping would say; only the page's own style element applies.
+ */
+function sendHtml(response: ServerResponse, page: string): void {
+  response.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'content-security-policy':
+      "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  });
+  response.end(page);
 }
 
 /**

@@ -16,7 +16,7 @@ import {
 import type { ProjectorConfig } from './config.ts';
 import type { EventSource } from './event-source.ts';
 import type { Logger } from './logger.ts';
-import type { ProjectorMetrics } from './metrics.ts';
+import { publishLag, type ProjectorMetrics } from './metrics.ts';
 import type { Readiness } from './readiness.ts';
 
 /** Production's event source: the five topics through one consumer group, poison to the DLQ topic. */
@@ -36,7 +36,8 @@ export function kafkaSource(
     log,
   });
   const lag = createConsumerLag();
-  const halted = new Set<string>();
+  /** Halted partitions (`"topic:partition"`) and why. */
+  const halted = new Map<string, string>();
   let replaying: readonly TopicPartition[] = [];
   return {
     deadLetters,
@@ -44,6 +45,16 @@ export function kafkaSource(
       replaying.length === 0
         ? null
         : `replaying ${replaying.map(({ topic, partition }) => topicPartitionKey(topic, partition)).join(', ')} after the store lost data`,
+    partitions: () =>
+      lag.snapshot().map((entry) => ({
+        topic: entry.topic,
+        partition: entry.partition,
+        checkpoint: entry.nextOffset,
+        highWatermark: entry.highWatermark,
+        lag: entry.lag,
+        lagSeconds: entry.lagSeconds,
+        halted: halted.get(topicPartitionKey(entry.topic, entry.partition)) ?? null,
+      })),
     pending() {
       const working = lag
         .snapshot()
@@ -55,14 +66,7 @@ export function kafkaSource(
     async run(engine: ProjectionEngine, readiness: Readiness, signal: AbortSignal) {
       if (config.KAFKA_CREATE_TOPICS)
         await createTopics(kafka, topics, config.KAFKA_TOPIC_PARTITIONS, log);
-      const refreshLag = setInterval(() => {
-        for (const entry of lag.snapshot()) {
-          metrics.consumerLag.set(
-            { topic: entry.topic, partition: String(entry.partition) },
-            entry.lag,
-          );
-        }
-      }, 1000);
+      const refreshLag = setInterval(() => publishLag(metrics, lag.snapshot()), 1000);
       try {
         await runKafkaSource({
           kafka,
@@ -72,10 +76,7 @@ export function kafkaSource(
           signal,
           log,
           lag,
-          onReadiness: (ready, reason) => {
-            readiness.set('source', ready, reason);
-            metrics.ready.set(ready ? 1 : 0);
-          },
+          onReadiness: (ready, reason) => readiness.set('source', ready, reason),
           afterCommit: () => onSourceCommit('after-source-commit'),
           sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
           heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
@@ -95,7 +96,7 @@ export function kafkaSource(
             halted.clear();
             for (const { topic, partition, reason } of list) {
               metrics.partitionHalted.set({ topic, partition: String(partition), reason }, 1);
-              halted.add(topicPartitionKey(topic, partition));
+              halted.set(topicPartitionKey(topic, partition), reason);
             }
           },
         });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMetrics, eventNameLabel } from './metrics.ts';
+import { createMetrics, eventNameLabel, publishLag } from './metrics.ts';
 
 describe('projector metrics', () => {
   it('keep the event_name label to the catalog plus other, whatever names arrive', async () => {
@@ -39,5 +39,38 @@ describe('projector metrics', () => {
   it('maps names outside the catalog to other', () => {
     expect(eventNameLabel('payment.succeeded')).toBe('payment.succeeded');
     expect(eventNameLabel('unknown')).toBe('other');
+  });
+
+  it('publish the lag of the owned partitions only: a revoked one leaves the gauges', async () => {
+    const metrics = createMetrics();
+    const entry = (partition: number, lag: number, lagSeconds: number | null) => ({
+      topic: 'cart-events',
+      partition,
+      lag,
+      lagSeconds,
+      highWatermark: '100',
+      nextOffset: String(100 - lag),
+    });
+    publishLag(metrics, [entry(0, 40, 12.5), entry(1, 0, 0)]);
+    let text = await metrics.registry.metrics();
+    expect(text).toContain('checkout_consumer_lag{topic="cart-events",partition="0"} 40');
+    expect(text).toContain('checkout_consumer_lag_seconds{topic="cart-events",partition="0"} 12.5');
+    expect(text).toContain('checkout_partition_next_offset{topic="cart-events",partition="0"} 60');
+    expect(text).toContain(
+      'checkout_partition_high_watermark{topic="cart-events",partition="1"} 100',
+    );
+    publishLag(metrics, [entry(1, 3, null)]);
+    text = await metrics.registry.metrics();
+    expect(text).not.toContain('partition="0"');
+    expect(text).toContain('checkout_consumer_lag{topic="cart-events",partition="1"} 3');
+    expect(text).not.toContain('checkout_consumer_lag_seconds{');
+  });
+
+  it('ask readiness at every scrape', async () => {
+    let ready = false;
+    const metrics = createMetrics({ ready: () => ready });
+    expect(await metrics.registry.metrics()).toMatch(/^checkout_ready 0$/m);
+    ready = true;
+    expect(await metrics.registry.metrics()).toMatch(/^checkout_ready 1$/m);
   });
 });

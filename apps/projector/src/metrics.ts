@@ -1,5 +1,6 @@
 import { isCheckoutEventName } from '@checkout/domain';
 import type { EngineObserver } from '@checkout/engine';
+import type { PartitionLag } from '@checkout/kafka';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of the projector (`GET /metrics`). */
@@ -7,13 +8,22 @@ export interface ProjectorMetrics {
   registry: Registry;
   observer: EngineObserver;
   consumerLag: Gauge<'topic' | 'partition'>;
+  consumerLagSeconds: Gauge<'topic' | 'partition'>;
+  /** Next offset to process per partition: an alert tells a stuck partition by it not moving. */
+  nextOffset: Gauge<'topic' | 'partition'>;
+  highWatermark: Gauge<'topic' | 'partition'>;
   /** 1 per partition stopped by a history_truncated alarm; reset when the assignment changes. */
   partitionHalted: Gauge<'topic' | 'partition' | 'reason'>;
   ready: Gauge;
   storeLatency: Histogram<'operation'>;
 }
 
-export function createMetrics(): ProjectorMetrics {
+export interface MetricsOptions {
+  /** Whether `/readyz` answers 200, asked at every scrape. @default always ready */
+  ready?: () => boolean;
+}
+
+export function createMetrics(options: MetricsOptions = {}): ProjectorMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'checkout_projector_' });
 
@@ -58,22 +68,38 @@ export function createMetrics(): ProjectorMetrics {
     help: 'Batches too large for one Redis commit (REDIS_MAX_COMMIT_BYTES), stored in parts.',
     registers: [registry],
   });
-  const consumerLag = new Gauge({
-    name: 'checkout_consumer_lag',
-    help: 'High watermark minus next offset to process, per partition.',
-    labelNames: ['topic', 'partition'] as const,
-    registers: [registry],
-  });
+  const partitionGauge = (name: string, help: string) =>
+    new Gauge({ name, help, labelNames: ['topic', 'partition'] as const, registers: [registry] });
+  const consumerLag = partitionGauge(
+    'checkout_consumer_lag',
+    'High watermark minus next offset to process, per partition.',
+  );
+  const consumerLagSeconds = partitionGauge(
+    'checkout_consumer_lag_seconds',
+    'Seconds the newest stored record is behind the newest record fetched from the log, by Kafka record timestamps; 0 without lag.',
+  );
+  const nextOffset = partitionGauge(
+    'checkout_partition_next_offset',
+    'Next offset to process per partition (the stored checkpoint once a batch is stored).',
+  );
+  const highWatermark = partitionGauge(
+    'checkout_partition_high_watermark',
+    'High watermark per partition, as last seen by this consumer.',
+  );
   const partitionHalted = new Gauge({
     name: 'checkout_partition_halted',
     help: 'Partitions this projector stopped because records it never applied are gone from the log (reason history_truncated): 1 while halted.',
     labelNames: ['topic', 'partition', 'reason'] as const,
     registers: [registry],
   });
+  const isReady = options.ready ?? (() => true);
   const ready = new Gauge({
     name: 'checkout_ready',
-    help: '1 when /readyz is ready.',
+    help: '1 when /readyz answers 200 (every component ready), 0 otherwise.',
     registers: [registry],
+    collect() {
+      this.set(isReady() ? 1 : 0);
+    },
   });
 
   const observer: EngineObserver = {
@@ -104,7 +130,17 @@ export function createMetrics(): ProjectorMetrics {
       batchSplits.inc();
     },
   };
-  return { registry, observer, consumerLag, partitionHalted, ready, storeLatency };
+  return {
+    registry,
+    observer,
+    consumerLag,
+    consumerLagSeconds,
+    nextOffset,
+    highWatermark,
+    partitionHalted,
+    ready,
+    storeLatency,
+  };
 }
 
 /**
@@ -115,4 +151,25 @@ export function createMetrics(): ProjectorMetrics {
  */
 export function eventNameLabel(eventName: string): string {
   return isCheckoutEventName(eventName) ? eventName : 'other';
+}
+
+/**
+ * The per-partition gauges from a lag snapshot. Reset first: a partition revoked by a
+ * rebalance must leave the gauges, or its last lag would stay and keep an alert firing.
+ */
+export function publishLag(metrics: ProjectorMetrics, partitions: readonly PartitionLag[]): void {
+  const gauges = [
+    metrics.consumerLag,
+    metrics.consumerLagSeconds,
+    metrics.nextOffset,
+    metrics.highWatermark,
+  ];
+  for (const gauge of gauges) gauge.reset();
+  for (const entry of partitions) {
+    const labels = { topic: entry.topic, partition: String(entry.partition) };
+    metrics.consumerLag.set(labels, entry.lag);
+    if (entry.lagSeconds !== null) metrics.consumerLagSeconds.set(labels, entry.lagSeconds);
+    metrics.nextOffset.set(labels, Number(entry.nextOffset));
+    metrics.highWatermark.set(labels, Number(entry.highWatermark));
+  }
 }

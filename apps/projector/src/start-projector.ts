@@ -1,18 +1,27 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createProjectionEngine, EngineError, topicNames } from '@checkout/engine';
+import {
+  createProjectionEngine,
+  EngineError,
+  topicNames,
+  topicPartitionKey,
+} from '@checkout/engine';
 import type { ProjectorConfig } from './config.ts';
 import { embeddedSource } from './embedded-runtime.ts';
 import type { EventSource } from './event-source.ts';
 import { faultInjector } from './fault-points.ts';
 import { createHttpServer } from './http-server.ts';
 import { kafkaSource } from './kafka-runtime.ts';
+import { createLastProblem } from './last-problem.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { withLogging } from './logging-observer.ts';
 import { createMetrics } from './metrics.ts';
 import { createProgressWatch } from './progress-watch.ts';
 import { createReadiness } from './readiness.ts';
+import { renderStatusPage } from './status-page.ts';
+import { collectStatus } from './status-report.ts';
 import { embeddedStore, redisStore } from './store-runtime.ts';
+import { reportFoldVersion } from './fold-version-check.ts';
 
 export interface RunningProjector {
   log: Logger;
@@ -30,9 +39,10 @@ export interface RunningProjector {
  * REDIS_URL / KAFKA_BROKERS are set; the engine code is the same either way.
  */
 export async function startProjector(config: ProjectorConfig): Promise<RunningProjector> {
-  const log = createLogger(config.LOG_LEVEL);
-  const metrics = createMetrics();
+  const lastProblem = createLastProblem();
+  const log = createLogger(config.LOG_LEVEL, { onProblem: lastProblem.note });
   const readiness = createReadiness(['source']);
+  const metrics = createMetrics({ ready: () => readiness.report().ready });
   const topics = topicNames(config.KAFKA_TOPIC_PREFIX);
   const controller = new AbortController();
   let alive = true;
@@ -49,6 +59,8 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
     ? await redisStore({ ...config, REDIS_URL: config.REDIS_URL }, log, onFatal)
     : embeddedStore(config);
   readiness.probe('store', store.readiness);
+  // Not awaited: a Redis that is down at start must not hold up the HTTP API and the probes.
+  void reportFoldVersion(store.generations, log);
   const fault = faultInjector(config);
   const source: EventSource = config.KAFKA_BROKERS
     ? kafkaSource(config, topics, log, metrics, fault, store.prepare)
@@ -68,13 +80,34 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
     onStep: fault,
   });
 
+  const liveness = () => (alive ? progress.stalled() : 'the engine stopped on a fatal alarm');
+  const statusPage = async () =>
+    renderStatusPage(
+      await collectStatus({
+        source: config.KAFKA_BROKERS ? 'kafka' : 'embedded',
+        store: config.REDIS_URL ? 'redis' : 'embedded',
+        group: config.KAFKA_GROUP_ID,
+        readiness,
+        liveness,
+        staleness: () => source.staleness(),
+        partitions: () => source.partitions(),
+        generations: store.generations,
+        checkpointField: (topic, partition) => {
+          const logical = topics.toLogical(topic);
+          return logical === undefined ? undefined : topicPartitionKey(logical, partition);
+        },
+        registry: metrics.registry,
+        lastProblem,
+      }),
+    );
   const server = createHttpServer({
     queries: store.queries,
     readiness,
     registry: metrics.registry,
     log,
-    liveness: () => (alive ? progress.stalled() : 'the engine stopped on a fatal alarm'),
+    liveness,
     staleness: () => source.staleness(),
+    statusPage,
     ...(config.HTTP_AUTH_TOKEN === undefined ? {} : { authToken: config.HTTP_AUTH_TOKEN }),
   });
   server.listen(config.HTTP_PORT, config.HTTP_HOST);

@@ -10,6 +10,9 @@ import {
   createRedisClusterClient,
   createRedisProjectionStore,
   ensureLayoutRecord,
+  readGenerationRecords,
+  standaloneLayout,
+  type KeyLayout,
   type RedisConnection,
 } from '@checkout/redis';
 import type { ProjectorConfig } from './config.ts';
@@ -17,6 +20,7 @@ import { embeddedQueries } from './embedded-queries.ts';
 import type { CheckoutQueries } from './http-server.ts';
 import type { Logger } from './logger.ts';
 import type { ComponentState } from './readiness.ts';
+import type { GenerationsView } from './status-report.ts';
 
 export interface StoreRuntime {
   store: ProjectionStore;
@@ -27,6 +31,8 @@ export interface StoreRuntime {
   prepare?: (partitions: number) => Promise<void>;
   queries: CheckoutQueries;
   readiness: () => ComponentState;
+  /** The active generation and the rebuilds' generations, for `/status`. */
+  generations: () => Promise<GenerationsView>;
   close(): Promise<void>;
 }
 
@@ -36,6 +42,8 @@ export function embeddedStore(config: ProjectorConfig): StoreRuntime {
     store,
     queries: embeddedQueries(store, { currency: config.CHECKOUT_CURRENCY }),
     readiness: () => ({ ready: true }),
+    // Nothing but the projector writes the in-process store: the base generation only.
+    generations: async () => ({ active: null, generations: [] }),
     close: async () => {},
   };
 }
@@ -93,6 +101,8 @@ export async function redisStore(
     followActiveGeneration: true,
   };
   const cluster = config.REDIS_MODE === 'cluster' ? laidOutLater() : undefined;
+  /** The key layout; a cluster's is known once the topics' partition count is (`prepare`). */
+  let laidOut: KeyLayout = standaloneLayout(namespace);
   return {
     store: cluster?.store ?? createRedisProjectionStore(storeOptions),
     ...(cluster === undefined
@@ -101,6 +111,7 @@ export async function redisStore(
           prepare: async (partitions: number) => {
             const layout = clusterLayout(namespace, partitions);
             await ensureLayoutRecord(redis, layout);
+            laidOut = layout;
             cluster.use(createRedisProjectionStore({ ...storeOptions, layout }));
             log.info({ namespace, partitions }, 'redis cluster layout: one hash tag per partition');
           },
@@ -110,6 +121,8 @@ export async function redisStore(
       namespace,
       config: { currency: config.CHECKOUT_CURRENCY },
     }),
+    generations: () =>
+      readGenerationRecords(redis, { layout: laidOut, group: config.KAFKA_GROUP_ID }),
     readiness: () =>
       redis.status === 'ready'
         ? { ready: true }

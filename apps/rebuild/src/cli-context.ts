@@ -1,5 +1,11 @@
 import { createInterface } from 'node:readline/promises';
-import { EngineError, redactText, topicNames, type TopicNames } from '@checkout/engine';
+import {
+  EngineError,
+  isRetryable,
+  redactText,
+  topicNames,
+  type TopicNames,
+} from '@checkout/engine';
 import {
   createKafka,
   kafkaMisconfiguration,
@@ -259,7 +265,7 @@ function printFailure(
   reason: ExitReason,
   code: ExitCode,
 ): void {
-  const message = redactText(error instanceof Error ? error.message : String(error));
+  const message = redactText(failureMessage(error, code));
   if (flags.json) {
     const details = error instanceof CliError ? error.details : {};
     const engineCode = (error as { code?: unknown } | null)?.code;
@@ -273,6 +279,18 @@ function printFailure(
     io.stderr.write(`checkout-rebuild: ${message}\n`);
     if (flags.verbose && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
   }
+}
+
+/**
+ * The error's message, and for a transient failure (Redis or Kafka unreachable) what this CLI
+ * did about it: a replay retries such failures with backoff while it runs, but one that ends
+ * the run was not retried any further.
+ */
+function failureMessage(error: unknown, code: ExitCode): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return isRetryable(error)
+    ? `${message} checkout-rebuild stopped without retrying further (exit ${code}): run it again once it answers.`
+    : message;
 }
 
 function jsonBigInt(_key: string, value: unknown): unknown {

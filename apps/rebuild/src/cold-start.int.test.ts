@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { FOLD_VERSION } from '@checkout/domain';
 import { keyspace } from '@checkout/redis';
 import { sharedInfrastructure } from '@checkout/testkit';
 import { describe, expect, it } from 'vitest';
@@ -91,8 +92,17 @@ describe('checkout-rebuild on an empty Redis (cold start)', () => {
     });
     expect(status.json['last_checkpoint_write']).toEqual(expect.any(String));
     expect(status.json['generations']).toEqual([
-      expect.objectContaining({ id: '1', role: 'active', state: 'switched', purpose: 'rebuild' }),
+      expect.objectContaining({
+        id: '1',
+        role: 'active',
+        state: 'switched',
+        purpose: 'rebuild',
+        fold_version: String(FOLD_VERSION),
+      }),
     ]);
+    expect(status.json['fold_version']).toBe(FOLD_VERSION);
+    const text = await runRebuildCli(env, ['status']);
+    expect(text.stdout).toContain(`1 (active, fold ${FOLD_VERSION})`);
 
     // An interrupt (SIGINT/SIGTERM in main.ts) stops cleanly: exit 130, nothing switched, an orphan left.
     const interrupt = new AbortController();

@@ -23,11 +23,22 @@ describe('checkout-rebuild command line', () => {
       2,
     );
     expect((await runRebuildCli(env, ['--from-offset', 'latest'])).code).toBe(2);
+    for (const args of [['bogus'], ['dlq', 'bogus'], ['status', 'bogus']])
+      expect((await runRebuildCli(env, args)).code, args.join(' ')).toBe(2);
     const unknown = await runRebuildCli(env, ['--frobnicate']);
     expect(unknown).toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/unknown option '--frobnicate'/),
     });
+  });
+
+  it('says it stopped, not that it retries, when Redis does not answer (exit 1)', async () => {
+    // Port 1 on loopback: refused at once, no server reached.
+    const run = await runRebuildCli({ ...env, REDIS_URL: 'redis://127.0.0.1:1' }, ['status']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/Could not connect to Redis: connect ECONNREFUSED/);
+    expect(run.stderr).toMatch(/stopped without retrying further \(exit 1\): run it again/);
+    expect(run.stderr).not.toMatch(/Retrying with backoff/);
   });
 
   it('names the bad environment variable (exit 2), in JSON too', async () => {

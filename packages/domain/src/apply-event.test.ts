@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FOLD_VERSION } from './fold-version.ts';
 import { applyEvent } from './apply-event.ts';
 import { foldEvents } from './fold-events.ts';
 import { comparableView } from './comparable-view.ts';
@@ -122,6 +123,7 @@ describe('foldEvents', () => {
       event_count: 1,
       offsets: { 'cart-events:0': '0' },
       recent_event_ids: [a.event_id],
+      fold_version: FOLD_VERSION,
     });
   });
 
@@ -132,10 +134,11 @@ describe('foldEvents', () => {
 });
 
 describe('comparableView', () => {
-  it('is the order without meta.recent_event_ids', () => {
+  it('is the order without meta.recent_event_ids and meta.fold_version', () => {
     const order = foldEvents(SESSION, [{ event: anEvent('cart.cleared', {}), position: at('3') }]);
-    const { recent_event_ids, ...meta } = order.meta;
+    const { recent_event_ids, fold_version, ...meta } = order.meta;
     expect(recent_event_ids).toHaveLength(1);
+    expect(fold_version).toBe(FOLD_VERSION);
     expect(comparableView(order)).toEqual({ ...order, meta });
   });
 });

@@ -21,6 +21,7 @@ import {
   selectPaymentMethod,
   succeedPayment,
 } from './payment-section.ts';
+import { foldVersionAfterApply } from './fold-version.ts';
 
 /**
  * The fold: one event applied to the order. Each event changes only its own topic's section, and
@@ -131,6 +132,8 @@ function recordApplied(
     offsets,
     recent_event_ids: rememberEventId(next.meta.recent_event_ids, event.event_id),
   };
+  const foldVersion = foldVersionAfterApply(next.meta.fold_version);
+  if (foldVersion !== undefined) meta.fold_version = foldVersion;
   if (next.meta.history_incomplete === true) meta.history_incomplete = true;
   next.meta = meta;
 }

@@ -125,6 +125,7 @@ export {
   withHistoryIncomplete,
 } from './order.ts';
 export { evolve } from './evolve.ts';
+export { FOLD_VERSION } from './fold-version.ts';
 export {
   compareOffsets,
   lowerOffset,

@@ -7,6 +7,7 @@ import { emptyShipping, shippingSectionSchema } from './shipping-section.ts';
 import { emptyPromotion, promotionSectionSchema } from './promotion-section.ts';
 import { emptyServices, servicesSectionSchema } from './services-section.ts';
 import { emptyPayment, paymentSectionSchema } from './payment-section.ts';
+import { FOLD_VERSION } from './fold-version.ts';
 
 /** `"<topic>:<partition>"`, e.g. `cart-events:3`. */
 export const OFFSET_KEY_PATTERN =
@@ -23,6 +24,15 @@ export const orderMetaSchema = z.object({
     .array(textSchema)
     .max(RECENT_EVENT_IDS_LIMIT)
     .describe('The last applied event ids, newest last: the duplicate guard.'),
+  fold_version: z
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      'The oldest fold version (FOLD_VERSION of @checkout/domain) that applied an event to ' +
+        'this document; a rebuild writes it afresh with its own. Absent on documents written ' +
+        'before fold versions were recorded.',
+    ),
   history_incomplete: z
     .literal(true)
     .optional()
@@ -76,6 +86,6 @@ export function initialCheckoutOrder(
     payment: emptyPayment(),
     created_at: null,
     updated_at: null,
-    meta: { event_count: 0, offsets: {}, recent_event_ids: [] },
+    meta: { event_count: 0, offsets: {}, recent_event_ids: [], fold_version: FOLD_VERSION },
   };
 }

@@ -4,9 +4,23 @@ import { connectEventStore, redact } from './connect-eventstore.ts';
 import { eventStoreError } from './eventstore-errors.ts';
 
 describe('connectEventStore', () => {
-  it('creates a client from an esdb:// connection string without connecting', async () => {
-    const client = connectEventStore('esdb://admin:changeit@localhost:2113?tls=false');
-    await client.dispose();
+  it('creates a client from an esdb:// or kurrentdb:// string without connecting, and without the client deprecation warning', async () => {
+    const warnings: unknown[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args);
+    try {
+      for (const url of [
+        'esdb://admin:changeit@localhost:2113?tls=false',
+        'kurrentdb://admin:changeit@localhost:2113?tls=false',
+        'esdb+discover://cluster.example:2113',
+      ]) {
+        const client = connectEventStore(url);
+        await client.dispose();
+      }
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings).toEqual([]);
   });
 
   it('names the setting and hides the password when the scheme is wrong', () => {
@@ -16,7 +30,7 @@ describe('connectEventStore', () => {
       });
     expect(attempt).toThrow(EngineError);
     expect(attempt).toThrow(
-      /^REBUILD_EVENTSTORE_URL must start with esdb:\/\/ or esdb\+discover:\/\/.*http:\/\/admin:\*\*\*@localhost:2113/,
+      /^REBUILD_EVENTSTORE_URL must start with esdb:\/\/, kurrentdb:\/\/ or their \+discover forms.*http:\/\/admin:\*\*\*@localhost:2113/,
     );
   });
 

@@ -1,27 +1,24 @@
 import { EngineError } from '@checkout/engine';
-import { EventStoreDBClient } from '@eventstore/db-client';
+import { KurrentDBClient } from '@kurrent/kurrentdb-client';
 import { eventStoreError } from './eventstore-errors.ts';
 
 /**
- * # Why `@eventstore/db-client` and not `@kurrent/kurrentdb-client`
+ * # Why `@kurrent/kurrentdb-client`
  *
  * EventStoreDB was renamed KurrentDB (server 25.0, March 2025) and its Node client was
- * republished as `@kurrent/kurrentdb-client` (1.x). The successor would serve an EventStoreDB
- * server equally: same gRPC protocol, the vendor's CI runs it against EventStoreDB LTS images,
- * and its connection-string parser still accepts `esdb://` (with a deprecation warning).
- * It brings two things: server-side filters on `readAll`, and reads through a Rust native
- * add-on (`@kurrent/bridge`), about twice as fast in the vendor's benchmark.
+ * republished as `@kurrent/kurrentdb-client`; `@eventstore/db-client` saw its last release in
+ * December 2024. The successor serves an EventStoreDB server equally (same gRPC protocol; the
+ * vendor's CI runs it against EventStoreDB LTS images), so we follow the maintained one. Its
+ * reads go through a Rust add-on (`@kurrent/bridge`) that ships prebuilt for each platform in
+ * optional dependencies: `pnpm install` on a fresh clone fetches the one for this machine
+ * from the npm registry, no compiler involved. Only this file and read-eventstore.ts import the
+ * client, behind the `AllEventsReader` port; the archive contract (eventstore-mapping.ts) does
+ * not depend on it.
  *
- * We stay on `@eventstore/db-client` 6.2.1 (installed, pure JavaScript over @grpc/grpc-js):
- * - replay from the archive is a rare recovery path; its speed is bounded by the engine's Redis
- *   commits, not by the read, and a client-side filter on a paged `$all` read is enough
- *   (read-eventstore.ts);
- * - a native add-on is one more prebuilt binary per platform to trust and install, for an
- *   operator CLI that must work in a bad moment;
- * - the 1.x client changed its API (connection strings only, renamed client class), so a
- *   switch is a small, contained change: only this file and read-eventstore.ts import the
- *   client, behind the `AllEventsReader` port.
- * Reconsider when the servers move to KurrentDB 25+ and the 6.x client stops being maintained.
+ * Connection strings: the 1.x client speaks `kurrentdb://` (also `kurrent://`, `kdb://`) and
+ * still parses `esdb://` with a deprecation warning on the console. Operators' existing
+ * `esdb://` settings keep working: they are handed to the client as `kurrentdb://`, which means
+ * the same, without the warning on an operator's terminal.
  */
 
 export interface ConnectEventStoreOptions {
@@ -32,25 +29,28 @@ export interface ConnectEventStoreOptions {
   setting?: string;
 }
 
+/** The schemes the client accepts; `esdb` is EventStoreDB's name for `kurrentdb`. */
+const SCHEME = /^(esdb|kurrentdb|kurrent|kdb)(\+discover)?:\/\//;
+
 /**
- * A client for `esdb://[user:password@]host:2113[,host2…][?tls=false&…]` (or
- * `esdb+discover://` for cluster discovery through DNS/gossip). The client connects lazily:
- * call {@link verifyEventStore} to fail fast. `dispose()` it when done.
+ * A client for `esdb://[user:password@]host:2113[,host2…][?tls=false&…]` or the same with
+ * `kurrentdb://` (and `+discover` for cluster discovery through DNS/gossip). The client
+ * connects lazily: call {@link verifyEventStore} to fail fast. `dispose()` it when done.
  */
 export function connectEventStore(
   connectionString: string,
   options: ConnectEventStoreOptions = {},
-): EventStoreDBClient {
+): KurrentDBClient {
   const setting = options.setting ?? 'EVENTSTORE_URL';
   const trimmed = connectionString.trim();
-  if (!/^esdb(\+discover)?:\/\//.test(trimmed)) {
+  if (!SCHEME.test(trimmed)) {
     throw configuration(
       setting,
-      `must start with esdb:// or esdb+discover:// (e.g. esdb://localhost:2113?tls=false), got ${redact(trimmed)}`,
+      `must start with esdb://, kurrentdb:// or their +discover forms (e.g. esdb://localhost:2113?tls=false), got ${redact(trimmed)}`,
     );
   }
   try {
-    return EventStoreDBClient.connectionString(trimmed);
+    return KurrentDBClient.connectionString(trimmed.replace(/^esdb/, 'kurrentdb'));
   } catch (error) {
     throw configuration(
       setting,
@@ -65,7 +65,7 @@ export function connectEventStore(
  * Rejects with `CONFIGURATION` (access denied) or a `SOURCE_UNAVAILABLE` EngineError.
  */
 export async function verifyEventStore(
-  client: EventStoreDBClient,
+  client: KurrentDBClient,
   options: { deadlineMs?: number } = {},
 ): Promise<void> {
   try {

@@ -1,7 +1,7 @@
 import { EngineError } from '@checkout/engine';
 
 /**
- * gRPC client errors (their `type`, see @eventstore/db-client's CommandError) that end when the
+ * gRPC client errors (their `type`, see @kurrent/kurrentdb-client's CommandError) that end when the
  * server or the cluster comes back: worth retrying with backoff.
  */
 const TRANSIENT = new Set(['unavailable', 'deadline-exceeded', 'timeout', 'not-leader']);

@@ -26,4 +26,4 @@ export {
   type EventStoreBatch,
   type ReadEventStoreOptions,
 } from './read-eventstore.ts';
-export type { Position as EventStorePosition } from '@eventstore/db-client';
+export type { Position as EventStorePosition } from '@kurrent/kurrentdb-client';

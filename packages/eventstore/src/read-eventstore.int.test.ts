@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CheckoutTopic } from '@checkout/domain';
 import { topicNames, type SourceRecord } from '@checkout/engine';
-import { binaryEvent, jsonEvent, type EventStoreDBClient } from '@eventstore/db-client';
+import { binaryEvent, jsonEvent, type KurrentDBClient } from '@kurrent/kurrentdb-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createArchiveReport } from './archive-report.ts';
 import { connectEventStore, verifyEventStore } from './connect-eventstore.ts';
@@ -18,7 +18,7 @@ if (skipReason !== undefined) console.info(`EventStoreDB integration test skippe
 describe.skipIf(skipReason !== undefined)(
   `EventStoreDB archive replay${skipReason === undefined ? '' : ` (skipped: ${skipReason})`}`,
   () => {
-    let client: EventStoreDBClient | undefined;
+    let client: KurrentDBClient | undefined;
     afterAll(async () => {
       await client?.dispose();
       if (!('skip' in server)) await server.stop();

@@ -5,7 +5,7 @@ import {
   type AllStreamResolvedEvent,
   type Position,
   type ReadAllOptions,
-} from '@eventstore/db-client';
+} from '@kurrent/kurrentdb-client';
 import { describe, expect, it } from 'vitest';
 import { createArchiveReport } from './archive-report.ts';
 import { readEventStore, type AllEventsReader, type EventStoreBatch } from './read-eventstore.ts';

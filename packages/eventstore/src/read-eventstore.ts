@@ -11,7 +11,7 @@ import {
   type AllStreamResolvedEvent,
   type Position,
   type ReadAllOptions,
-} from '@eventstore/db-client';
+} from '@kurrent/kurrentdb-client';
 import { eventStoreError } from './eventstore-errors.ts';
 import {
   mapArchivedEvent,
@@ -19,7 +19,7 @@ import {
   type UnmappableEvent,
 } from './eventstore-mapping.ts';
 
-/** The one client call the reader needs; an `EventStoreDBClient` is one. */
+/** The one client call the reader needs; a `KurrentDBClient` is one. */
 export interface AllEventsReader {
   readAll(options: ReadAllOptions): AsyncIterable<AllStreamResolvedEvent>;
 }
@@ -53,9 +53,9 @@ export interface EventStoreBatch {
  * Reads `$all` forwards from the start (or `fromPosition`) to its current end, in pages, and
  * yields each page mapped to engine records (eventstore-mapping.ts).
  *
- * Why `$all` with a client-side filter: `@eventstore/db-client` 6 filters server-side only in
- * subscriptions, and a subscription's "caught up" signal needs a 23.10+ server, while a paged
- * `readAll` ends cleanly on every server from 20.6 on. System and foreign events cost a read
+ * Why `$all` with a client-side filter: a server-side filter on `readAll` (which the 1.x
+ * client offers) is answered by 23.10+ servers only, and a subscription's "caught up" signal
+ * needs 23.10+ too, while a paged `readAll` ends cleanly on every server from 20.6 on. System and foreign events cost a read
  * but are counted, never silently lost. Reading per stream would need the by-category system
  * projection and would lose the archive's global order.
  *

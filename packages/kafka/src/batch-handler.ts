@@ -1,4 +1,4 @@
-import { compareOffsets, offsetBefore } from '@checkout/domain';
+import { compareOffsets, offsetAfter, offsetBefore } from '@checkout/domain';
 import {
   EngineError,
   parseTopicPartitionKey,
@@ -101,9 +101,7 @@ export function createBatchHandler(
     let group = payloads.filter((payload) => !obsoleteBatch(payload));
     const [first] = group;
     if (first === undefined) return;
-    for (const { batch } of group) {
-      lag.observe(batch.topic, batch.partition, { highWatermark: batch.highWatermark });
-    }
+    for (const { batch } of group) observeFetched(lag, batch);
     const label = group.map(({ batch }) => topicPartitionKey(batch.topic, batch.partition));
     // Any batch's heartbeat will do: it is the consumer's.
     const heartbeats = batchHeartbeats(first.heartbeat, options.heartbeatIntervalMs, (error) =>
@@ -143,12 +141,17 @@ export function createBatchHandler(
         onConflict(outcome, records);
         break;
       }
+      const lastStored = lastRecordPerPartition(records);
       for (const next of outcome.next) {
         const key = topicPartitionKey(next.topic, next.partition);
         const payload = byPartition.get(key);
         if (payload === undefined) continue;
         payload.resolveOffset(offsetBefore(next.offset));
-        lag.observe(next.topic, next.partition, { nextOffset: next.offset });
+        const stored = lastStored.get(key);
+        lag.observe(next.topic, next.partition, {
+          nextOffset: next.offset,
+          ...(stored !== undefined && offsetAfter(stored.offset) === next.offset ? { stored } : {}),
+        });
         options.replay?.stored(next.topic, next.partition, next.offset);
         committed.set(key, next);
       }
@@ -283,6 +286,23 @@ export function createBatchHandler(
       );
     }
   }
+}
+
+/** The batch's high watermark and the times of its first and last records. */
+function observeFetched(lag: ConsumerLag, batch: Batch): void {
+  const first = batch.messages[0];
+  const last = batch.messages.at(-1);
+  lag.observe(batch.topic, batch.partition, {
+    highWatermark: batch.highWatermark,
+    ...(first === undefined || last === undefined ? {} : { fetched: { first, last } }),
+  });
+}
+
+/** Per `"topic:partition"`, the last record of a slice: the newest one a commit stored. */
+function lastRecordPerPartition(records: readonly SourceRecord[]): Map<string, SourceRecord> {
+  const last = new Map<string, SourceRecord>();
+  for (const record of records) last.set(topicPartitionKey(record.topic, record.partition), record);
+  return last;
 }
 
 /**

@@ -39,6 +39,7 @@ export {
   type RedisClientOptions,
 } from './create-redis-client.ts';
 export { assertNoEviction, evictionRisk, readEvictionPolicy } from './eviction-policy.ts';
+export { readGenerationRecords, type GenerationRecord } from './generation-records.ts';
 export {
   activeGeneration,
   activeGenerations,

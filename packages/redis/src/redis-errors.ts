@@ -50,7 +50,9 @@ export function toStoreError(
   }
   return new EngineError(
     'STORE_UNAVAILABLE',
-    `Could not ${operation}: ${message}. Retrying with backoff; check that Redis is up and reachable.`,
+    // Retryable, but whether anyone retries is the caller's to say (the projector does, with
+    // backoff; checkout-rebuild stops): the message names only the cause and the check.
+    `Could not ${operation}: ${message}. Check that Redis is up and reachable (REDIS_URL).`,
     { canRetry: true, cause: error, context },
   );
 }

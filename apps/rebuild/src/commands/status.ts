@@ -1,7 +1,8 @@
-import { compareOffsets, recordsBetween } from '@checkout/domain';
+import { compareOffsets, FOLD_VERSION, recordsBetween } from '@checkout/domain';
 import { activeGeneration, idleSeconds as idleTime, readCheckpoints } from '@checkout/redis';
 import type { CliContext, CommandOutcome } from '../cli-context.ts';
 import { listGenerations } from '../generations/generation-registry.ts';
+import type { GenerationInfo } from '../generations/generation-role.ts';
 import { readTopicLayout, topicRecordCount } from '../kafka-admin.ts';
 import { formatCount, formatDuration, table } from '../output/format.ts';
 import { generationName } from '../redis-client.ts';
@@ -73,7 +74,8 @@ export async function showStatus(context: CliContext): Promise<CommandOutcome> {
     ]),
     `Total lag: ${formatCount(totalLag)} events.`,
     `Dead-letter topic ${config.DLQ_TOPIC}: ${dlq === null ? 'not created yet' : `${formatCount(dlq)} messages`}.`,
-    `Generations: ${generations.map(({ id, role }) => `${id} (${role})`).join(', ')}.`,
+    `Generations: ${generations.map(({ id, role, info }) => `${id} (${role}, ${foldOf(info)})`).join(', ')}.`,
+    `This checkout-rebuild folds with fold version ${FOLD_VERSION}; snapshots keep the oldest that touched them in meta.fold_version.`,
     ...(orphans.length > 0
       ? [
           `  Orphans can be dropped: checkout-rebuild generations drop <id> (${orphans.join(', ')}).`,
@@ -93,7 +95,14 @@ export async function showStatus(context: CliContext): Promise<CommandOutcome> {
       total_lag: totalLag,
       dlq_topic: config.DLQ_TOPIC,
       dlq_messages: dlq,
+      fold_version: FOLD_VERSION,
       generations: generations.map(({ id, role, info }) => ({ id, role, ...(info ?? {}) })),
     },
   };
+}
+
+function foldOf(info: GenerationInfo | null): string {
+  return info?.fold_version === undefined
+    ? 'fold version not recorded'
+    : `fold ${info.fold_version}`;
 }

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { FOLD_VERSION } from '@checkout/domain';
 import {
   activeGeneration,
   generationIdsWithInfo,
@@ -29,6 +30,7 @@ export async function registerGeneration(
     heartbeat_at: now,
     host: hostname(),
     pid: String(process.pid),
+    fold_version: String(FOLD_VERSION),
   };
   await writeGenerationInfo(redis, namespace, id, { ...full });
 }

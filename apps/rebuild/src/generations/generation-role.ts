@@ -24,6 +24,8 @@ export interface GenerationInfo {
   replaces: string;
   host: string;
   pid: string;
+  /** FOLD_VERSION of the fold that built it (absent on generations built before it was recorded). */
+  fold_version?: string;
 }
 
 /** A building generation whose heartbeat is older than this is presumed dead. */
