@@ -107,6 +107,8 @@ export async function redisStore(
       redis,
       namespace,
       config: { currency: config.CHECKOUT_CURRENCY },
+      group: config.KAFKA_GROUP_ID,
+      topicPrefix: config.KAFKA_TOPIC_PREFIX,
     }),
     readiness: () =>
       redis.status === 'ready'

@@ -2,6 +2,7 @@ import {
   decodeSnapshot,
   emptyTotals,
   getTotals,
+  positionKey,
   toSnapshot,
   type CheckoutOrder,
   type CheckoutSnapshot,
@@ -133,7 +134,7 @@ export function createCheckoutReader(options: CheckoutReaderOptions): CheckoutRe
     const shard = layout.shardOfPartition(position.partition);
     const key = layout.keys(shard, await readPointer(layout, shard)).checkpoints(group);
     try {
-      return await redis.hget(key, `${position.topic}:${position.partition}`);
+      return await redis.hget(key, positionKey(position));
     } catch (error) {
       throw toStoreError(error, `read ${key}`, { key });
     }
