@@ -12,6 +12,15 @@ export {
 } from './commit-script.ts';
 export { clusterKeyspace, partitionTag } from './cluster-keyspace.ts';
 export {
+  createShadowReader,
+  differingFields,
+  type ShadowOutcome,
+  type ShadowReader,
+  type ShadowReaderOptions,
+  type ShadowStats,
+  type TotalsSource,
+} from './shadow-reader.ts';
+export {
   DEFAULT_READ_TIMEOUT_MS,
   normalisePositions,
   NotCaughtUpError,
