@@ -12,9 +12,6 @@ namespace Checkout\Projection;
  *   cluster     N = toPositive(murmur2(utf8(id))) % partitions (from `<ns>:layout`)
  *               pointer `{<ns>:p<N>}:active-generation`
  *               snapshot `{<ns>:p<N>}:order:<id>`, or `{<ns>:p<N>}:gen:<gen>:order:<id>`
- *
- * Checkpoints (read-your-writes): `<ns>[:gen:<gen>]:checkpoint:{<group>}` standalone,
- * `{<ns>:p<N>}[:gen:<gen>]:checkpoint:<group>` in a cluster, field `<topic>:<N>`.
  */
 final class KeyLayout
 {
@@ -93,28 +90,6 @@ final class KeyLayout
     {
         $root = $this->root($this->partitionOf($sessionId), $generation);
         return $this->partitions === null ? "$root:order:{{$sessionId}}" : "$root:order:$sessionId";
-    }
-
-    /** The pointer of the shard that holds the checkpoints of partition `$partition`. */
-    public function pointerKeyOfPartition(int $partition): string
-    {
-        return $this->root($this->shardOfPartition($partition), null) . ':active-generation';
-    }
-
-    public function checkpointKey(string $group, int $partition, ?string $generation): string
-    {
-        $root = $this->root($this->shardOfPartition($partition), $generation);
-        return $this->partitions === null ? "$root:checkpoint:{{$group}}" : "$root:checkpoint:$group";
-    }
-
-    private function shardOfPartition(int $partition): ?int
-    {
-        if ($this->partitions !== null && ($partition < 0 || $partition >= $this->partitions)) {
-            throw new \InvalidArgumentException(
-                "partition $partition is not one of the {$this->partitions} the keys are laid out for"
-            );
-        }
-        return $this->partitions === null ? null : $partition;
     }
 
     private function root(?int $partition, ?string $generation): string
