@@ -4,7 +4,8 @@
 #   chromium      (package chromium):            the status page's browser test (playwright-core)
 #   redis-server  (package redis-server):        the integration tests' Redis servers
 #   java, mvn     (default-jre-headless, maven): the Kafka broker (scripts/kafka/fetch.sh)
-# Quiet and instant when both are present. Needs root (or sudo) only when something is missing.
+#   php, phpunit  (php-cli, php-redis, phpunit): the PHP reader's tests (clients/php)
+# Quiet and instant when all are present. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
 missing=()
@@ -13,6 +14,9 @@ command -v promtool >/dev/null || missing+=(prometheus)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v java >/dev/null || missing+=(default-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
+command -v php >/dev/null || missing+=(php-cli)
+{ command -v php >/dev/null && php -m | grep -qx redis; } || missing+=(php-redis)
+command -v phpunit >/dev/null || missing+=(phpunit)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then as_root=(); elif command -v sudo >/dev/null; then as_root=(sudo); else

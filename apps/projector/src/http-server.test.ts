@@ -22,8 +22,9 @@ async function serve(
   const registry = new Registry();
   const server = createHttpServer({
     queries: {
-      getOrder: async (id) => (id === 'a b/1' ? order : null),
-      getTotals: async () => totals,
+      readOrder: async (id) =>
+        id === 'a b/1' ? { value: order, version: 'v3' } : { value: null, version: null },
+      readTotals: async () => ({ value: totals, version: 'v3' }),
       ...queries,
     },
     readiness,
@@ -95,7 +96,7 @@ describe('the projector HTTP API', () => {
 
   it('answers 404 to unknown paths, 405 to other methods, 503 when the store fails', async () => {
     const { get } = await serve({
-      getTotals: () => Promise.reject(new Error('redis reconnecting')),
+      readTotals: () => Promise.reject(new Error('redis reconnecting')),
     });
     expect((await get('/v1/orders')).status).toBe(404);
     expect((await get('/v1/checkouts/a/b/c')).status).toBe(404);

@@ -1,15 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { CheckoutSnapshot, CheckoutTotals } from '@checkout/domain';
 import type { Registry } from 'prom-client';
+import { serveCheckout, type CheckoutQueries } from './checkout-routes.ts';
+import { sendJson } from './json-response.ts';
 import type { Logger } from './logger.ts';
 import type { Readiness } from './readiness.ts';
 
-/** Read side of the projection, whichever store backs it. */
-export interface CheckoutQueries {
-  getOrder(sessionId: string): Promise<CheckoutSnapshot | null>;
-  getTotals(sessionId: string): Promise<CheckoutTotals>;
-}
+export type { CheckoutQueries } from './checkout-routes.ts';
 
 export interface HttpServerOptions {
   queries: CheckoutQueries;
@@ -54,7 +51,8 @@ async function route(
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     return sendJson(response, 405, { error: 'method_not_allowed' });
   }
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const path = url.pathname;
   if (path === '/healthz') {
     const problem = options.liveness();
     return problem === null
@@ -89,11 +87,8 @@ async function route(
     }
     const stale = options.staleness?.() ?? null;
     if (stale !== null) response.setHeader(STALE_HEADER, stale);
-    if (match[2]) return sendJson(response, 200, await options.queries.getTotals(sessionId));
-    const order = await options.queries.getOrder(sessionId);
-    return order === null
-      ? sendJson(response, 404, { error: 'not_found', session_id: sessionId })
-      : sendJson(response, 200, order);
+    const read = { sessionId, totals: match[2] !== undefined, search: url.searchParams };
+    return serveCheckout(request, response, { ...read, queries: options.queries });
   }
   sendJson(response, 404, { error: 'not_found' });
 }
@@ -102,18 +97,6 @@ async function route(
 export const STALE_HEADER = 'X-Checkout-Stale';
 
 /**
- * Every answer may hold personal data (addresses, payment status): never cached by a proxy or
- * a browser, never sniffed into another type.
- */
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-  });
-  response.end(JSON.stringify(body));
-}
-
 /**
  * The status page: no script may run and nothing may load from elsewhere, whatever a value
  * that slipped past the escaping would say; only the page's own style element applies.

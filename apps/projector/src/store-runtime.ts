@@ -120,6 +120,8 @@ export async function redisStore(
       redis,
       namespace,
       config: { currency: config.CHECKOUT_CURRENCY },
+      group: config.KAFKA_GROUP_ID,
+      topicPrefix: config.KAFKA_TOPIC_PREFIX,
     }),
     generations: () =>
       readGenerationRecords(redis, { layout: laidOut, group: config.KAFKA_GROUP_ID }),

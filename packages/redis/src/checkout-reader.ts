@@ -2,6 +2,7 @@ import {
   decodeSnapshot,
   emptyTotals,
   getTotals,
+  positionKey,
   toSnapshot,
   type CheckoutOrder,
   type CheckoutSnapshot,
@@ -9,6 +10,20 @@ import {
   type DomainConfig,
 } from '@checkout/domain';
 import { standaloneLayout, type KeyLayout } from './key-layout.ts';
+import {
+  DEFAULT_READ_TIMEOUT_MS,
+  normalisePositions,
+  waitUntilApplied,
+  type PendingPosition,
+  type ReadOptions,
+} from './read-your-writes.ts';
+import {
+  checkVersion,
+  snapshotVersion,
+  type SnapshotVersion,
+  type TotalsCheck,
+  type Versioned,
+} from './snapshot-version.ts';
 import { DEFAULT_NAMESPACE } from './keyspace.ts';
 import { readLayoutRecord } from './layout-record.ts';
 import { isCluster, type RedisConnection } from './redis-connection.ts';
@@ -28,13 +43,38 @@ export interface CheckoutReaderOptions {
   layout?: KeyLayout;
   /** Currency of the empty totals of an unknown session. @default DEFAULT_DOMAIN_CONFIG */
   config?: Partial<DomainConfig>;
+  /**
+   * The projector's consumer group (KAFKA_GROUP_ID), whose checkpoints `atLeast` waits on.
+   * @default 'checkout-projector'
+   */
+  group?: string;
+  /** KAFKA_TOPIC_PREFIX: `atLeast` then also takes physical topic names. @default '' */
+  topicPrefix?: string;
 }
 
+/**
+ * Every read takes {@link ReadOptions}: with `atLeast`, it first waits until the projection
+ * applied those positions (read-your-writes) and rejects with `NotCaughtUpError` when the
+ * timeout passes first.
+ */
 export interface CheckoutReader {
   /** The stored snapshot, or null for an unknown (or expired) session. */
-  getOrder(sessionId: string): Promise<CheckoutSnapshot | null>;
+  getOrder(sessionId: string, options?: ReadOptions): Promise<CheckoutSnapshot | null>;
   /** The session's totals; an unknown session reads as empty totals (zeros, status `open`). */
-  getTotals(sessionId: string): Promise<CheckoutTotals>;
+  getTotals(sessionId: string, options?: ReadOptions): Promise<CheckoutTotals>;
+  /** The snapshot with its version (snapshot-version.ts); version null for an unknown session. */
+  readOrder(sessionId: string, options?: ReadOptions): Promise<Versioned<CheckoutSnapshot | null>>;
+  /** The totals with the version of the snapshot they come from. */
+  readTotals(sessionId: string, options?: ReadOptions): Promise<Versioned<CheckoutTotals>>;
+  /**
+   * For finalising an order: are the totals shown at `expected` (null: shown for an unknown
+   * session) still current? Answers with the current totals and version either way.
+   */
+  getTotalsIfVersion(
+    sessionId: string,
+    expected: SnapshotVersion | null,
+    options?: ReadOptions,
+  ): Promise<TotalsCheck<CheckoutTotals>>;
 }
 
 /**
@@ -57,7 +97,16 @@ export function createCheckoutReader(options: CheckoutReaderOptions): CheckoutRe
   let layout: KeyLayout | null =
     options.layout ?? (isCluster(redis) ? null : standaloneLayout(namespace));
 
-  async function loadOrder(sessionId: string): Promise<CheckoutOrder | null> {
+  const group = options.group ?? 'checkout-projector';
+
+  async function loadOrder(
+    sessionId: string,
+    wait: ReadOptions = {},
+  ): Promise<{ order: CheckoutOrder; version: SnapshotVersion } | null> {
+    if (wait.atLeast !== undefined && wait.atLeast.length > 0) {
+      const positions = normalisePositions(wait.atLeast, options.topicPrefix);
+      await waitUntilApplied(positions, wait.timeoutMs ?? DEFAULT_READ_TIMEOUT_MS, checkpointOf);
+    }
     // No layout recorded in a cluster: no projector has written this namespace yet.
     layout ??= await readLayoutRecord(redis, namespace);
     if (layout === null) return null;
@@ -75,7 +124,34 @@ export function createCheckoutReader(options: CheckoutReaderOptions): CheckoutRe
     if (read.text === null) return null;
     const decoded = decodeSnapshot(read.text);
     if (!decoded.ok) throw corruptSnapshot(sessionId, read.key, decoded.error);
-    return decoded.value;
+    return { order: decoded.value, version: snapshotVersion(read.text) };
+  }
+
+  /** The checkpoint of the position's partition in the live generation of its shard. */
+  async function checkpointOf(position: PendingPosition): Promise<string | null> {
+    layout ??= await readLayoutRecord(redis, namespace);
+    if (layout === null) return null;
+    const shard = layout.shardOfPartition(position.partition);
+    const key = layout.keys(shard, await readPointer(layout, shard)).checkpoints(group);
+    try {
+      return await redis.hget(key, positionKey(position));
+    } catch (error) {
+      throw toStoreError(error, `read ${key}`, { key });
+    }
+  }
+
+  async function readOrder(sessionId: string, read?: ReadOptions) {
+    const loaded = await loadOrder(sessionId, read);
+    return loaded === null
+      ? { value: null, version: null }
+      : { value: toSnapshot(loaded.order), version: loaded.version };
+  }
+
+  async function readTotals(sessionId: string, read?: ReadOptions) {
+    const loaded = await loadOrder(sessionId, read);
+    return loaded === null
+      ? { value: emptyTotals(sessionId, options.config), version: null }
+      : { value: getTotals(loaded.order), version: loaded.version };
   }
 
   async function readPointer(keys: KeyLayout, shard: number): Promise<string | null> {
@@ -102,13 +178,11 @@ export function createCheckoutReader(options: CheckoutReaderOptions): CheckoutRe
   }
 
   return {
-    async getOrder(sessionId) {
-      const order = await loadOrder(sessionId);
-      return order === null ? null : toSnapshot(order);
-    },
-    async getTotals(sessionId) {
-      const order = await loadOrder(sessionId);
-      return order === null ? emptyTotals(sessionId, options.config) : getTotals(order);
-    },
+    getOrder: async (sessionId, read) => (await readOrder(sessionId, read)).value,
+    getTotals: async (sessionId, read) => (await readTotals(sessionId, read)).value,
+    readOrder,
+    readTotals,
+    getTotalsIfVersion: async (sessionId, expected, read) =>
+      checkVersion(await readTotals(sessionId, read), expected),
   };
 }

@@ -13,6 +13,31 @@ export {
 } from './commit-script.ts';
 export { clusterKeyspace, partitionTag } from './cluster-keyspace.ts';
 export {
+  createShadowReader,
+  differingFields,
+  type ShadowOutcome,
+  type ShadowReader,
+  type ShadowReaderOptions,
+  type ShadowStats,
+  type TotalsSource,
+} from './shadow-reader.ts';
+export {
+  DEFAULT_READ_TIMEOUT_MS,
+  normalisePositions,
+  NotCaughtUpError,
+  waitUntilApplied,
+  type AppliedPosition,
+  type PendingPosition,
+  type ReadOptions,
+} from './read-your-writes.ts';
+export {
+  checkVersion,
+  snapshotVersion,
+  type SnapshotVersion,
+  type TotalsCheck,
+  type Versioned,
+} from './snapshot-version.ts';
+export {
   createRedisClusterClient,
   type RedisClusterClientOptions,
 } from './create-redis-cluster-client.ts';
