@@ -32,8 +32,11 @@ const CONNECT_AND_SCRIPTS = [
 
 /**
  * `checkout-projector`: reads and compare-and-sets snapshots, marks and checkpoints of the base
- * and of any generation (it follows the active one), reads the pointer. No key outside the
- * namespace, no KEYS/SCAN, no deletes, no CONFIG, no pub/sub.
+ * and of any generation (it follows the active one), reads the pointer; in a Redis Cluster the
+ * same under each partition's tag, and the layout record. `/status` and the start-time fold
+ * version line list the generations (SCAN MATCH `<ns>:gen:*:info`, HGETALL of their info and
+ * checkpoints): SCAN names keys outside the namespace too, which is why it is the only
+ * keyspace-wide command here. No deletes, no CONFIG, no KEYS, no pub/sub.
  */
 export function projectorAclRules(namespace: string): string[] {
   return [
@@ -43,7 +46,11 @@ export function projectorAclRules(namespace: string): string[] {
     `~${namespace}:checkpoint:*`,
     `~${namespace}:gen:*`,
     `~${activeGenerationKey(namespace)}`,
+    `~${namespace}:layout`,
+    `~{${namespace}:p*`,
     ...CONNECT_AND_SCRIPTS,
+    '+scan',
+    '+hgetall',
   ];
 }
 
@@ -58,6 +65,7 @@ export function rebuildAclRules(namespace: string): string[] {
   return [
     'resetkeys',
     `~${namespace}:*`,
+    `~{${namespace}:p*`,
     ...CONNECT_AND_SCRIPTS,
     '+hgetall',
     '+exists',
