@@ -1,39 +1,34 @@
-import type { RedisClient } from './redis-stats.ts';
-
 export interface CheckpointProgress {
   /** `performance.now()` when every checkpoint reached its target. */
   doneAt: number;
-  /** HGETALL polls issued (subtracted from the server's command counts). */
+  /** Reads issued: one HGETALL per shard each (subtracted from the server's command counts). */
   polls: number;
 }
 
 /**
- * Polls a checkpoint hash (`<ns>[:gen:<id>]:checkpoint:{<group>}`, logical field names) until
- * every field reached its target: the projector has stored the effect of every record. `key`
- * is asked again on each poll (a rebuild's generation id appears only once it started).
+ * Polls the stored checkpoints (logical field names; one hash, or one per tag in a cluster)
+ * until every field reached its target: the projector has stored the effect of every record.
+ * `read` answers undefined while there is nothing to read yet (a rebuild's generation id
+ * appears only once it started).
  */
-export async function waitForCheckpoints(
-  redis: RedisClient,
-  options: {
-    key: () => Promise<string | undefined>;
-    targets: ReadonlyMap<string, bigint>;
-    signal: AbortSignal;
-    /** Checked on every poll: a child that exited early ends the wait with its error. */
-    failed?: () => Error | undefined;
-    pollMs?: number;
-  },
-): Promise<CheckpointProgress> {
+export async function waitForCheckpoints(options: {
+  read: () => Promise<ReadonlyMap<string, string> | undefined>;
+  targets: ReadonlyMap<string, bigint>;
+  signal: AbortSignal;
+  /** Checked on every poll: a child that exited early ends the wait with its error. */
+  failed?: () => Error | undefined;
+  pollMs?: number;
+}): Promise<CheckpointProgress> {
   const pollMs = options.pollMs ?? 25;
   let polls = 0;
   while (!options.signal.aborted) {
     const failure = options.failed?.();
     if (failure !== undefined) throw failure;
-    const key = await options.key();
-    if (key !== undefined) {
+    const stored = await options.read();
+    if (stored !== undefined) {
       polls += 1;
-      const stored = await redis.hgetall(key);
       const behind = [...options.targets].some(
-        ([field, target]) => BigInt(stored[field] ?? '0') < target,
+        ([field, target]) => BigInt(stored.get(field) ?? '0') < target,
       );
       if (!behind) return { doneAt: performance.now(), polls };
     }

@@ -14,6 +14,8 @@ export interface ChildRun {
   redisCommands(): Map<string, number>;
   /** Peak of each `process.memoryUsage()` field (bytes); after exit only. */
   memory(): Record<string, number>;
+  /** CPU seconds (user + system) the child used so far; while it runs only. */
+  cpuSeconds(): number;
   stdout(): string;
   terminate(): Promise<void>;
 }
@@ -95,6 +97,7 @@ export function runChild(
     },
     redisCommands: () => new Map(Object.entries(readProbe(probeFile).redisCommands ?? {})),
     memory: () => readProbe(probeFile).memory ?? {},
+    cpuSeconds: () => cpuSeconds(pid),
     stdout: () => stdout,
     async terminate() {
       if (run.exit !== undefined) return;
@@ -124,6 +127,18 @@ function highWaterMark(pid: number): number {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
     return kb === undefined ? 0 : Number(kb) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** utime + stime of /proc/<pid>/stat, in clock ticks of 1/100 s (Linux's USER_HZ). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return 0;
   }

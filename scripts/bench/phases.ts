@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseTopicPartitionKey, topicPartitionKey, type TopicNames } from '@checkout/engine';
-import { keyspace } from '@checkout/redis';
+import {
+  deleteNamespace,
+  storeCommandStats,
+  storeCpuSeconds,
+  storedCheckpoints,
+  type BenchStore,
+} from './bench-store.ts';
 import { waitForCheckpoints } from './checkpoint-watch.ts';
 import { runChild, type ChildRun } from './child-process.ts';
 import { waitForStableGroup, type Admin } from './consumer-group.ts';
@@ -16,11 +22,13 @@ import {
   total,
   type RedisClient,
 } from './redis-stats.ts';
+import { measureSpread, type KeySpread } from './key-spread.ts';
 
 /** What the commit script runs (and INFO commandstats counts once more, inside EVALSHA). */
 const SCRIPT_COMMANDS = ['get', 'set', 'hget', 'hset'];
 
-export type PhaseId = 'a' | 'k' | 'b' | 'c' | 'u' | 'd';
+/** C and D: the projector (c) and the rebuild (d) on the Redis Cluster. */
+export type PhaseId = 'a' | 'k' | 'b' | 'c' | 'u' | 'd' | 'C' | 'D';
 
 /** One design measured on one size. */
 export interface PhaseResult {
@@ -44,11 +52,26 @@ export interface PhaseResult {
   selfReported?: Record<string, unknown>;
   /** Peak of each `process.memoryUsage()` field of a child (bytes). */
   memory?: Record<string, number>;
+  /** Where (c), (u), (d), (C), (D) stored. */
+  store?: BenchStore['mode'];
+  /** CPU seconds (user + system) of the child from its start until every record was stored. */
+  childCpuSeconds?: number;
+  /** CPU seconds the Redis servers (every master of a cluster) used meanwhile. */
+  redisCpuSeconds?: number;
+  /** (C): the keys and memory its run left on each master, for the topics' partition count. */
+  spread?: KeySpread;
+  /** (C): the same sessions laid out for other partition counts (BENCH_SPREAD_PARTITIONS). */
+  spreadByPartitions?: KeySpread[];
 }
 
 export interface PhaseContext {
   admin: Admin;
+  /** The standalone Redis: (b) and the bench's own bookkeeping. */
   redis: RedisClient;
+  /** The standalone Redis as a store, and the cluster when a cluster phase runs. */
+  stores: { standalone: BenchStore; cluster?: BenchStore | undefined };
+  /** Partition counts of the (C) spread table. */
+  spreadPartitions: readonly number[];
   brokers: string[];
   redisUrl: string;
   topics: TopicNames;
@@ -195,24 +218,29 @@ async function runConsumer(
 /**
  * (c) checkout-projector itself (apps/projector/src/main.ts, Kafka + Redis mode) in a child
  * process, from a fresh namespace and group until its checkpoints reach the high watermarks,
- * with the heap settings of its Docker image; (u) the same with V8's default heap settings.
- * BENCH_NODE_OPTIONS, when set, replaces both.
+ * with the heap settings of its Docker image; (u) the same with V8's default heap settings;
+ * (C) (c) on the Redis Cluster. BENCH_NODE_OPTIONS, when set, replaces the heap settings.
  */
-export async function measureProjector(context: PhaseContext, id: 'c' | 'u'): Promise<PhaseResult> {
-  const namespace = `${context.tag}-${id}`;
+export async function measureProjector(
+  context: PhaseContext,
+  id: 'c' | 'u' | 'C',
+): Promise<PhaseResult> {
+  const store = storeOf(context, id);
+  const namespace = `${context.tag}-${id.toLowerCase() === id ? id : `cluster-${id}`}`;
   const group = `${context.tag}.projector-${id}`;
   const heap =
-    id === 'c' && process.env['BENCH_NODE_OPTIONS'] === undefined
+    id !== 'u' && process.env['BENCH_NODE_OPTIONS'] === undefined
       ? { NODE_OPTIONS: imageNodeOptions() }
       : {};
   const started = performance.now();
-  const before = await commandStats(context.redis);
+  const spread = id === 'C' ? await measureSpread(store, context.spreadPartitions) : undefined;
+  const before = await serverFigures(store);
   const child = runChild(projectorMain, [], {
     env: {
       KAFKA_BROKERS: context.brokers.join(','),
       KAFKA_GROUP_ID: group,
       KAFKA_TOPIC_PREFIX: context.prefix,
-      REDIS_URL: context.redisUrl,
+      ...store.env,
       REDIS_NAMESPACE: namespace,
       DLQ_TOPIC: `${context.prefix}checkout-events-dlq`,
       SNAPSHOT_TTL_SECONDS: String(context.ttlSeconds),
@@ -224,26 +252,31 @@ export async function measureProjector(context: PhaseContext, id: 'c' | 'u'): Pr
     resultsDir: context.resultsDir,
     label: `${context.tag}-projector-${id}`,
   });
-  const checkpointKey = keyspace(namespace, null).checkpoints(group);
-  const measured = await watchChild(context, child, group, async () => checkpointKey);
+  const measured = await watchChild(context, child, group, async () =>
+    storedCheckpoints(store, namespace, null, group),
+  );
+  const childCpuSeconds = child.cpuSeconds();
+  const after = await serverFigures(store);
   const breakdown = await engineBreakdown(child.stdout());
-  await child.terminate();
+  await child.terminate(); // before the spread deletes its keys, which it would replay
+  const spreads = await spread?.measure(namespace);
   const executed = commandDelta(
-    before,
-    await commandStats(context.redis),
+    before.commands,
+    after.commands,
     new Map([
-      ['hgetall', measured.polls],
-      ['info', 1],
+      ['hgetall', measured.polls * store.layout(namespace).shards.length],
+      ['info', 2 * store.servers.length],
     ]),
   );
   const requests = child.redisCommands();
-  await deleteKeys(context.redis, `${namespace}:*`);
+  await deleteNamespace(store, namespace);
   return {
     id,
-    name:
-      id === 'c'
-        ? 'projector: checkout-projector end to end'
-        : 'projector with V8 default heap settings',
+    name: {
+      c: 'projector: checkout-projector end to end',
+      u: 'projector with V8 default heap settings',
+      C: 'projector on the Redis Cluster (3 masters)',
+    }[id],
     ...throughput(context.records, measured.joinedAt, measured.doneAt, started),
     peakRssBytes: child.peakRss(),
     redisRequests: requests.size === 0 ? null : total(requests),
@@ -252,18 +285,23 @@ export async function measureProjector(context: PhaseContext, id: 'c' | 'u'): Pr
     redisBusySeconds: busySeconds(executed, SCRIPT_COMMANDS),
     selfReported: breakdown,
     memory: child.memory(),
+    store: store.mode,
+    childCpuSeconds,
+    redisCpuSeconds: after.cpuSeconds - before.cpuSeconds,
+    ...(spreads === undefined ? {} : spreads),
   };
 }
 
 /**
  * (d) `checkout-rebuild --from-offset earliest --yes --json` in a child process, into a fresh
- * namespace (so it builds generation 1 and switches readers to it).
+ * namespace (so it builds generation 1 and switches readers to it); (D) the same on the cluster.
  */
-export async function measureRebuild(context: PhaseContext): Promise<PhaseResult> {
-  const namespace = `${context.tag}-d`;
-  const group = `${context.tag}.live`;
+export async function measureRebuild(context: PhaseContext, id: 'd' | 'D'): Promise<PhaseResult> {
+  const store = storeOf(context, id);
+  const namespace = `${context.tag}-${id === 'd' ? 'd' : 'cluster-D'}`;
+  const group = `${context.tag}.live-${id}`;
   const started = performance.now();
-  const before = await commandStats(context.redis);
+  const before = await serverFigures(store);
   const fetchBytes = process.env['BENCH_REBUILD_FETCH_BYTES'];
   const args = ['--from-offset', 'earliest', '--yes', '--json'];
   if (fetchBytes !== undefined) args.push('--fetch-bytes', fetchBytes);
@@ -272,47 +310,52 @@ export async function measureRebuild(context: PhaseContext): Promise<PhaseResult
       KAFKA_BROKERS: context.brokers.join(','),
       KAFKA_GROUP_ID: group,
       KAFKA_TOPIC_PREFIX: context.prefix,
-      REDIS_URL: context.redisUrl,
+      ...store.env,
       REDIS_NAMESPACE: namespace,
       DLQ_TOPIC: `${context.prefix}checkout-events-dlq`,
       SNAPSHOT_TTL_SECONDS: String(context.ttlSeconds),
     },
-    logFile: join(context.resultsDir, `${context.tag}-rebuild.log`),
+    logFile: join(context.resultsDir, `${context.tag}-rebuild-${id}.log`),
     resultsDir: context.resultsDir,
-    label: `${context.tag}-rebuild`,
+    label: `${context.tag}-rebuild-${id}`,
   });
   // A fresh namespace: the rebuild's INCR of the generation counter hands out id 1.
   let generation: string | null = null;
   let ownGets = 0;
-  const checkpointKey = async () => {
+  const checkpoints = async () => {
     if (generation === null) {
       ownGets += 1;
-      generation = await context.redis.get(`${namespace}:generation-seq`);
+      generation = await store.client.get(`${namespace}:generation-seq`);
     }
-    return generation === null ? undefined : keyspace(namespace, generation).checkpoints(group);
+    return generation === null ? undefined : storedCheckpoints(store, namespace, generation, group);
   };
   const replayGroup = `${group}.rebuild.1`;
-  const measured = await watchChild(context, child, replayGroup, checkpointKey);
+  const measured = await watchChild(context, child, replayGroup, checkpoints);
+  const childCpuSeconds = child.cpuSeconds();
+  const after = await serverFigures(store);
   const exit = await withTimeout(child.exited, context.timeoutMs, 'checkout-rebuild to exit');
   const exitedAt = performance.now();
   if (exit.code !== 0) {
     throw new Error(`checkout-rebuild exited with ${exit.code ?? exit.signal}: ${child.stdout()}`);
   }
   const executed = commandDelta(
-    before,
-    await commandStats(context.redis),
+    before.commands,
+    after.commands,
     new Map([
-      ['hgetall', measured.polls],
+      ['hgetall', measured.polls * store.layout(namespace).shards.length],
       ['get', ownGets],
-      ['info', 1],
+      ['info', 2 * store.servers.length],
     ]),
   );
   const requests = child.redisCommands();
-  await deleteKeys(context.redis, `${namespace}:*`);
+  await deleteNamespace(store, namespace);
   const result = throughput(context.records, measured.joinedAt, measured.doneAt, started);
   return {
-    id: 'd',
-    name: 'rebuild: checkout-rebuild --from-offset earliest',
+    id,
+    name:
+      id === 'd'
+        ? 'rebuild: checkout-rebuild --from-offset earliest'
+        : 'rebuild on the Redis Cluster (3 masters)',
     ...result,
     wallSeconds: (exitedAt - started) / 1000,
     peakRssBytes: child.peakRss(),
@@ -329,14 +372,29 @@ export async function measureRebuild(context: PhaseContext): Promise<PhaseResult
       'write_conflicts',
     ]),
     memory: child.memory(),
+    store: store.mode,
+    childCpuSeconds,
+    redisCpuSeconds: after.cpuSeconds - before.cpuSeconds,
   };
+}
+
+/** The cluster for (C) and (D), the standalone Redis for the rest. */
+function storeOf(context: PhaseContext, id: PhaseId): BenchStore {
+  if (id !== 'C' && id !== 'D') return context.stores.standalone;
+  if (context.stores.cluster === undefined) throw new Error(`(${id}) needs the Redis Cluster`);
+  return context.stores.cluster;
+}
+
+/** Server-side counters of the store (summed over masters): commands executed, CPU seconds. */
+async function serverFigures(store: BenchStore) {
+  return { commands: await storeCommandStats(store), cpuSeconds: await storeCpuSeconds(store) };
 }
 
 async function watchChild(
   context: PhaseContext,
   child: ChildRun,
   groupId: string,
-  checkpointKey: () => Promise<string | undefined>,
+  checkpoints: () => Promise<ReadonlyMap<string, string> | undefined>,
 ): Promise<{ joinedAt: number; doneAt: number; polls: number }> {
   const stop = new AbortController();
   const timer = setTimeout(() => stop.abort(), context.timeoutMs);
@@ -346,8 +404,8 @@ async function watchChild(
       : undefined;
   try {
     const joined = waitForStableGroup(context.admin, groupId, { signal: stop.signal });
-    const progress = await waitForCheckpoints(context.redis, {
-      key: checkpointKey,
+    const progress = await waitForCheckpoints({
+      read: checkpoints,
       targets: logicalTargets(context),
       signal: stop.signal,
       failed,

@@ -153,6 +153,7 @@ export function formatReport(results: BenchResults): string {
       ),
       '',
     );
+    lines.push(...clusterReport(size));
   }
   if (results.domain.length > 0) {
     lines.push(
@@ -182,6 +183,68 @@ export function formatReport(results: BenchResults): string {
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * The cluster phases beside their standalone twins, and (C)'s spread over the masters; nothing
+ * when no cluster phase ran.
+ */
+function clusterReport(size: SizeResult): string[] {
+  const twins = size.phases.filter((phase) => phase.store !== undefined);
+  if (!twins.some((phase) => phase.store === 'cluster')) return [];
+  const perEvent = (value: number | null | undefined, scale = 1) =>
+    value == null ? '—' : ((value * scale) / size.size).toFixed(scale === 1 ? 3 : 1);
+  const lines = [
+    'Redis Cluster (3 masters, 3 replicas) beside standalone, same records:',
+    ...table(
+      [
+        'design',
+        'store',
+        'events/s',
+        '× standalone',
+        'Redis cmd/ev',
+        'incl. Lua',
+        'CPU µs/ev',
+        'Redis CPU µs/ev',
+      ],
+      twins.map((phase) => {
+        const twin =
+          phase.store === 'cluster' ? bestOf(size, phase.id === 'C' ? 'c' : 'd') : undefined;
+        return [
+          `(${phase.id}) ${phase.name}`,
+          phase.store ?? '',
+          rate(phase.eventsPerSecond),
+          twin ? (phase.eventsPerSecond / twin.eventsPerSecond).toFixed(2) : '—',
+          perEvent(phase.redisRequests),
+          perEvent(phase.redisExecuted),
+          perEvent(phase.childCpuSeconds, 1e6),
+          perEvent(phase.redisCpuSeconds, 1e6),
+        ];
+      }),
+    ),
+    '',
+  ];
+  const spreads = size.phases.flatMap((phase) =>
+    phase.spread === undefined ? [] : [phase.spread, ...(phase.spreadByPartitions ?? [])],
+  );
+  if (spreads.length > 0) {
+    lines.push(
+      `Spread over the masters: (C)'s run (every key of its namespace), then its ${count(size.produce.sessions)} sessions' snapshots under namespace checkout:`,
+      ...table(
+        ['partitions', 'keys per master', 'used_memory per master', 'busiest ÷ mean'],
+        spreads.map((spread, index) => [
+          `${spread.partitions}${index === 0 ? ' (the run)' : ''}`,
+          spread.perServer.map(({ keys }) => count(keys)).join(' / '),
+          spread.perServer
+            .map(({ usedMemoryBytes }) => `${(usedMemoryBytes / 1e6).toFixed(1)} MB`)
+            .join(' / '),
+          spread.busiestOverMean.toFixed(2),
+        ]),
+      ),
+      '',
+    );
+  }
+  return lines;
 }
 
 /** A Markdown-compatible table (pipes), numbers right-aligned. */

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { topicNames } from '@checkout/engine';
 import { createKafka, ensureTopics } from '@checkout/kafka';
 import { connectRedisClient, createRedisClient } from '@checkout/redis';
+import { standaloneStore, startClusterStore, type BenchStore } from './bench-store.ts';
 import { highWatermarks } from './consumer-group.ts';
 import { runDomainBench } from './domain-bench.ts';
 import { startInfrastructure } from './infrastructure.ts';
@@ -34,6 +35,9 @@ import { evaluateTargets, formatReport, type BenchResults, type SizeResult } fro
  * - BENCH_DOMAIN_RECORDS: records of the in-memory domain figures (0 skips them). @default 100000
  * - BENCH_CPU_PROF=1: `--cpu-prof` the projector and rebuild children into bench-results/profiles.
  * - BENCH_KEEP_TOPICS=1: keep the bench's topics (they are deleted after each size).
+ * - Phases C and D (opt-in, e.g. BENCH_PHASES=cCdD): the projector and the rebuild on a Redis
+ *   Cluster of 3 masters and 3 replicas the bench starts (testkit), beside (c) and (d).
+ * - BENCH_SPREAD_PARTITIONS: partition counts of (C)'s key spread table. @default 6,12,48
  */
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const resultsDir = join(repoRoot, 'bench-results');
@@ -46,6 +50,7 @@ interface Settings {
   compression: CompressionName;
   domainRecords: number;
   ttlSeconds: number;
+  spreadPartitions: number[];
 }
 
 function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
@@ -57,8 +62,10 @@ function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
       return value;
     });
   const phases = (env['BENCH_PHASES'] ?? 'akcudba').split('') as PhaseId[];
-  if (phases.some((phase) => !'abcdku'.includes(phase))) {
-    throw new Error(`BENCH_PHASES: use the letters a, b, c, d, k, u (got ${env['BENCH_PHASES']})`);
+  if (phases.some((phase) => !'abcdkuCD'.includes(phase))) {
+    throw new Error(
+      `BENCH_PHASES: use the letters a, b, c, d, k, u, C, D (got ${env['BENCH_PHASES']})`,
+    );
   }
   const compression = env['BENCH_COMPRESSION'] ?? 'gzip';
   if (compression !== 'gzip' && compression !== 'none') {
@@ -72,6 +79,7 @@ function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
     compression,
     domainRecords: numbers('BENCH_DOMAIN_RECORDS', '100000')[0] ?? 100_000,
     ttlSeconds: 24 * 3600,
+    spreadPartitions: numbers('BENCH_SPREAD_PARTITIONS', '6,12,48').filter((count) => count > 0),
   };
 }
 
@@ -109,9 +117,15 @@ async function main(): Promise<BenchResults> {
     commandTimeoutMs: 60_000,
   });
   const sizes: SizeResult[] = [];
+  let cluster: BenchStore | undefined;
   try {
     await admin.connect();
     await connectRedisClient(redis);
+    if (settings.phases.some((phase) => phase === 'C' || phase === 'D')) {
+      log('starting a Redis Cluster of 3 masters and 3 replicas (testkit)…');
+      cluster = await startClusterStore(settings.partitions);
+    }
+    const stores = { standalone: standaloneStore(infrastructure.redisUrl, redis), cluster };
     const runId = Date.now().toString(36);
     for (const size of settings.sizes) {
       const tag = `bench-${size}-${runId}`;
@@ -133,6 +147,8 @@ async function main(): Promise<BenchResults> {
       const context: PhaseContext = {
         admin,
         redis,
+        stores,
+        spreadPartitions: settings.spreadPartitions,
         brokers: infrastructure.brokers,
         redisUrl: infrastructure.redisUrl,
         topics,
@@ -155,9 +171,9 @@ async function main(): Promise<BenchResults> {
             ? await measureLimit(context, phase, (attempts[phase] += 1))
             : phase === 'b'
               ? await measureOriginalDesign(context)
-              : phase === 'c' || phase === 'u'
+              : phase === 'c' || phase === 'u' || phase === 'C'
                 ? await measureProjector(context, phase)
-                : await measureRebuild(context);
+                : await measureRebuild(context, phase);
         log(
           `      ${Math.round(measured.eventsPerSecond)} events/s (${measured.seconds.toFixed(1)} s active, ${measured.wallSeconds.toFixed(1)} s wall)`,
         );
@@ -172,6 +188,7 @@ async function main(): Promise<BenchResults> {
       }
     }
   } finally {
+    await cluster?.stop();
     redis.disconnect();
     await admin.disconnect().catch(() => undefined);
     await infrastructure.stop();
@@ -196,6 +213,8 @@ function phaseName(phase: PhaseId): string {
     c: 'checkout-projector end to end',
     u: 'checkout-projector with V8 default heap settings',
     d: 'checkout-rebuild --from-offset earliest',
+    C: 'checkout-projector on the Redis Cluster',
+    D: 'checkout-rebuild --from-offset earliest on the Redis Cluster',
   }[phase];
 }
 

@@ -13,6 +13,6 @@ export { highWatermarks, waitForCheckpoints, waitUntilCaughtUp } from './wait-fo
 export { produceInBackground, type BackgroundProducer } from './background-producer.ts';
 export { coPartitionedNumbers, describeGroup, type GroupDescription } from './group-members.ts';
 export { logLines, tail, waitUntil } from './probes.ts';
-export { overwriteCheckpoints, storedCheckpoints } from './expect-fold.ts';
+export { expectStateEqualsFold, overwriteCheckpoints, storedCheckpoints } from './expect-fold.ts';
 export { storeModes, type StoreMode } from './store-modes.ts';
 export { secureDeployment, secureEnv } from './secure-env.ts';
