@@ -23,6 +23,7 @@ export const HOSTILE_KINDS = [
   'extreme_timestamps',
   'binary_key_and_headers',
   'tombstone',
+  'unknown_event_name',
   'plain_event',
 ] as const;
 export type HostileKind = (typeof HOSTILE_KINDS)[number];
@@ -48,7 +49,7 @@ const HUGE_STRINGS = 4;
  * random bytes, JSON nested 10 000 deep, ~1 MB strings, huge and negative numbers, duplicate
  * JSON keys, `__proto__`/`constructor` keys, NUL and control characters in ids, emoji and
  * right-to-left text, far-future and far-past timestamps, keys and headers that are not UTF-8,
- * tombstones, and plain valid events between them so sessions have state to break. The same
+ * tombstones, event names nobody knows (each a new one), and plain valid events between them so sessions have state to break. The same
  * seed gives the same records, so a failure can be replayed.
  */
 export function* hostileRecords(options: HostileOptions): Generator<HostileRecord> {
@@ -189,6 +190,9 @@ function build(kind: HostileKind, context: RecordContext): Shape {
       };
     case 'tombstone':
       return { topic: random.pick(TOPICS), key: session, value: null, headers: {} };
+    case 'unknown_event_name':
+      // Every one a new name: ignored, and must not become a new metric label each.
+      return plain(context, `cart.never_seen_${random.int(0, 1_000_000_000)}`, { sku: 'SKU-1' });
     case 'plain_event':
       return plain(context, 'cart.item_added', {
         sku: `SKU-${random.int(0, 5)}`,
