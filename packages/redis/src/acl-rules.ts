@@ -51,6 +51,8 @@ export function projectorAclRules(namespace: string): string[] {
     ...CONNECT_AND_SCRIPTS,
     '+scan',
     '+hgetall',
+    // The layout record's script (layout-record.ts), in cluster mode.
+    '+exists',
   ];
 }
 
