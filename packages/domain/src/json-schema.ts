@@ -9,9 +9,9 @@ export const CHECKOUT_SNAPSHOT_JSON_SCHEMA_ID = `urn:checkout-projection:schema:
  * packages/domain/schema/checkout-snapshot.schema.json; a unit test keeps it in sync.
  */
 export function checkoutSnapshotJsonSchema(): Record<string, unknown> {
-  const { $schema, ...generated } = z.toJSONSchema(checkoutSnapshotSchema, {
-    target: 'draft-2020-12',
-  });
+  const { $schema, ...generated } = openToNewFields(
+    z.toJSONSchema(checkoutSnapshotSchema, { target: 'draft-2020-12' }),
+  );
   return {
     $schema,
     $id: CHECKOUT_SNAPSHOT_JSON_SCHEMA_ID,
@@ -22,6 +22,22 @@ export function checkoutSnapshotJsonSchema(): Record<string, unknown> {
       'integer minor units of `currency`. Readers must refuse a schema_version they do not know.',
     ...generated,
   };
+}
+
+/**
+ * Without zod's `additionalProperties: false`: a newer projector may add an optional field
+ * within the same `schema_version` (as `meta.fold_version` was), and a reader that validates
+ * must not then refuse every document. A change that readers must understand bumps
+ * `schema_version` instead, which they refuse.
+ */
+function openToNewFields<T>(schema: T): T {
+  if (Array.isArray(schema)) return schema.map(openToNewFields) as T;
+  if (typeof schema !== 'object' || schema === null) return schema;
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([key, value]) => !(key === 'additionalProperties' && value === false))
+      .map(([key, value]) => [key, openToNewFields(value)]),
+  ) as T;
 }
 
 /** The committed file's exact text. */
