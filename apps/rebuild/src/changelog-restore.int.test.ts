@@ -4,12 +4,16 @@ import {
   compareWithFold,
   FAST_GROUP_ENV,
   highWatermarks,
+  logLines,
   produceInBackground,
   produceStream,
   projectorHarness,
   readAllRecords,
+  storedCheckpoints,
   storeModes,
+  tail,
   waitForCheckpoints,
+  waitUntil,
   type ProjectorHarness,
 } from '@checkout/projector/testing';
 import { rebuildEnv } from './testing/rebuild-env.ts';
@@ -118,6 +122,88 @@ describe('checkout-rebuild --from-changelog (issue 13)', () => {
         `${changelog.sessions} snapshots restored in ${JSON.stringify(restore.json['changelog'])}, ` +
         `${restore.json['events']} events replayed after the markers; the live handover restored ` +
         `${JSON.stringify(handover.json['changelog'])} and replayed ${handover.json['events']} events (${first.records} records)`,
+    );
+  });
+
+  /**
+   * Compaction keeps the last record written per key: a zombie (frozen right after its Redis
+   * commit, before its publish) that publishes once thawed would make its older snapshots
+   * win over the new owner's. The new owner's claim fences the zombie's transactional id: the
+   * late publish is refused (the zombie says so), the new owner caught the changelog up from
+   * the marker, and a restore after the store lost everything equals the fold.
+   */
+  it('a zombie thawed after the new owner took over cannot publish into the changelog', async () => {
+    const infrastructure = standalone!.infrastructure;
+    const harness = await projectorHarness('changelog-zombie', infrastructure, 3, FAST_GROUP_ENV);
+    const changelogEnv = { SNAPSHOT_CHANGELOG_TOPIC: harness.names.topic('snapshot-changelog') };
+    await produceStream(harness.brokers, harness.topics, {
+      seed: 31,
+      records: 3000,
+      sessionPrefix: 'before-',
+    });
+    const producer = produceInBackground(harness.brokers, harness.topics, {
+      seed: 32,
+      sessionPrefix: 'live-',
+      recordsPerSecond: 300,
+    });
+    const zombie = await harness.start(
+      {
+        ...changelogEnv,
+        CHECKOUT_FAULT_POINT: 'after-store-commit',
+        CHECKOUT_FAULT_AFTER: '3',
+        CHECKOUT_FAULT_SIGNAL: 'SIGSTOP',
+      },
+      { waitUntilReady: false },
+    );
+    await waitUntil(
+      () => zombie.output.includes('fault-point: freezing at after-store-commit'),
+      'the member to freeze between its commit and its publish',
+      60_000,
+    );
+    const frozenAt = await storedCheckpoints(harness);
+    const owner = await harness.start(changelogEnv);
+    await waitUntil(
+      async () => {
+        const now = await storedCheckpoints(harness);
+        return [...frozenAt].every(([field, at]) => (now.get(field) ?? -1n) > at);
+      },
+      'the new owner storing past the frozen batch',
+      60_000,
+    );
+    zombie.kill('SIGCONT');
+    await waitUntil(
+      () =>
+        logLines(zombie, 'snapshot changelog marker not moved').some((line) =>
+          JSON.stringify(line['changelog']).includes('fenced'),
+        ),
+      'the zombie publish to be fenced',
+      30_000,
+    );
+    await producer.stop();
+    await waitForCheckpoints(harness.redis, {
+      namespace: harness.namespace,
+      layout: harness.layout,
+      group: harness.group,
+      targets: await highWatermarks(harness.brokers, harness.topics),
+      timeoutMs: 60_000,
+    });
+    expect(owner.child.exitCode, tail(owner)).toBeNull();
+    for (const member of [zombie, owner]) {
+      member.kill('SIGKILL');
+      await member.exited;
+    }
+
+    await loseEverything(harness);
+    const restore = await runRebuildCli(rebuildEnv(harness, changelogEnv), [
+      '--from-changelog',
+      '--yes',
+      '--json',
+    ]);
+    expect(restore.code, restore.stdout + restore.stderr).toBe(0);
+    const restored = await expectGenerationEqualsFold(harness, String(restore.json['generation']));
+    console.info(
+      `changelog zombie: fenced after thawing; ${restored.sessions} sessions restored equal the fold ` +
+        `(${JSON.stringify(restore.json['changelog'])}, ${restore.json['events']} events replayed)`,
     );
   });
 });
