@@ -20,7 +20,7 @@ import {
 /** What the commit script runs (and INFO commandstats counts once more, inside EVALSHA). */
 const SCRIPT_COMMANDS = ['get', 'set', 'hget', 'hset'];
 
-export type PhaseId = 'a' | 'k' | 'b' | 'c' | 'u' | 'd';
+export type PhaseId = 'a' | 'k' | 'b' | 'c' | 'u' | 'd' | 'p' | 'r';
 
 /** One design measured on one size. */
 export interface PhaseResult {
@@ -198,11 +198,23 @@ async function runConsumer(
  * with the heap settings of its Docker image; (u) the same with V8's default heap settings.
  * BENCH_NODE_OPTIONS, when set, replaces both.
  */
-export async function measureProjector(context: PhaseContext, id: 'c' | 'u'): Promise<PhaseResult> {
+/** The snapshot changelog (p) publishes to and (r) restores from: one per size. */
+export function changelogTopic(context: PhaseContext): string {
+  return `${context.prefix}snapshot-changelog`;
+}
+
+/**
+ * (c) the projector as the image runs it; (u) with V8's default heap; (p) as (c), publishing
+ * every snapshot to the changelog (SNAPSHOT_CHANGELOG_TOPIC): the cost of publishing.
+ */
+export async function measureProjector(
+  context: PhaseContext,
+  id: 'c' | 'u' | 'p',
+): Promise<PhaseResult> {
   const namespace = `${context.tag}-${id}`;
   const group = `${context.tag}.projector-${id}`;
   const heap =
-    id === 'c' && process.env['BENCH_NODE_OPTIONS'] === undefined
+    id !== 'u' && process.env['BENCH_NODE_OPTIONS'] === undefined
       ? { NODE_OPTIONS: imageNodeOptions() }
       : {};
   const started = performance.now();
@@ -218,6 +230,7 @@ export async function measureProjector(context: PhaseContext, id: 'c' | 'u'): Pr
       SNAPSHOT_TTL_SECONDS: String(context.ttlSeconds),
       HTTP_PORT: '0',
       LOG_LEVEL: 'info',
+      ...(id === 'p' ? { SNAPSHOT_CHANGELOG_TOPIC: changelogTopic(context) } : {}),
       ...heap,
     },
     logFile: join(context.resultsDir, `${context.tag}-projector-${id}.log`),
@@ -240,10 +253,11 @@ export async function measureProjector(context: PhaseContext, id: 'c' | 'u'): Pr
   await deleteKeys(context.redis, `${namespace}:*`);
   return {
     id,
-    name:
-      id === 'c'
-        ? 'projector: checkout-projector end to end'
-        : 'projector with V8 default heap settings',
+    name: {
+      c: 'projector: checkout-projector end to end',
+      u: 'projector with V8 default heap settings',
+      p: 'projector publishing the snapshot changelog',
+    }[id],
     ...throughput(context.records, measured.joinedAt, measured.doneAt, started),
     peakRssBytes: child.peakRss(),
     redisRequests: requests.size === 0 ? null : total(requests),
@@ -257,15 +271,23 @@ export async function measureProjector(context: PhaseContext, id: 'c' | 'u'): Pr
 
 /**
  * (d) `checkout-rebuild --from-offset earliest --yes --json` in a child process, into a fresh
- * namespace (so it builds generation 1 and switches readers to it).
+ * namespace (so it builds generation 1 and switches readers to it); (r) `--from-changelog`
+ * instead, from the changelog (p) filled: compare their wall times (the restore's replay
+ * starts only after the changelog is read, so its active seconds are not comparable).
  */
-export async function measureRebuild(context: PhaseContext): Promise<PhaseResult> {
-  const namespace = `${context.tag}-d`;
+export async function measureRebuild(
+  context: PhaseContext,
+  id: 'd' | 'r' = 'd',
+): Promise<PhaseResult> {
+  const namespace = `${context.tag}-${id}`;
   const group = `${context.tag}.live`;
   const started = performance.now();
   const before = await commandStats(context.redis);
   const fetchBytes = process.env['BENCH_REBUILD_FETCH_BYTES'];
-  const args = ['--from-offset', 'earliest', '--yes', '--json'];
+  const args =
+    id === 'r'
+      ? ['--from-changelog', '--yes', '--json']
+      : ['--from-offset', 'earliest', '--yes', '--json'];
   if (fetchBytes !== undefined) args.push('--fetch-bytes', fetchBytes);
   const child = runChild(rebuildMain, args, {
     env: {
@@ -276,10 +298,11 @@ export async function measureRebuild(context: PhaseContext): Promise<PhaseResult
       REDIS_NAMESPACE: namespace,
       DLQ_TOPIC: `${context.prefix}checkout-events-dlq`,
       SNAPSHOT_TTL_SECONDS: String(context.ttlSeconds),
+      SNAPSHOT_CHANGELOG_TOPIC: changelogTopic(context),
     },
-    logFile: join(context.resultsDir, `${context.tag}-rebuild.log`),
+    logFile: join(context.resultsDir, `${context.tag}-rebuild-${id}.log`),
     resultsDir: context.resultsDir,
-    label: `${context.tag}-rebuild`,
+    label: `${context.tag}-rebuild-${id}`,
   });
   // A fresh namespace: the rebuild's INCR of the generation counter hands out id 1.
   let generation: string | null = null;
@@ -311,8 +334,11 @@ export async function measureRebuild(context: PhaseContext): Promise<PhaseResult
   await deleteKeys(context.redis, `${namespace}:*`);
   const result = throughput(context.records, measured.joinedAt, measured.doneAt, started);
   return {
-    id: 'd',
-    name: 'rebuild: checkout-rebuild --from-offset earliest',
+    id,
+    name:
+      id === 'r'
+        ? 'restore: checkout-rebuild --from-changelog'
+        : 'rebuild: checkout-rebuild --from-offset earliest',
     ...result,
     wallSeconds: (exitedAt - started) / 1000,
     peakRssBytes: child.peakRss(),
@@ -327,6 +353,7 @@ export async function measureRebuild(context: PhaseContext): Promise<PhaseResult
       'duration_ms',
       'dead_letters_published',
       'write_conflicts',
+      'changelog',
     ]),
     memory: child.memory(),
   };

@@ -26,7 +26,8 @@ import { evaluateTargets, formatReport, type BenchResults, type SizeResult } fro
  * Environment:
  * - BENCH_SIZES: comma-separated record counts. @default 100000,1000000
  * - BENCH_PHASES: which designs, in run order (a is measured twice, first and last; k is the
- *   limit with @platformatic/kafka; u the projector with V8's default heap). @default akcudba
+ *   limit with @platformatic/kafka; u the projector with V8's default heap; p the projector
+ *   publishing the snapshot changelog, r the restore from it, after p). @default akcudba
  * - BENCH_KAFKA_BROKERS / BENCH_REDIS_URL: use running servers instead of starting them.
  * - BENCH_PARTITIONS: partitions of each topic. @default 3
  * - BENCH_SEED: generator seed. @default 7
@@ -57,8 +58,14 @@ function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
       return value;
     });
   const phases = (env['BENCH_PHASES'] ?? 'akcudba').split('') as PhaseId[];
-  if (phases.some((phase) => !'abcdku'.includes(phase))) {
-    throw new Error(`BENCH_PHASES: use the letters a, b, c, d, k, u (got ${env['BENCH_PHASES']})`);
+  if (phases.some((phase) => !'abcdkupr'.includes(phase))) {
+    throw new Error(
+      `BENCH_PHASES: use the letters a, b, c, d, k, u, p, r (got ${env['BENCH_PHASES']})`,
+    );
+  }
+  const published = phases.indexOf('p');
+  if (phases.includes('r') && (published < 0 || published > phases.indexOf('r'))) {
+    throw new Error('BENCH_PHASES: r restores the changelog p publishes; put p before r');
   }
   const compression = env['BENCH_COMPRESSION'] ?? 'gzip';
   if (compression !== 'gzip' && compression !== 'none') {
@@ -155,17 +162,20 @@ async function main(): Promise<BenchResults> {
             ? await measureLimit(context, phase, (attempts[phase] += 1))
             : phase === 'b'
               ? await measureOriginalDesign(context)
-              : phase === 'c' || phase === 'u'
+              : phase === 'c' || phase === 'u' || phase === 'p'
                 ? await measureProjector(context, phase)
-                : await measureRebuild(context);
+                : await measureRebuild(context, phase);
         log(
           `      ${Math.round(measured.eventsPerSecond)} events/s (${measured.seconds.toFixed(1)} s active, ${measured.wallSeconds.toFixed(1)} s wall)`,
         );
         result.phases.push(measured);
       }
       if (process.env['BENCH_KEEP_TOPICS'] !== '1') {
+        const changelog = settings.phases.includes('p') ? [`${prefix}snapshot-changelog`] : [];
         await admin
-          .deleteTopics({ topics: [...topics.physical, `${prefix}checkout-events-dlq`] })
+          .deleteTopics({
+            topics: [...topics.physical, `${prefix}checkout-events-dlq`, ...changelog],
+          })
           .catch((error: unknown) =>
             log(`could not delete the topics of ${prefix}: ${String(error)}`),
           );
@@ -196,6 +206,8 @@ function phaseName(phase: PhaseId): string {
     c: 'checkout-projector end to end',
     u: 'checkout-projector with V8 default heap settings',
     d: 'checkout-rebuild --from-offset earliest',
+    p: 'checkout-projector publishing the snapshot changelog',
+    r: 'checkout-rebuild --from-changelog (restore)',
   }[phase];
 }
 
