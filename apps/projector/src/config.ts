@@ -152,6 +152,12 @@ const heartbeatBelowSessionTimeout: CrossCheck<ProjectorConfig> = (config) =>
     ? `KAFKA_HEARTBEAT_INTERVAL_MS: must be below KAFKA_SESSION_TIMEOUT_MS (${config.KAFKA_SESSION_TIMEOUT_MS})`
     : undefined;
 
+/** The changelog is a Kafka topic: without brokers (embedded mode) it would be ignored, silently. */
+const changelogNeedsKafka: CrossCheck<ProjectorConfig> = (config) =>
+  config.SNAPSHOT_CHANGELOG_TOPIC !== undefined && config.KAFKA_BROKERS === undefined
+    ? 'SNAPSHOT_CHANGELOG_TOPIC: needs KAFKA_BROKERS (the changelog is a Kafka topic); unset it in embedded mode'
+    : undefined;
+
 export function loadConfig(
   env: Readonly<Record<string, string | undefined>>,
 ): ConfigResult<ProjectorConfig> {
@@ -160,5 +166,6 @@ export function loadConfig(
     heartbeatBelowSessionTimeout,
     redisClusterIncomplete,
     redisCaWithoutTls,
+    changelogNeedsKafka,
   ]);
 }
