@@ -32,10 +32,12 @@ export interface ChangelogTracker {
   resumeFrom(logicalKey: string, stored: string | null): string | null;
   /** Whether records below `stored` must be republished (the changelog lags). */
   lagging(logicalKey: string, stored: string | null): boolean;
+  /** Made visible only if `committed` resolves true (the store commit of the batch). */
   publish(
     partition: number,
     snapshots: ReadonlyArray<{ sessionId: string; order: CheckoutOrder }>,
     advances: ReadonlyArray<Advance>,
+    committed: Promise<boolean>,
   ): Promise<PublishOutcome>;
   /** A revoke: the claim ends once the publishes in flight are done. */
   forget(partitions: readonly number[]): void;
@@ -49,7 +51,7 @@ export interface Advance {
   next: string;
 }
 
-export type PublishOutcome = 'published' | 'held' | 'fenced' | 'gap';
+export type PublishOutcome = 'published' | 'held' | 'fenced' | 'gap' | 'not-committed';
 
 export function createChangelogTracker(changelog: SnapshotChangelog): ChangelogTracker {
   const positions = new Map<string, string>();
@@ -79,6 +81,7 @@ export function createChangelogTracker(changelog: SnapshotChangelog): ChangelogT
     partition: number,
     snapshots: ReadonlyArray<{ sessionId: string; order: CheckoutOrder }>,
     advances: ReadonlyArray<Advance>,
+    committed: Promise<boolean>,
   ): Promise<PublishOutcome> {
     if (held.has(partition) || !claimed.has(partition)) return 'held';
     const marker = markerOf(partition);
@@ -98,7 +101,8 @@ export function createChangelogTracker(changelog: SnapshotChangelog): ChangelogT
     // A redelivery the changelog already holds: nothing to say.
     if (snapshots.length === 0 && !moved && marker.size === before)
       return gap ? 'gap' : 'published';
-    const result = await changelog.publish({ partition, snapshots, marker });
+    const result = await changelog.publish({ partition, snapshots, marker }, committed);
+    if (!result.ok && result.reason === 'not-committed') return 'not-committed';
     if (!result.ok) {
       // Someone else owns the partition number now; its claim read the marker before ours.
       claimed.delete(partition);
@@ -142,12 +146,11 @@ export function createChangelogTracker(changelog: SnapshotChangelog): ChangelogT
       const at = position(key);
       return stored !== null && (at === null || compareOffsets(at, stored) < 0);
     },
-    publish(partition, snapshots, advances) {
+    publish(partition, snapshots, advances, committed) {
+      // Chained in the order the commits were sent, which is the order the store applies them.
       const previous = chains.get(partition) ?? Promise.resolve();
-      const next = previous.then(
-        () => write(partition, snapshots, advances),
-        () => write(partition, snapshots, advances),
-      );
+      const step = () => write(partition, snapshots, advances, committed);
+      const next = previous.then(step, step);
       chains.set(partition, next);
       void next
         .finally(() => {

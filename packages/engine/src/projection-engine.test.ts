@@ -300,8 +300,9 @@ function memoryChangelog() {
           }
           return markers;
         },
-        async publish({ partition, snapshots, marker }) {
+        async publish({ partition, snapshots, marker }, committed) {
           if (down) throw new Error('changelog down');
+          if (!(await committed)) return { ok: false, reason: 'not-committed' };
           const log = at(partition);
           if (epochs.get(partition) !== log.epoch) return { ok: false, reason: 'fenced' };
           for (const { sessionId, order } of snapshots)
@@ -373,6 +374,22 @@ describe('ProjectionEngine with a snapshot changelog', () => {
     });
     expect(Object.fromEntries(changelog.partition(0).marker)).toEqual({ 'cart-events:0': '4' });
     expect(next.storedCheckpoint({ topic: 't.cart-events', partition: 0 })).toBe('4');
+  });
+
+  it('publishes nothing of a batch whose commit conflicts, though it was sent beside the commit', async () => {
+    const store = memoryStore();
+    const changelog = memoryChangelog();
+    const engine = createProjectionEngine({
+      store,
+      deadLetters: noDeadLetters,
+      topics,
+      changelog: changelog.member(),
+    });
+    await engine.processBatch([added('s-1', 0)]);
+    store.checkpoints.set('cart-events:0', '5'); // another writer moved on
+    expect((await engine.processBatch([added('s-1', 1)])).kind).toBe('conflict');
+    expect(changelog.partition(0).snapshots.get('s-1')).toBe(1);
+    expect(Object.fromEntries(changelog.partition(0).marker)).toEqual({ 'cart-events:0': '1' });
   });
 
   it('publishes nothing from a store that lost data, and raises the alarm', async () => {

@@ -245,13 +245,38 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
 
     const checkpoints = nextCheckpoints(partitions);
     const commitStarted = now();
-    const result = await store.commit({
+    const committing = store.commit({
       generation: loaded.generation,
       snapshots: folded.snapshots,
       checkpoints,
     });
+    // Sent beside the commit, visible only once it succeeded (the port says how).
+    const publishStarted = now();
+    const publishing =
+      changelog === undefined
+        ? undefined
+        : publishChangelog(
+            partitions,
+            folded.snapshots,
+            republished,
+            parsed,
+            loaded,
+            committing.then(
+              (outcome) => outcome.ok,
+              () => false,
+            ),
+          );
+    publishing?.catch(() => undefined); // awaited below, on every path
+    let result: Awaited<typeof committing>;
+    try {
+      result = await committing;
+    } catch (error) {
+      await publishing?.catch(() => undefined);
+      throw error;
+    }
     storeMs += now() - commitStarted;
     if (!result.ok) {
+      await publishing?.catch(() => undefined);
       observer.writeConflict(result.conflict);
       // Not `forget`: this member still owns the partitions, and what it published stays so.
       for (const tp of physical) knownCheckpoints.delete(keyOf(logicalPartition(tp)));
@@ -269,9 +294,8 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
         checkpoint.nextOffset,
       );
     }
-    if (changelog !== undefined) {
-      const publishStarted = now();
-      await publishChangelog(partitions, folded.snapshots, republished, parsed, loaded);
+    if (publishing !== undefined) {
+      await publishing;
       observer.changelogPublished?.({ durationMs: now() - publishStarted });
       onStep('after-changelog');
     }
@@ -297,6 +321,7 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     republished: ReadonlyMap<string, number>,
     parsed: ParsedBatch,
     loaded: LoadedSnapshots,
+    committed: Promise<boolean>,
   ) {
     if (changelog === undefined) return;
     const partitionOfSession = new Map<string, number>(republished);
@@ -333,7 +358,7 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     const outcomes = await Promise.all(
       [...byPartition].map(async ([partition, group]) => ({
         partition,
-        outcome: await changelog.publish(partition, group.snapshots, group.advances),
+        outcome: await changelog.publish(partition, group.snapshots, group.advances, committed),
       })),
     );
     const troubled = outcomes.flatMap(({ partition, outcome }) =>

@@ -17,8 +17,12 @@ export interface SnapshotChangelog {
    * by another member fences this one) and returns each one's last marker (absent: none).
    */
   claim(partitions: readonly number[]): Promise<Map<number, ChangelogMarker>>;
-  /** Snapshots, then the marker, all or nothing; resolves once durably accepted. */
-  publish(write: ChangelogWrite): Promise<ChangelogPublishResult>;
+  /**
+   * Snapshots, then the marker, all or nothing; resolves once durably accepted. Sent while the
+   * store commit runs (the cost overlaps it) and made visible only if `committed` resolves
+   * true: a batch whose commit conflicts or fails publishes nothing.
+   */
+  publish(write: ChangelogWrite, committed: Promise<boolean>): Promise<ChangelogPublishResult>;
   /** This member no longer owns these partition numbers (a revoke). */
   release(partitions: readonly number[]): Promise<void>;
 }
@@ -35,4 +39,6 @@ export interface ChangelogWrite {
 export type ChangelogPublishResult =
   | { ok: true }
   /** Another member claimed the partition since: nothing of this write is visible. */
-  | { ok: false; reason: 'fenced' };
+  | { ok: false; reason: 'fenced' }
+  /** `committed` said false: the write was withdrawn. */
+  | { ok: false; reason: 'not-committed' };
