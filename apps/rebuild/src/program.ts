@@ -13,6 +13,8 @@ Examples:
   $ checkout-rebuild --from-offset earliest
   # Same, unattended (CI, a runbook script), with a machine-readable result
   $ checkout-rebuild --from-offset earliest --yes --json
+  # Redis lost its data, fast path: one record per session from the snapshot changelog
+  $ checkout-rebuild --from-changelog --yes
   # Redis restored from an older backup, or flushed: catch up from the stored checkpoints
   $ checkout-rebuild --from-snapshot
   # Did the live projection drift from the fold? (exit code 3 if so)
