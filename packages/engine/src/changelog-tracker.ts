@@ -57,6 +57,12 @@ export function createChangelogTracker(changelog: SnapshotChangelog): ChangelogT
   const positions = new Map<string, string>();
   const claimed = new Set<number>();
   const held = new Set<number>();
+  /**
+   * Fenced by another member's claim: not claimed again until this member loses and regains
+   * the partition (a revoke, `forget`). Re-claiming on a mere write conflict would fence the
+   * rightful owner back, and the two would take turns.
+   */
+  const fenced = new Set<number>();
   const chains = new Map<number, Promise<unknown>>();
 
   function position(key: string): string | null {
@@ -106,6 +112,7 @@ export function createChangelogTracker(changelog: SnapshotChangelog): ChangelogT
     if (!result.ok) {
       // Someone else owns the partition number now; its claim read the marker before ours.
       claimed.delete(partition);
+      fenced.add(partition);
       for (const key of markerOf(partition).keys()) positions.delete(key);
       return 'fenced';
     }
@@ -115,7 +122,7 @@ export function createChangelogTracker(changelog: SnapshotChangelog): ChangelogT
 
   return {
     async claim(partitions) {
-      const wanted = [...new Set(partitions)].filter((p) => !claimed.has(p));
+      const wanted = [...new Set(partitions)].filter((p) => !claimed.has(p) && !fenced.has(p));
       if (wanted.length === 0) return;
       const markers = await changelog.claim(wanted);
       for (const partition of wanted) adopt(partition, markers.get(partition));
@@ -160,6 +167,7 @@ export function createChangelogTracker(changelog: SnapshotChangelog): ChangelogT
       return next;
     },
     forget(partitions) {
+      for (const partition of partitions) fenced.delete(partition);
       const mine = [...new Set(partitions)].filter((p) => claimed.has(p));
       if (mine.length === 0) return;
       for (const partition of mine) {
