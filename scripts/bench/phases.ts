@@ -27,8 +27,8 @@ import { measureSpread, type KeySpread } from './key-spread.ts';
 /** What the commit script runs (and INFO commandstats counts once more, inside EVALSHA). */
 const SCRIPT_COMMANDS = ['get', 'set', 'hget', 'hset'];
 
-/** C and D: the projector (c) and the rebuild (d) on the Redis Cluster. */
-export type PhaseId = 'a' | 'k' | 'b' | 'c' | 'u' | 'd' | 'C' | 'D';
+/** C and D: the projector (c) and the rebuild (d) on the Redis Cluster; p and r: the changelog. */
+export type PhaseId = 'a' | 'k' | 'b' | 'c' | 'u' | 'd' | 'C' | 'D' | 'p' | 'r';
 
 /** One design measured on one size. */
 export interface PhaseResult {
@@ -221,9 +221,18 @@ async function runConsumer(
  * with the heap settings of its Docker image; (u) the same with V8's default heap settings;
  * (C) (c) on the Redis Cluster. BENCH_NODE_OPTIONS, when set, replaces the heap settings.
  */
+/** The snapshot changelog (p) publishes to and (r) restores from: one per size. */
+export function changelogTopic(context: PhaseContext): string {
+  return `${context.prefix}snapshot-changelog`;
+}
+
+/**
+ * (c) the projector as the image runs it; (u) with V8's default heap; (C) on the Redis Cluster;
+ * (p) as (c), publishing every snapshot to the changelog (SNAPSHOT_CHANGELOG_TOPIC).
+ */
 export async function measureProjector(
   context: PhaseContext,
-  id: 'c' | 'u' | 'C',
+  id: 'c' | 'u' | 'C' | 'p',
 ): Promise<PhaseResult> {
   const store = storeOf(context, id);
   const namespace = `${context.tag}-${id.toLowerCase() === id ? id : `cluster-${id}`}`;
@@ -246,6 +255,7 @@ export async function measureProjector(
       SNAPSHOT_TTL_SECONDS: String(context.ttlSeconds),
       HTTP_PORT: '0',
       LOG_LEVEL: 'info',
+      ...(id === 'p' ? { SNAPSHOT_CHANGELOG_TOPIC: changelogTopic(context) } : {}),
       ...heap,
     },
     logFile: join(context.resultsDir, `${context.tag}-projector-${id}.log`),
@@ -276,6 +286,7 @@ export async function measureProjector(
       c: 'projector: checkout-projector end to end',
       u: 'projector with V8 default heap settings',
       C: 'projector on the Redis Cluster (3 masters)',
+      p: 'projector publishing the snapshot changelog',
     }[id],
     ...throughput(context.records, measured.joinedAt, measured.doneAt, started),
     peakRssBytes: child.peakRss(),
@@ -294,16 +305,25 @@ export async function measureProjector(
 
 /**
  * (d) `checkout-rebuild --from-offset earliest --yes --json` in a child process, into a fresh
- * namespace (so it builds generation 1 and switches readers to it); (D) the same on the cluster.
+ * namespace (so it builds generation 1 and switches readers to it); (D) the same on the cluster;
+ * (r) `--from-changelog` instead, from the changelog (p) filled: compare their wall times (the
+ * restore's replay starts only after the changelog is read, so its active seconds are not
+ * comparable).
  */
-export async function measureRebuild(context: PhaseContext, id: 'd' | 'D'): Promise<PhaseResult> {
+export async function measureRebuild(
+  context: PhaseContext,
+  id: 'd' | 'D' | 'r' = 'd',
+): Promise<PhaseResult> {
   const store = storeOf(context, id);
-  const namespace = `${context.tag}-${id === 'd' ? 'd' : 'cluster-D'}`;
+  const namespace = `${context.tag}-${id === 'D' ? 'cluster-D' : id}`;
   const group = `${context.tag}.live-${id}`;
   const started = performance.now();
   const before = await serverFigures(store);
   const fetchBytes = process.env['BENCH_REBUILD_FETCH_BYTES'];
-  const args = ['--from-offset', 'earliest', '--yes', '--json'];
+  const args =
+    id === 'r'
+      ? ['--from-changelog', '--yes', '--json']
+      : ['--from-offset', 'earliest', '--yes', '--json'];
   if (fetchBytes !== undefined) args.push('--fetch-bytes', fetchBytes);
   const child = runChild(rebuildMain, args, {
     env: {
@@ -314,6 +334,7 @@ export async function measureRebuild(context: PhaseContext, id: 'd' | 'D'): Prom
       REDIS_NAMESPACE: namespace,
       DLQ_TOPIC: `${context.prefix}checkout-events-dlq`,
       SNAPSHOT_TTL_SECONDS: String(context.ttlSeconds),
+      SNAPSHOT_CHANGELOG_TOPIC: changelogTopic(context),
     },
     logFile: join(context.resultsDir, `${context.tag}-rebuild-${id}.log`),
     resultsDir: context.resultsDir,
@@ -349,15 +370,28 @@ export async function measureRebuild(context: PhaseContext, id: 'd' | 'D'): Prom
   );
   const requests = child.redisCommands();
   await deleteNamespace(store, namespace);
-  const result = throughput(context.records, measured.joinedAt, measured.doneAt, started);
+  const wallSeconds = (exitedAt - started) / 1000;
+  // The restore's replay group joins only after the changelog is read: its equivalent rate
+  // is the records it stands for over the whole run.
+  const result =
+    id === 'r'
+      ? {
+          records: context.records,
+          seconds: wallSeconds,
+          wallSeconds,
+          eventsPerSecond: context.records / wallSeconds,
+        }
+      : throughput(context.records, measured.joinedAt, measured.doneAt, started);
   return {
     id,
     name:
-      id === 'd'
-        ? 'rebuild: checkout-rebuild --from-offset earliest'
-        : 'rebuild on the Redis Cluster (3 masters)',
+      id === 'r'
+        ? 'restore: checkout-rebuild --from-changelog'
+        : id === 'd'
+          ? 'rebuild: checkout-rebuild --from-offset earliest'
+          : 'rebuild on the Redis Cluster (3 masters)',
     ...result,
-    wallSeconds: (exitedAt - started) / 1000,
+    wallSeconds,
     peakRssBytes: child.peakRss(),
     redisRequests: requests.size === 0 ? null : total(requests),
     redisExecuted: total(executed),
@@ -370,6 +404,7 @@ export async function measureRebuild(context: PhaseContext, id: 'd' | 'D'): Prom
       'duration_ms',
       'dead_letters_published',
       'write_conflicts',
+      'changelog',
     ]),
     memory: child.memory(),
     store: store.mode,

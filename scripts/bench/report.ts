@@ -44,7 +44,29 @@ export function evaluateTargets(
     const original = bestOf(size, 'b');
     const projector = bestOf(size, 'c');
     const rebuild = bestOf(size, 'd');
+    const publishing = bestOf(size, 'p');
+    const restore = bestOf(size, 'r');
     const at = `at ${count(size.size)}`;
+    if (rebuild && restore) {
+      const ratio = rebuild.wallSeconds / restore.wallSeconds;
+      checks.push(
+        check(
+          `restore from the changelog ≥ 10 × faster than --from-offset earliest (wall) ${at}`,
+          `${ratio.toFixed(1)} × (${restore.wallSeconds.toFixed(1)} s vs ${rebuild.wallSeconds.toFixed(1)} s)`,
+          ratio >= 10,
+        ),
+      );
+    }
+    if (projector && publishing) {
+      const ratio = publishing.eventsPerSecond / projector.eventsPerSecond;
+      checks.push(
+        check(
+          `publishing the changelog costs the projector ≤ 20 % throughput ${at}`,
+          `${ratio.toFixed(2)} × (${Math.round(publishing.eventsPerSecond)} vs ${Math.round(projector.eventsPerSecond)} events/s)`,
+          ratio >= 0.8,
+        ),
+      );
+    }
     if (limit && projector) {
       const ratio = projector.eventsPerSecond / limit.eventsPerSecond;
       checks.push(check(`projector ≥ 0.7 × limit ${at}`, `${ratio.toFixed(2)} ×`, ratio >= 0.7));

@@ -27,7 +27,8 @@ import { evaluateTargets, formatReport, type BenchResults, type SizeResult } fro
  * Environment:
  * - BENCH_SIZES: comma-separated record counts. @default 100000,1000000
  * - BENCH_PHASES: which designs, in run order (a is measured twice, first and last; k is the
- *   limit with @platformatic/kafka; u the projector with V8's default heap). @default akcudba
+ *   limit with @platformatic/kafka; u the projector with V8's default heap; p the projector
+ *   publishing the snapshot changelog, r the restore from it, after p). @default akcudba
  * - BENCH_KAFKA_BROKERS / BENCH_REDIS_URL: use running servers instead of starting them.
  * - BENCH_PARTITIONS: partitions of each topic. @default 3
  * - BENCH_SEED: generator seed. @default 7
@@ -62,10 +63,14 @@ function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
       return value;
     });
   const phases = (env['BENCH_PHASES'] ?? 'akcudba').split('') as PhaseId[];
-  if (phases.some((phase) => !'abcdkuCD'.includes(phase))) {
+  if (phases.some((phase) => !'abcdkuCDpr'.includes(phase))) {
     throw new Error(
-      `BENCH_PHASES: use the letters a, b, c, d, k, u, C, D (got ${env['BENCH_PHASES']})`,
+      `BENCH_PHASES: use the letters a, b, c, d, k, u, C, D, p, r (got ${env['BENCH_PHASES']})`,
     );
+  }
+  const published = phases.indexOf('p');
+  if (phases.includes('r') && (published < 0 || published > phases.indexOf('r'))) {
+    throw new Error('BENCH_PHASES: r restores the changelog p publishes; put p before r');
   }
   const compression = env['BENCH_COMPRESSION'] ?? 'gzip';
   if (compression !== 'gzip' && compression !== 'none') {
@@ -171,7 +176,7 @@ async function main(): Promise<BenchResults> {
             ? await measureLimit(context, phase, (attempts[phase] += 1))
             : phase === 'b'
               ? await measureOriginalDesign(context)
-              : phase === 'c' || phase === 'u' || phase === 'C'
+              : phase === 'c' || phase === 'u' || phase === 'C' || phase === 'p'
                 ? await measureProjector(context, phase)
                 : await measureRebuild(context, phase);
         log(
@@ -180,8 +185,11 @@ async function main(): Promise<BenchResults> {
         result.phases.push(measured);
       }
       if (process.env['BENCH_KEEP_TOPICS'] !== '1') {
+        const changelog = settings.phases.includes('p') ? [`${prefix}snapshot-changelog`] : [];
         await admin
-          .deleteTopics({ topics: [...topics.physical, `${prefix}checkout-events-dlq`] })
+          .deleteTopics({
+            topics: [...topics.physical, `${prefix}checkout-events-dlq`, ...changelog],
+          })
           .catch((error: unknown) =>
             log(`could not delete the topics of ${prefix}: ${String(error)}`),
           );
@@ -215,6 +223,8 @@ function phaseName(phase: PhaseId): string {
     d: 'checkout-rebuild --from-offset earliest',
     C: 'checkout-projector on the Redis Cluster',
     D: 'checkout-rebuild --from-offset earliest on the Redis Cluster',
+    p: 'checkout-projector publishing the snapshot changelog',
+    r: 'checkout-rebuild --from-changelog (restore)',
   }[phase];
 }
 

@@ -81,6 +81,17 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('refuses a snapshot changelog without Kafka, and a topic name Kafka would refuse', () => {
+    expect(errorOf({ SNAPSHOT_CHANGELOG_TOPIC: 'changelog' })).toContain(
+      'SNAPSHOT_CHANGELOG_TOPIC: needs KAFKA_BROKERS',
+    );
+    expect(errorOf({ KAFKA_BROKERS: 'k:9092', SNAPSHOT_CHANGELOG_TOPIC: 'a b' })).toContain(
+      'SNAPSHOT_CHANGELOG_TOPIC',
+    );
+    const result = loadConfig({ KAFKA_BROKERS: 'k:9092', SNAPSHOT_CHANGELOG_TOPIC: 'changelog' });
+    expect(result.ok && result.value.SNAPSHOT_CHANGELOG_TOPIC).toBe('changelog');
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ REDIS_URL: '', KAFKA_BROKERS: '' }).ok).toBe(true);
   });

@@ -2,6 +2,7 @@ import {
   booleanFlag,
   checkoutCurrency,
   dlqTopic,
+  snapshotChangelogTopic,
   integer,
   kafkaBrokers,
   kafkaSecurity,
@@ -103,6 +104,11 @@ export const projectorEnvSchema = z.object({
   REDIS_MAX_COMMIT_BYTES: redisMaxCommitBytes,
   /** @default 'checkout-events-dlq' */
   DLQ_TOPIC: dlqTopic,
+  /**
+   * Compacted topic of every committed snapshot, keyed by session id, co-partitioned with the
+   * event topics (README, "Snapshot changelog"). @default unset (no changelog)
+   */
+  SNAPSHOT_CHANGELOG_TOPIC: snapshotChangelogTopic,
   /** @default 8080 */
   HTTP_PORT: integer(0, 65_535).default(8080),
   /**
@@ -125,7 +131,13 @@ export const projectorEnvSchema = z.object({
   DEMO_SEED: integer(0, 2 ** 31).default(1),
   /** Test hook: SIGKILL this process when the named step is reached (see fault-points.ts). */
   CHECKOUT_FAULT_POINT: z
-    .enum(['after-load', 'after-dead-letters', 'after-store-commit', 'after-source-commit'])
+    .enum([
+      'after-load',
+      'after-dead-letters',
+      'after-store-commit',
+      'after-changelog',
+      'after-source-commit',
+    ])
     .optional(),
   /** Test hook: how many times the fault point is passed before the crash. @default 1 */
   CHECKOUT_FAULT_AFTER: integer(1, 1_000_000).default(1),
@@ -140,6 +152,12 @@ const heartbeatBelowSessionTimeout: CrossCheck<ProjectorConfig> = (config) =>
     ? `KAFKA_HEARTBEAT_INTERVAL_MS: must be below KAFKA_SESSION_TIMEOUT_MS (${config.KAFKA_SESSION_TIMEOUT_MS})`
     : undefined;
 
+/** The changelog is a Kafka topic: without brokers (embedded mode) it would be ignored, silently. */
+const changelogNeedsKafka: CrossCheck<ProjectorConfig> = (config) =>
+  config.SNAPSHOT_CHANGELOG_TOPIC !== undefined && config.KAFKA_BROKERS === undefined
+    ? 'SNAPSHOT_CHANGELOG_TOPIC: needs KAFKA_BROKERS (the changelog is a Kafka topic); unset it in embedded mode'
+    : undefined;
+
 export function loadConfig(
   env: Readonly<Record<string, string | undefined>>,
 ): ConfigResult<ProjectorConfig> {
@@ -148,5 +166,6 @@ export function loadConfig(
     heartbeatBelowSessionTimeout,
     redisClusterIncomplete,
     redisCaWithoutTls,
+    changelogNeedsKafka,
   ]);
 }

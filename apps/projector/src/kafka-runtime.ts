@@ -8,6 +8,7 @@ import {
   createConsumerLag,
   createKafka,
   createKafkaDeadLetterSink,
+  createKafkaSnapshotChangelog,
   ensureTopics,
   kafkaSecurityOptions,
   runKafkaSource,
@@ -35,12 +36,23 @@ export function kafkaSource(
     partitions: config.KAFKA_TOPIC_PARTITIONS,
     log,
   });
+  const changelog =
+    config.SNAPSHOT_CHANGELOG_TOPIC === undefined
+      ? undefined
+      : createKafkaSnapshotChangelog({
+          kafka,
+          topic: config.SNAPSHOT_CHANGELOG_TOPIC,
+          partitionsOf: topics.physical[0] ?? '',
+          transactionalIdPrefix: `${config.KAFKA_GROUP_ID}.${config.SNAPSHOT_CHANGELOG_TOPIC}`,
+          log,
+        });
   const lag = createConsumerLag();
   /** Halted partitions (`"topic:partition"`) and why. */
   const halted = new Map<string, string>();
   let replaying: readonly TopicPartition[] = [];
   return {
     deadLetters,
+    ...(changelog === undefined ? {} : { changelog }),
     staleness: () =>
       replaying.length === 0
         ? null
@@ -103,6 +115,7 @@ export function kafkaSource(
       } finally {
         clearInterval(refreshLag);
         await deadLetters.disconnect();
+        await changelog?.disconnect();
       }
     },
   };

@@ -32,6 +32,23 @@ export function withLogging(observer: EngineObserver, log: Logger): EngineObserv
         'events folded onto sessions whose earlier snapshot is gone from the store (expired, evicted or deleted): marked meta.history_incomplete; checkout-rebuild --verify lists them, a rebuild from offset 0 restores them while Kafka holds their history',
       );
     },
+    changelogPublished(details) {
+      observer.changelogPublished?.(details);
+    },
+    changelogHeld(partitions) {
+      observer.changelogHeld?.(partitions);
+      log.error(
+        { partitions },
+        'the store holds less than the snapshot changelog (it lost data): the changelog is not updated for these partitions; restore with `checkout-rebuild --from-changelog`',
+      );
+    },
+    changelogTrouble(details) {
+      observer.changelogTrouble?.(details);
+      log.warn(
+        { changelog: details },
+        'snapshot changelog marker not moved (fenced: another member owns the partition; gap: a batch above its position); the next owner or assignment catches up from the marker',
+      );
+    },
     deadLettered(entries) {
       observer.deadLettered(entries);
       for (const entry of entries) {

@@ -68,6 +68,18 @@ export function createMetrics(options: MetricsOptions = {}): ProjectorMetrics {
     help: 'Batches too large for one Redis commit (REDIS_MAX_COMMIT_BYTES), stored in parts.',
     registers: [registry],
   });
+  const changelogPublish = new Histogram({
+    name: 'checkout_changelog_publish_seconds',
+    help: 'Snapshot changelog time per batch (SNAPSHOT_CHANGELOG_TOPIC): one Kafka transaction after the commit.',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  const changelogAlarms = new Counter({
+    name: 'checkout_changelog_alarms_total',
+    help: 'Snapshot changelog alarms: held (the store is behind the changelog), fenced, gap.',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
   const partitionGauge = (name: string, help: string) =>
     new Gauge({ name, help, labelNames: ['topic', 'partition'] as const, registers: [registry] });
   const consumerLag = partitionGauge(
@@ -128,6 +140,15 @@ export function createMetrics(options: MetricsOptions = {}): ProjectorMetrics {
     },
     batchSplit() {
       batchSplits.inc();
+    },
+    changelogPublished({ durationMs }) {
+      changelogPublish.observe(durationMs / 1000);
+    },
+    changelogHeld(partitions) {
+      changelogAlarms.inc({ kind: 'held' }, partitions.length);
+    },
+    changelogTrouble(details) {
+      for (const { outcome } of details) changelogAlarms.inc({ kind: outcome });
     },
   };
   return {

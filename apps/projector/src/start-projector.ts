@@ -74,6 +74,7 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
   const engine = createProjectionEngine({
     store: store.store,
     deadLetters: source.deadLetters,
+    ...(source.changelog === undefined ? {} : { changelog: source.changelog }),
     topics,
     domain: { currency: config.CHECKOUT_CURRENCY },
     observer: progress.observe(withLogging(metrics.observer, log)),

@@ -1,6 +1,7 @@
 import {
   checkoutCurrency,
   dlqTopic,
+  snapshotChangelogTopic,
   kafkaBrokers,
   kafkaSecurity,
   allowCompactedTopics,
@@ -58,6 +59,11 @@ export const rebuildEnvSchema = z.object({
   EVENTSTORE_URL: z.string().min(1).optional(),
   /** @default 'checkout-events-dlq' */
   DLQ_TOPIC: dlqTopic,
+  /**
+   * Compacted topic of every committed snapshot, keyed by session id, co-partitioned with the
+   * event topics (README, "Snapshot changelog"). @default unset (no changelog)
+   */
+  SNAPSHOT_CHANGELOG_TOPIC: snapshotChangelogTopic,
 });
 
 export type RebuildConfig = z.infer<typeof rebuildEnvSchema>;

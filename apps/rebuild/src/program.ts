@@ -13,6 +13,8 @@ Examples:
   $ checkout-rebuild --from-offset earliest
   # Same, unattended (CI, a runbook script), with a machine-readable result
   $ checkout-rebuild --from-offset earliest --yes --json
+  # Redis lost its data, fast path: one record per session from the snapshot changelog
+  $ checkout-rebuild --from-changelog --yes
   # Redis restored from an older backup, or flushed: catch up from the stored checkpoints
   $ checkout-rebuild --from-snapshot
   # Did the live projection drift from the fold? (exit code 3 if so)
@@ -34,7 +36,7 @@ Examples:
 Environment (the projector's): KAFKA_BROKERS, KAFKA_GROUP_ID (the live group, default
 checkout-projector), KAFKA_CLIENT_ID, KAFKA_TOPIC_PREFIX, KAFKA_SSL, KAFKA_SSL_CA_FILE,
 KAFKA_SASL_MECHANISM/USERNAME/PASSWORD, REDIS_URL, REDIS_TLS_CA_FILE, REDIS_NAMESPACE,
-CHECKOUT_CURRENCY, SNAPSHOT_TTL_SECONDS, DLQ_TOPIC.
+CHECKOUT_CURRENCY, SNAPSHOT_TTL_SECONDS, DLQ_TOPIC, SNAPSHOT_CHANGELOG_TOPIC.
 
 Exit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 drift found (--verify),
 4 not confirmed (declined, or no terminal and no --yes), 5 history truncated by retention,
@@ -44,6 +46,7 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 drift found (--veri
 const MODE_FLAGS = [
   'fromOffset',
   'fromSnapshot',
+  'fromChangelog',
   'session',
   'partition',
   'verify',
@@ -66,6 +69,10 @@ export function buildProgram(context: CliContext): Command {
     .option(
       '--from-offset <n|earliest>',
       'rebuild into a new generation from this offset of every partition, then switch readers to it',
+    )
+    .option(
+      '--from-changelog',
+      'restore into a new generation from the snapshot changelog (SNAPSHOT_CHANGELOG_TOPIC), continue from Kafka, then switch readers to it',
     )
     .option(
       '--from-snapshot',

@@ -9,6 +9,7 @@ import {
 export interface RebuildFlags {
   fromOffset?: string;
   fromSnapshot?: boolean;
+  fromChangelog?: boolean;
   session?: string;
   partition?: string;
   verify?: boolean;
@@ -25,8 +26,11 @@ export type RebuildPlan =
   | {
       mode: 'from-offset';
       start: ReplayStart;
-      /** `eventstore`: the archive first, then Kafka from the offsets it reached. */
-      source: 'kafka' | 'eventstore';
+      /**
+       * `eventstore`: the archive first, then Kafka from the offsets it reached; `changelog`
+       * (`--from-changelog`): the snapshot changelog first, then Kafka from its markers.
+       */
+      source: 'kafka' | 'eventstore' | 'changelog';
       topics: readonly CheckoutTopic[];
       dryRun: boolean;
       fetchBytes: number | undefined;
@@ -47,7 +51,8 @@ export type RebuildPlan =
     }
   | { mode: 'verify'; inMemory: boolean; fetchBytes: number | undefined };
 
-const MODES = '--from-offset <n|earliest>, --from-snapshot, --session <id> or --verify';
+const MODES =
+  '--from-offset <n|earliest>, --from-changelog, --from-snapshot, --session <id> or --verify';
 
 /**
  * Validates the flag combination (pure). `--topics` narrows what is *read*: a mode that
@@ -58,6 +63,7 @@ const MODES = '--from-offset <n|earliest>, --from-snapshot, --session <id> or --
 export function planRebuild(flags: RebuildFlags): Result<RebuildPlan, string> {
   const chosen = [
     flags.fromOffset !== undefined && '--from-offset',
+    flags.fromChangelog === true && '--from-changelog',
     flags.fromSnapshot === true && '--from-snapshot',
     flags.session !== undefined && '--session',
     flags.verify === true && '--verify',
@@ -85,6 +91,19 @@ export function planRebuild(flags: RebuildFlags): Result<RebuildPlan, string> {
     );
   }
 
+  if (flags.fromChangelog === true) {
+    if (source !== 'kafka') return fail('--from-changelog reads the changelog, not --source.');
+    if (dryRun) return fail('--from-changelog writes a new generation; it has no --dry-run.');
+    if (subset) return fail(wholeSnapshots('--from-changelog', 'a new generation'));
+    return ok({
+      mode: 'from-offset',
+      start: { kind: 'earliest' },
+      source: 'changelog',
+      topics: topics.value,
+      dryRun,
+      fetchBytes: fetchBytes.value,
+    });
+  }
   if (flags.fromOffset !== undefined) {
     const start = parseStart(flags.fromOffset);
     if (!start.ok) return start;

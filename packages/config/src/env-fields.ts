@@ -162,6 +162,17 @@ export const dlqTopic = z
   .regex(/^[A-Za-z0-9._-]+$/)
   .default('checkout-events-dlq');
 
+/**
+ * The compacted topic every committed snapshot is also published to, for fast restores
+ * (`checkout-rebuild --from-changelog`); unset: no changelog. @default unset
+ */
+export const snapshotChangelogTopic = z
+  .string()
+  .min(1)
+  .max(249)
+  .regex(/^[A-Za-z0-9._-]+$/)
+  .optional();
+
 /** A rule across variables: the message (naming the variable) when `config` breaks it. */
 export type CrossCheck<T> = (config: T) => string | undefined;
 

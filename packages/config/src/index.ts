@@ -14,6 +14,7 @@ export {
   redisTlsCaFile,
   redisUrl,
   saslIncomplete,
+  snapshotChangelogTopic,
   snapshotTtlSeconds,
   redisMaxCommitBytes,
   type CaFile,

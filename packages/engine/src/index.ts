@@ -50,6 +50,12 @@ export type {
   StoredSnapshot,
   WriteConflict,
 } from './ports/projection-store.ts';
+export type {
+  ChangelogMarker,
+  ChangelogPublishResult,
+  ChangelogWrite,
+  SnapshotChangelog,
+} from './ports/snapshot-changelog.ts';
 export {
   parseTopicPartitionKey,
   topicPartitionKey,

@@ -34,6 +34,19 @@ export interface EngineObserver {
   historyIncomplete(sessionIds: readonly string[]): void;
   /** A batch of `records` was too large for one commit and is stored in parts. */
   batchSplit?(records: number): void;
+  /** After each changelog publish of a batch (SNAPSHOT_CHANGELOG_TOPIC). */
+  changelogPublished?(details: { durationMs: number }): void;
+  /**
+   * The store holds less than the snapshot changelog for these partition numbers (it lost
+   * data): nothing is published for them until a restore or a later assignment finds the
+   * store caught up. An alarm: restore with `checkout-rebuild --from-changelog`.
+   */
+  changelogHeld?(partitions: readonly number[]): void;
+  /**
+   * A publish whose marker could not move (`gap`: a batch above the changelog's position) or
+   * that another member fenced (`fenced`: it claimed the partition number since).
+   */
+  changelogTrouble?(details: ReadonlyArray<{ partition: number; outcome: 'fenced' | 'gap' }>): void;
 }
 
 export const silentObserver: EngineObserver = {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DeadLetterSink } from './ports/dead-letter-sink.ts';
 import type { ProjectionStore, StoredSnapshot } from './ports/projection-store.ts';
+import type { SnapshotChangelog } from './ports/snapshot-changelog.ts';
 import { topicPartitionKey, type SourceRecord } from './ports/source-record.ts';
 import { EngineError } from './errors.ts';
 import { silentObserver } from './observer.ts';
@@ -260,5 +261,197 @@ describe('ProjectionEngine batches too large for one commit', () => {
     await expect(engine.processBatch([added('s-1', 0)])).rejects.toMatchObject({
       code: 'BATCH_TOO_LARGE',
     });
+  });
+});
+
+/**
+ * A compacted changelog in memory, shared by members: each partition number keeps its last
+ * value per session and its last marker; a member's claim fences the previous claimant, like
+ * a transactional id's epoch.
+ */
+function memoryChangelog() {
+  const partitions = new Map<
+    number,
+    { epoch: number; snapshots: Map<string, number>; marker: Map<string, string> }
+  >();
+  const at = (partition: number) => {
+    let log = partitions.get(partition);
+    if (log === undefined)
+      partitions.set(partition, (log = { epoch: 0, snapshots: new Map(), marker: new Map() }));
+    return log;
+  };
+  let down = false;
+  return {
+    /** event_count of each session's last published snapshot, and the marker. */
+    partition: at,
+    setDown(value: boolean) {
+      down = value;
+    },
+    member(): SnapshotChangelog {
+      const epochs = new Map<number, number>();
+      return {
+        async claim(claimed) {
+          const markers = new Map<number, Map<string, string>>();
+          for (const partition of claimed) {
+            const log = at(partition);
+            log.epoch += 1;
+            epochs.set(partition, log.epoch);
+            if (log.marker.size > 0) markers.set(partition, new Map(log.marker));
+          }
+          return markers;
+        },
+        async publish({ partition, snapshots, marker }, committed) {
+          if (down) throw new Error('changelog down');
+          if (!(await committed)) return { ok: false, reason: 'not-committed' };
+          const log = at(partition);
+          if (epochs.get(partition) !== log.epoch) return { ok: false, reason: 'fenced' };
+          for (const { sessionId, order } of snapshots)
+            log.snapshots.set(sessionId, order.meta.event_count);
+          log.marker = new Map(marker);
+          return { ok: true };
+        },
+        async release(released) {
+          for (const partition of released) epochs.delete(partition);
+        },
+      };
+    },
+  };
+}
+
+describe('ProjectionEngine with a snapshot changelog', () => {
+  it('publishes every committed snapshot and a marker at the stored checkpoint', async () => {
+    const store = memoryStore();
+    const changelog = memoryChangelog();
+    const engine = createProjectionEngine({
+      store,
+      deadLetters: noDeadLetters,
+      topics,
+      changelog: changelog.member(),
+    });
+    await engine.processBatch([added('s-1', 0), added('s-2', 1)]);
+    await engine.processBatch([added('s-1', 2)]);
+    expect(Object.fromEntries(changelog.partition(0).snapshots)).toEqual({ 's-1': 2, 's-2': 1 });
+    expect(Object.fromEntries(changelog.partition(0).marker)).toEqual({ 'cart-events:0': '3' });
+  });
+
+  /**
+   * Why: a crash between the store commit and the publish leaves the changelog a batch behind
+   * the store. The restarted member resumes from the store's checkpoint, and its next marker
+   * would claim a position past snapshots never published. It must resume from the marker
+   * instead and republish what the records in between touched, as the store holds it.
+   */
+  it('catches up after a publish that failed behind a commit, before moving the marker', async () => {
+    const store = memoryStore();
+    const changelog = memoryChangelog();
+    const first = createProjectionEngine({
+      store,
+      deadLetters: noDeadLetters,
+      topics,
+      changelog: changelog.member(),
+    });
+    await first.processBatch([added('s-1', 0)]);
+    changelog.setDown(true);
+    await expect(first.processBatch([added('s-1', 1), added('s-2', 2)])).rejects.toThrow(
+      'changelog down',
+    );
+    changelog.setDown(false);
+    expect(store.checkpoints.get('cart-events:0')).toBe('3');
+
+    const next = createProjectionEngine({
+      store,
+      deadLetters: noDeadLetters,
+      topics,
+      changelog: changelog.member(),
+    });
+    const resume = await next.resumePositions([{ topic: 't.cart-events', partition: 0 }]);
+    expect(resume.get('t.cart-events:0')).toBe('1');
+    expect(next.storedCheckpoint({ topic: 't.cart-events', partition: 0 })).toBe('1');
+    await next.processBatch([added('s-1', 1), added('s-2', 2), added('s-3', 3)]);
+    expect(Object.fromEntries(changelog.partition(0).snapshots)).toEqual({
+      's-1': 2,
+      's-2': 1,
+      's-3': 1,
+    });
+    expect(Object.fromEntries(changelog.partition(0).marker)).toEqual({ 'cart-events:0': '4' });
+    expect(next.storedCheckpoint({ topic: 't.cart-events', partition: 0 })).toBe('4');
+  });
+
+  it('publishes nothing of a batch whose commit conflicts, though it was sent beside the commit', async () => {
+    const store = memoryStore();
+    const changelog = memoryChangelog();
+    const engine = createProjectionEngine({
+      store,
+      deadLetters: noDeadLetters,
+      topics,
+      changelog: changelog.member(),
+    });
+    await engine.processBatch([added('s-1', 0)]);
+    store.checkpoints.set('cart-events:0', '5'); // another writer moved on
+    expect((await engine.processBatch([added('s-1', 1)])).kind).toBe('conflict');
+    expect(changelog.partition(0).snapshots.get('s-1')).toBe(1);
+    expect(Object.fromEntries(changelog.partition(0).marker)).toEqual({ 'cart-events:0': '1' });
+  });
+
+  it('publishes nothing from a store that lost data, and raises the alarm', async () => {
+    const store = memoryStore();
+    const changelog = memoryChangelog();
+    const held: number[][] = [];
+    const options = {
+      store,
+      deadLetters: noDeadLetters,
+      topics,
+      observer: { ...silentObserver, changelogHeld: (p: readonly number[]) => held.push([...p]) },
+    };
+    const first = createProjectionEngine({ ...options, changelog: changelog.member() });
+    await first.processBatch([added('s-1', 0), added('s-1', 1)]);
+    store.flush();
+
+    const next = createProjectionEngine({ ...options, changelog: changelog.member() });
+    expect(
+      (await next.resumePositions([{ topic: 't.cart-events', partition: 0 }])).get(
+        't.cart-events:0',
+      ),
+    ).toBeNull();
+    await next.processBatch([added('s-1', 0)]);
+    expect(held).toEqual([[0]]);
+    expect(changelog.partition(0).snapshots.get('s-1')).toBe(2);
+    expect(Object.fromEntries(changelog.partition(0).marker)).toEqual({ 'cart-events:0': '2' });
+  });
+
+  it('a member whose partition was claimed by another publishes nothing after the claim', async () => {
+    const store = memoryStore();
+    const changelog = memoryChangelog();
+    const trouble: string[] = [];
+    const zombie = createProjectionEngine({
+      store,
+      deadLetters: noDeadLetters,
+      topics,
+      changelog: changelog.member(),
+      observer: {
+        ...silentObserver,
+        changelogTrouble: (details) => trouble.push(...details.map((d) => d.outcome)),
+      },
+    });
+    await zombie.processBatch([added('s-1', 0)]);
+    const owner = createProjectionEngine({
+      store,
+      deadLetters: noDeadLetters,
+      topics,
+      changelog: changelog.member(),
+    });
+    await owner.resumePositions([{ topic: 't.cart-events', partition: 0 }]);
+    // The zombie's commit lands (the store's guard still matches), its publish is fenced.
+    await zombie.processBatch([added('s-1', 1)]);
+    expect(trouble).toEqual(['fenced']);
+    expect(changelog.partition(0).snapshots.get('s-1')).toBe(1);
+    // Its next conflict does not make it claim the partition back from the owner.
+    await zombie.resumePositions([{ topic: 't.cart-events', partition: 0 }]);
+    // The owner's commit conflicts, it resumes from the marker and republishes the zombie's batch.
+    const conflict = await owner.processBatch([added('s-1', 1)]);
+    expect(conflict.kind).toBe('conflict');
+    expect(owner.storedCheckpoint({ topic: 't.cart-events', partition: 0 })).toBe('1');
+    await owner.processBatch([added('s-1', 1), added('s-1', 2)]);
+    expect(changelog.partition(0).snapshots.get('s-1')).toBe(3);
+    expect(Object.fromEntries(changelog.partition(0).marker)).toEqual({ 'cart-events:0': '3' });
   });
 });

@@ -1,16 +1,24 @@
 import {
   compareOffsets,
+  type CheckoutOrder,
   DEFAULT_DOMAIN_CONFIG,
   offsetAfter,
   isCheckoutTopic,
   type CheckoutTopic,
   type DomainConfig,
 } from '@checkout/domain';
+import { createChangelogTracker, type Advance } from './changelog-tracker.ts';
 import { EngineError } from './errors.ts';
-import { foldBatch, parseBatch } from './fold-batch.ts';
+import { foldBatch, parseBatch, type ParsedBatch } from './fold-batch.ts';
 import { silentObserver, type EngineObserver } from './observer.ts';
 import type { DeadLetterEntry, DeadLetterSink } from './ports/dead-letter-sink.ts';
-import type { CheckpointWrite, ProjectionStore, WriteConflict } from './ports/projection-store.ts';
+import type {
+  CheckpointWrite,
+  LoadedSnapshots,
+  ProjectionStore,
+  WriteConflict,
+} from './ports/projection-store.ts';
+import type { SnapshotChangelog } from './ports/snapshot-changelog.ts';
 import {
   parseTopicPartitionKey,
   topicPartitionKey,
@@ -28,7 +36,9 @@ import type { TopicNames } from './topic-names.ts';
  *   2. load the snapshots of every session the batch touches: one store round trip;
  *   3. fold (pure), collecting dead-letter entries;
  *   4. publish dead-letter entries and wait for their acks;
- *   5. write every changed snapshot and the batch's checkpoints in one guarded commit.
+ *   5. write every changed snapshot and the batch's checkpoints in one guarded commit;
+ *   6. with a snapshot changelog, publish the committed snapshots and a marker
+ *      (changelog-tracker.ts says how a crash between 5 and 6 is caught up).
  * Only then may the source commit its offsets. A crash anywhere before 5 stores nothing and
  * the batch is redelivered; a crash after 5 redelivers records whose offsets the snapshots
  * already record, so applyEvent skips them. Hence exactly-once effect (README).
@@ -56,7 +66,8 @@ export interface ProjectionEngine {
   verifyCheckpoints(): Promise<CheckpointRegression[]>;
   /**
    * The checkpoint this engine believes stored for a partition (physical name): its last
-   * commit or resume. null: none stored (the log start); undefined: not known yet. Sources use
+   * commit or resume, or the changelog's position below it while the changelog catches up.
+   * null: none stored (the log start); undefined: not known yet. Sources resume there and use
    * it to check that a batch continues where the stored state ends (no silent skip).
    */
   storedCheckpoint(partition: TopicPartition): string | null | undefined;
@@ -85,6 +96,8 @@ export type BatchOutcome =
 export interface ProjectionEngineOptions {
   store: ProjectionStore;
   deadLetters: DeadLetterSink;
+  /** Where committed snapshots are also published (SNAPSHOT_CHANGELOG_TOPIC). @default none */
+  changelog?: SnapshotChangelog;
   topics: TopicNames;
   domain?: Partial<DomainConfig>;
   observer?: EngineObserver;
@@ -94,7 +107,8 @@ export interface ProjectionEngineOptions {
   onStep?: (step: EngineStep) => void;
 }
 
-export type EngineStep = 'after-load' | 'after-dead-letters' | 'after-store-commit';
+export type EngineStep =
+  'after-load' | 'after-dead-letters' | 'after-store-commit' | 'after-changelog';
 
 export function createProjectionEngine(options: ProjectionEngineOptions): ProjectionEngine {
   const { store, deadLetters, topics } = options;
@@ -105,6 +119,8 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
   /** Checkpoint believed stored per logical `"<topic>:<partition>"`: the compare-and-set guard. */
   const knownCheckpoints = new Map<string, string | null>();
   const published = createPublishedDeadLetters();
+  const changelog =
+    options.changelog === undefined ? undefined : createChangelogTracker(options.changelog);
 
   function logicalPartition({ topic, partition }: TopicPartition): TopicPartition {
     const logical = topics.toLogical(topic);
@@ -114,14 +130,32 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
 
   async function resumePositions(partitions: readonly TopicPartition[]) {
     const pairs = partitions.map((physical) => ({ physical, logical: logicalPartition(physical) }));
+    // Claim first: a zombie's commit that lands after this read conflicts our first commit,
+    // and that conflict comes back here, where its unpublished batch is seen as a lag.
+    await changelog?.claim(pairs.map(({ logical }) => logical.partition));
     const stored = await store.loadCheckpoints(pairs.map(({ logical }) => logical));
     const positions = new Map<string, string | null>();
-    for (const { physical, logical } of pairs) {
+    const judged = new Map<string, string | null>();
+    for (const { logical } of pairs) {
       const checkpoint = stored.get(keyOf(logical)) ?? null;
       knownCheckpoints.set(keyOf(logical), checkpoint);
-      positions.set(keyOf(physical), checkpoint);
+      judged.set(keyOf(logical), checkpoint);
+    }
+    judgeChangelog(judged);
+    for (const { physical, logical } of pairs) {
+      const checkpoint = judged.get(keyOf(logical)) ?? null;
+      positions.set(
+        keyOf(physical),
+        changelog?.resumeFrom(keyOf(logical), checkpoint) ?? checkpoint,
+      );
     }
     return positions;
+  }
+
+  /** Holds the partition numbers whose store is behind the changelog, and says so. */
+  function judgeChangelog(checkpoints: ReadonlyMap<string, string | null>) {
+    const held = changelog?.judge(checkpoints) ?? [];
+    if (held.length > 0) observer.changelogHeld?.(held);
   }
 
   async function ensureKnown(partitions: readonly TopicPartition[]) {
@@ -174,9 +208,27 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
       return checkpoint === null || compareOffsets(record.offset, checkpoint) >= 0;
     });
 
+    // Below the checkpoint but past the changelog: their sessions are published as stored.
+    const republish =
+      changelog === undefined
+        ? []
+        : records.filter((record, index) => {
+            const at = partitionOf[index];
+            return (
+              at !== undefined &&
+              at.expected !== null &&
+              compareOffsets(record.offset, at.expected) < 0 &&
+              changelog.lagging(at.logicalKey, at.expected)
+            );
+          });
     const parsed = parseBatch(fresh, topics, config);
+    const republished = sessionsOf(republish);
     const storeStarted = now();
-    const loaded = await store.loadSnapshots(parsed.sessionIds);
+    const loaded = await store.loadSnapshots(
+      republished.size === 0
+        ? parsed.sessionIds
+        : [...new Set([...parsed.sessionIds, ...republished.keys()])],
+    );
     let storeMs = now() - storeStarted;
     onStep('after-load');
     const folded = foldBatch(parsed, loaded.snapshots, topics, config, loaded);
@@ -193,13 +245,38 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
 
     const checkpoints = nextCheckpoints(partitions);
     const commitStarted = now();
-    const result = await store.commit({
+    const committing = store.commit({
       generation: loaded.generation,
       snapshots: folded.snapshots,
       checkpoints,
     });
+    // Sent beside the commit, visible only once it succeeded (the port says how).
+    const publishStarted = now();
+    const publishing =
+      changelog === undefined
+        ? undefined
+        : publishChangelog(
+            partitions,
+            folded.snapshots,
+            republished,
+            parsed,
+            loaded,
+            committing.then(
+              (outcome) => outcome.ok,
+              () => false,
+            ),
+          );
+    publishing?.catch(() => undefined); // awaited below, on every path
+    let result: Awaited<typeof committing>;
+    try {
+      result = await committing;
+    } catch (error) {
+      await publishing?.catch(() => undefined);
+      throw error;
+    }
     storeMs += now() - commitStarted;
     if (!result.ok) {
+      await publishing?.catch(() => undefined);
       observer.writeConflict(result.conflict);
       // Not `forget`: this member still owns the partitions, and what it published stays so.
       for (const tp of physical) knownCheckpoints.delete(keyOf(logicalPartition(tp)));
@@ -217,6 +294,11 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
         checkpoint.nextOffset,
       );
     }
+    if (publishing !== undefined) {
+      await publishing;
+      observer.changelogPublished?.({ durationMs: now() - publishStarted });
+      onStep('after-changelog');
+    }
     for (const { physical, lastOffset } of partitions) published.storedUpTo(physical, lastOffset);
     observer.batchProcessed({
       records: records.length,
@@ -226,6 +308,63 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
       storeMs,
     });
     return { kind: 'committed', next: committedPositions(physical) };
+  }
+
+  /**
+   * One publish per partition number of the batch (a Kafka batch has one): its changed
+   * snapshots, the stored snapshots of the sessions it republishes, and the marker moved past
+   * the batch. A session belongs to the partition number of the records that touch it.
+   */
+  async function publishChangelog(
+    partitions: readonly PartitionInBatch[],
+    snapshots: ReadonlyArray<{ sessionId: string; order: CheckoutOrder }>,
+    republished: ReadonlyMap<string, number>,
+    parsed: ParsedBatch,
+    loaded: LoadedSnapshots,
+    committed: Promise<boolean>,
+  ) {
+    if (changelog === undefined) return;
+    const partitionOfSession = new Map<string, number>(republished);
+    for (const item of parsed.records)
+      if (item.kind === 'event') partitionOfSession.set(item.sessionId, item.record.partition);
+    const byPartition = new Map<
+      number,
+      { snapshots: Array<{ sessionId: string; order: CheckoutOrder }>; advances: Advance[] }
+    >();
+    const groupOf = (partition: number) => {
+      let group = byPartition.get(partition);
+      if (group === undefined)
+        byPartition.set(partition, (group = { snapshots: [], advances: [] }));
+      return group;
+    };
+    for (const { logical, logicalKey, firstOffset, lastOffset } of partitions)
+      groupOf(logical.partition).advances.push({
+        logicalKey,
+        first: firstOffset,
+        next: offsetAfter(lastOffset),
+      });
+    const written = new Set<string>();
+    for (const { sessionId, order } of snapshots) {
+      const partition = partitionOfSession.get(sessionId);
+      if (partition === undefined) continue;
+      groupOf(partition).snapshots.push({ sessionId, order });
+      written.add(sessionId);
+    }
+    for (const [sessionId, partition] of republished) {
+      const stored = loaded.snapshots.get(sessionId);
+      if (stored !== undefined && !written.has(sessionId))
+        groupOf(partition).snapshots.push({ sessionId, order: stored.order });
+    }
+    const outcomes = await Promise.all(
+      [...byPartition].map(async ([partition, group]) => ({
+        partition,
+        outcome: await changelog.publish(partition, group.snapshots, group.advances, committed),
+      })),
+    );
+    const troubled = outcomes.flatMap(({ partition, outcome }) =>
+      outcome === 'fenced' || outcome === 'gap' ? [{ partition, outcome }] : [],
+    );
+    if (troubled.length > 0) observer.changelogTrouble?.(troubled);
   }
 
   /** The stored checkpoint of each partition, physical names: what the source may commit. */
@@ -244,6 +383,9 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
       knownCheckpoints.delete(keyOf(logicalPartition(tp)));
       published.forget(tp);
     }
+    // A partition number is released once none of its topics is known any more.
+    const known = new Set([...knownCheckpoints.keys()].map((key) => parseKey(key)?.partition));
+    changelog?.forget(partitions.map((tp) => tp.partition).filter((p) => !known.has(p)));
   }
 
   async function verifyCheckpoints(): Promise<CheckpointRegression[]> {
@@ -256,12 +398,14 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     if (believed.length === 0) return [];
     const stored = await store.loadCheckpoints(believed);
     const regressions: CheckpointRegression[] = [];
+    const adopted = new Map<string, string | null>();
     for (const { topic, partition, key, checkpoint } of believed) {
       const now = stored.get(key) ?? null;
       if (now !== null && compareOffsets(now, checkpoint) >= 0) continue;
       // Unless a commit or a resume moved it since, adopt what the store holds.
       if (knownCheckpoints.get(key) !== checkpoint) continue;
       knownCheckpoints.set(key, now);
+      adopted.set(key, now);
       regressions.push({
         topic: topics.toPhysical(topic),
         partition,
@@ -269,11 +413,16 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
         stored: now,
       });
     }
+    if (adopted.size > 0) judgeChangelog(adopted);
     return regressions;
   }
 
   function storedCheckpoint(partition: TopicPartition): string | null | undefined {
-    return knownCheckpoints.get(keyOf(logicalPartition(partition)));
+    const key = keyOf(logicalPartition(partition));
+    const checkpoint = knownCheckpoints.get(key);
+    return checkpoint === undefined || changelog === undefined
+      ? checkpoint
+      : changelog.resumeFrom(key, checkpoint);
   }
 
   return { resumePositions, processBatch, forget, verifyCheckpoints, storedCheckpoint };
@@ -319,6 +468,17 @@ function createPublishedDeadLetters() {
   };
 }
 
+/** Session id → partition number of the records (valid UTF-8 keys only: a session id is one). */
+function sessionsOf(records: readonly SourceRecord[]): Map<string, number> {
+  const sessions = new Map<string, number>();
+  for (const { key, partition } of records) {
+    if (key === null) continue;
+    const text = key.toString('utf8');
+    if (Buffer.from(text, 'utf8').equals(key)) sessions.set(text, partition);
+  }
+  return sessions;
+}
+
 /** A logical `"<topic>:<partition>"` key back into its parts. */
 function parseKey(key: string): { topic: CheckoutTopic; partition: number } | undefined {
   const tp = parseTopicPartitionKey(key);
@@ -338,7 +498,8 @@ interface PartitionInBatch {
   logicalKey: string;
   /** The checkpoint believed stored when the batch started: its guard. */
   expected: string | null;
-  /** Highest offset of the batch in this partition. */
+  /** Lowest and highest offset of the batch in this partition. */
+  firstOffset: string;
   lastOffset: string;
 }
 
@@ -366,12 +527,14 @@ function partitionsInBatch(
           logical,
           logicalKey: keyOf(logical),
           expected: null,
+          firstOffset: offset,
           lastOffset: offset,
         };
         byKey.set(key, current);
       }
     }
     if (compareOffsets(offset, current.lastOffset) > 0) current.lastOffset = offset;
+    if (compareOffsets(offset, current.firstOffset) < 0) current.firstOffset = offset;
     partitionOf[index] = current;
   });
   return { partitions: [...byKey.values()], partitionOf };

@@ -39,5 +39,18 @@ export {
   type KafkaDeadLetterSink,
 } from './dead-letter-producer.ts';
 export { isTransientError } from './kafka-errors.ts';
+export {
+  readChangelog,
+  readLastMarkers,
+  type ChangelogEntry,
+  type ChangelogRead,
+} from './changelog-reader.ts';
+export { MARKER_KEY, type ChangelogRecord } from './changelog-records.ts';
+export { CHANGELOG_TOPIC_CONFIG, ensureChangelogTopic } from './changelog-topic.ts';
+export {
+  createKafkaSnapshotChangelog,
+  type KafkaSnapshotChangelog,
+  type KafkaSnapshotChangelogOptions,
+} from './snapshot-changelog-producer.ts';
 export { kafkaMisconfiguration } from './kafka-misconfiguration.ts';
 export type { HaltedPartition } from './partition-halts.ts';

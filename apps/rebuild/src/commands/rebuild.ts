@@ -7,6 +7,17 @@ import { rebuildSession } from '../modes/session.ts';
 import { verifyAgainstLive } from '../modes/verify.ts';
 import { planRebuild, type RebuildFlags } from '../rebuild-plan.ts';
 
+/** `--from-changelog` needs the topic the projector publishes to. */
+function changelogTopic(context: CliContext): string {
+  const topic = context.config().SNAPSHOT_CHANGELOG_TOPIC;
+  if (topic === undefined) {
+    throw usageError(
+      '--from-changelog reads the snapshot changelog: set SNAPSHOT_CHANGELOG_TOPIC to the topic the projector publishes to.',
+    );
+  }
+  return topic;
+}
+
 /** The root command: validates the flags, then runs the mode they name. */
 export async function rebuild(context: CliContext, flags: RebuildFlags): Promise<CommandOutcome> {
   const planned = planRebuild(flags);
@@ -19,7 +30,11 @@ export async function rebuild(context: CliContext, flags: RebuildFlags): Promise
         : blueGreenRebuild(
             context,
             { kind: 'new', start: plan.start },
-            { fetchBytes: plan.fetchBytes },
+            {
+              fetchBytes: plan.fetchBytes,
+              changelog:
+                plan.source === 'changelog' ? { topic: changelogTopic(context) } : undefined,
+            },
           );
     case 'from-snapshot':
       return recoverFromSnapshot(context, plan);

@@ -2,6 +2,7 @@ import type { CommandOutcome } from '../cli-context.ts';
 import { formatCount, formatDuration } from '../output/format.ts';
 import { generationName } from '../redis-client.ts';
 import type { ArchivePrefill } from '../replay/archive-prefill.ts';
+import type { ChangelogPrefill } from '../replay/changelog-prefill.ts';
 import type { PartitionPlan } from '../replay/catch-up.ts';
 import type { ReplayResult } from '../replay/run-replay.ts';
 import { partitionRows } from './mode-support.ts';
@@ -16,6 +17,7 @@ export function blueGreenReport(run: {
   result: ReplayResult;
   plans: readonly PartitionPlan[];
   archived: ArchivePrefill | undefined;
+  restored?: ChangelogPrefill | undefined;
   deadLetters: number;
   /** Dead letters the topic already held (the live projector's), not published again. */
   deadLettersAlreadyPublished: number;
@@ -24,6 +26,7 @@ export function blueGreenReport(run: {
   const name = generationName(run.generation);
   const previous = generationName(run.live);
   const archive = run.archived;
+  const restored = run.restored;
   const text = [
     `Generation ${name} is live: rebuilt from ${run.from}, readers switched from generation ${previous} at ${run.switchedAt}.`,
     ...(archive === undefined
@@ -31,6 +34,12 @@ export function blueGreenReport(run: {
       : [
           `  ${formatCount(archive.summary.events)} archived events first (${formatCount(archive.summary.events_per_second)} events/s; ` +
             `${formatCount(archive.archive.unmappable.count)} unmappable), then from Kafka:`,
+        ]),
+    ...(restored === undefined
+      ? []
+      : [
+          `  ${formatCount(restored.sessions)} snapshots restored from the changelog in ${formatDuration(restored.durationMs)} ` +
+            `(${restored.markers} partitions resumed from their marker), then from Kafka:`,
         ]),
     `  ${formatCount(summary.events)} events replayed in ${formatDuration(summary.active_ms)} ` +
       `(${formatCount(summary.events_per_second)} events/s; ${formatDuration(durationMs)} in all), ` +
@@ -53,6 +62,16 @@ export function blueGreenReport(run: {
       switched: true,
       switched_at: run.switchedAt,
       switch_attempts: run.attempts,
+      ...(restored === undefined
+        ? {}
+        : {
+            changelog: {
+              sessions: restored.sessions,
+              records: restored.records,
+              markers: restored.markers,
+              seconds: Math.round(restored.durationMs) / 1000,
+            },
+          }),
       ...(archive === undefined
         ? {}
         : {

@@ -19,6 +19,7 @@ import {
   type ArchiveSource,
 } from '../replay/archive-prefill.ts';
 import { catchUpState, type PartitionPlan } from '../replay/catch-up.ts';
+import { prefillFromChangelog, type ChangelogPrefill } from '../replay/changelog-prefill.ts';
 import { liveDeadLetters } from '../replay/dead-letters.ts';
 import { redisGenerationTarget, seedCheckpoints } from '../replay/replay-target.ts';
 import { runReplay } from '../replay/run-replay.ts';
@@ -36,6 +37,8 @@ export interface BlueGreenOptions {
   fetchBytes: number | undefined;
   /** `--source eventstore`: replay this archive first, then Kafka from where it ends. */
   archive?: ArchiveSource | undefined;
+  /** `--from-changelog`: restore this snapshot changelog first, then Kafka from its markers. */
+  changelog?: { topic: string } | undefined;
 }
 
 /**
@@ -69,7 +72,7 @@ export async function blueGreenRebuild(
   const keys = await context.keyLayout();
   const kafka = context.kafka();
   const topics = context.topics();
-  const { archive } = options;
+  const { archive, changelog } = options;
 
   const layout = await readTopicLayout(kafka, topics, {
     allowCompacted: context.config().KAFKA_ALLOW_COMPACTED_TOPICS,
@@ -81,6 +84,7 @@ export async function blueGreenRebuild(
     rule = target.start;
     from = target.start.kind === 'earliest' ? 'earliest' : `offset ${target.start.offset}`;
     if (archive !== undefined) from = `${archive.label}, then Kafka`;
+    if (changelog !== undefined) from = `the snapshot changelog ${changelog.topic}, then Kafka`;
   } else {
     if (target.generation === live) {
       throw usageError(`Generation ${generationName(live)} is already the active one.`);
@@ -92,16 +96,16 @@ export async function blueGreenRebuild(
     from = `the checkpoints of generation ${generationName(target.generation)}`;
   }
   // With an archive, where Kafka takes over is known only once the archive is replayed.
-  let plans = archive === undefined ? planOrThrow(layout.watermarks, rule) : [];
+  // With an archive or a changelog, where Kafka takes over is known only once it is read.
+  const prefilled = archive !== undefined || changelog !== undefined;
+  let plans = prefilled ? [] : planOrThrow(layout.watermarks, rule);
   const events = eventsToReplay(plans);
   await context.confirm(
     target.kind === 'existing'
       ? `Catch generation ${generationName(target.generation)} up from its checkpoints (${formatCount(events)} events), ` +
           `then switch readers from generation ${generationName(live)} to it.`
       : `Rebuild the projection into a new generation from ${from}` +
-          (archive === undefined
-            ? ` (${formatCount(events)} events in ${plans.length} partitions)`
-            : '') +
+          (!prefilled ? ` (${formatCount(events)} events in ${plans.length} partitions)` : '') +
           `, then switch readers from generation ${generationName(live)} to it once it has caught up with the live projector.`,
   );
 
@@ -139,6 +143,7 @@ export async function blueGreenRebuild(
   let attempts = 0;
   let switchedAt: string | undefined;
   let archived: ArchivePrefill | undefined;
+  let restored: ChangelogPrefill | undefined;
 
   try {
     if (target.kind === 'new' && rule.kind === 'offset') {
@@ -158,6 +163,20 @@ export async function blueGreenRebuild(
         progress: context.progress(`generation ${name} from the archive`),
         onBatch: heartbeat,
       });
+    }
+    if (changelog !== undefined) {
+      restored = await prefillFromChangelog({
+        kafka,
+        topic: changelog.topic,
+        partitions: layout.partitions,
+        target: store,
+        groupPrefix: `${group}.rebuild.${name}.changelog`,
+        signal: context.io.signal,
+        progress: context.progress(`generation ${name} from the changelog`),
+        onBatch: heartbeat,
+      });
+    }
+    if (prefilled) {
       plans = planOrThrow(layout.watermarks, {
         kind: 'checkpoints',
         checkpoints: await store.readCheckpoints(),
@@ -232,6 +251,7 @@ export async function blueGreenRebuild(
       result,
       plans,
       archived,
+      restored,
       deadLetters: deadLetters.published(),
       deadLettersAlreadyPublished: deadLetters.alreadyPublished(),
     });
