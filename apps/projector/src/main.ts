@@ -1,13 +1,9 @@
 #!/usr/bin/env node
-import { EngineError } from '@checkout/engine';
 import { loadConfig } from './config.ts';
+import { exitCodeOf, isConfigurationError } from './exit-code.ts';
 import { startProjector, type RunningProjector } from './start-projector.ts';
 
-/**
- * checkout-projector: folds the five checkout topics into CheckoutOrder snapshots.
- * Exit codes: 0 clean shutdown, 1 fatal alarm (see the log), 2 bad configuration: at start, or
- * found on the first connection (an untrusted certificate, a refused login, a missing ACL permission).
- */
+/** checkout-projector: folds the five checkout topics into CheckoutOrder snapshots (exit codes: exit-code.ts). */
 const config = loadConfig(process.env);
 if (!config.ok) {
   process.stderr.write(`checkout-projector: ${config.error}\n`);
@@ -20,12 +16,12 @@ if (!config.ok) {
     // A setting that passed validation but cannot work (a REDIS_URL path, an unreadable CA
     // file, a refused login) is still bad configuration: one line, no stack trace.
     const message = error instanceof Error ? error.message : String(error);
-    const configuration = error instanceof EngineError && error.code === 'CONFIGURATION';
+    const configuration = isConfigurationError(error);
     process.stderr.write(
       `checkout-projector: ${configuration ? 'Invalid configuration' : 'cannot start'}: ${message}\n`,
     );
     // Clients created before the failure (a reconnecting Redis) would keep the process alive.
-    process.exit(configuration ? 2 : 1);
+    process.exit(exitCodeOf(error));
   }
   const running = projector;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -1,13 +1,9 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import {
-  createProjectionEngine,
-  EngineError,
-  topicNames,
-  topicPartitionKey,
-} from '@checkout/engine';
+import { createProjectionEngine, topicNames, topicPartitionKey } from '@checkout/engine';
 import type { ProjectorConfig } from './config.ts';
 import { embeddedSource } from './embedded-runtime.ts';
+import { exitCodeOf } from './exit-code.ts';
 import type { EventSource } from './event-source.ts';
 import { faultInjector } from './fault-points.ts';
 import { createHttpServer } from './http-server.ts';
@@ -154,9 +150,4 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
     },
     finished,
   };
-}
-
-/** 2 for configuration the process cannot fix by waiting (main.ts documents the codes), else 1. */
-function exitCodeOf(error: unknown): number {
-  return error instanceof EngineError && error.code === 'CONFIGURATION' ? 2 : 1;
 }
