@@ -215,10 +215,10 @@ describe('ProjectionEngine dead letters', () => {
 });
 
 describe('ProjectionEngine batches too large for one commit', () => {
-  it('stores them in parts, each a guarded commit, and reports every partition stored', async () => {
+  it('stores a wave in parts, each a guarded commit, the checkpoints with the last', async () => {
     const store = memoryStore();
     const commit = store.commit.bind(store);
-    const commits: number[] = [];
+    const commits: Array<[snapshots: number, checkpoints: number]> = [];
     store.commit = async (write) => {
       if (write.snapshots.length > 2) {
         throw new EngineError('BATCH_TOO_LARGE', 'too large', {
@@ -226,7 +226,7 @@ describe('ProjectionEngine batches too large for one commit', () => {
           context: { bytes: write.snapshots.length * 100, maxCommitBytes: 200 },
         });
       }
-      commits.push(write.snapshots.length);
+      commits.push([write.snapshots.length, write.checkpoints.length]);
       return commit(write);
     };
     const splits: number[] = [];
@@ -247,8 +247,14 @@ describe('ProjectionEngine batches too large for one commit', () => {
         { topic: 't.cart-events', partition: 1, offset: '8' },
       ],
     });
-    expect(splits).toEqual([8]); // 800 bytes over 200: five parts of two records
-    expect(commits).toEqual([2, 2, 2, 2]);
+    // One wave per partition number, of 4 sessions each: 400 bytes over 200, parts of two.
+    expect(splits).toEqual([4, 4]);
+    expect(commits).toEqual([
+      [2, 0],
+      [2, 1],
+      [2, 0],
+      [2, 1],
+    ]);
     expect([...store.snapshots.keys()].sort()).toEqual(batch.map((_, i) => `s-${i}`).sort());
   });
 
@@ -365,7 +371,7 @@ describe('ProjectionEngine with a snapshot changelog', () => {
     });
     const resume = await next.resumePositions([{ topic: 't.cart-events', partition: 0 }]);
     expect(resume.get('t.cart-events:0')).toBe('1');
-    expect(next.storedCheckpoint({ topic: 't.cart-events', partition: 0 })).toBe('1');
+    expect(next.nextOffset({ topic: 't.cart-events', partition: 0 })).toBe('1');
     await next.processBatch([added('s-1', 1), added('s-2', 2), added('s-3', 3)]);
     expect(Object.fromEntries(changelog.partition(0).snapshots)).toEqual({
       's-1': 2,
@@ -373,7 +379,7 @@ describe('ProjectionEngine with a snapshot changelog', () => {
       's-3': 1,
     });
     expect(Object.fromEntries(changelog.partition(0).marker)).toEqual({ 'cart-events:0': '4' });
-    expect(next.storedCheckpoint({ topic: 't.cart-events', partition: 0 })).toBe('4');
+    expect(next.nextOffset({ topic: 't.cart-events', partition: 0 })).toBe('4');
   });
 
   it('publishes nothing of a batch whose commit conflicts, though it was sent beside the commit', async () => {
@@ -449,7 +455,7 @@ describe('ProjectionEngine with a snapshot changelog', () => {
     // The owner's commit conflicts, it resumes from the marker and republishes the zombie's batch.
     const conflict = await owner.processBatch([added('s-1', 1)]);
     expect(conflict.kind).toBe('conflict');
-    expect(owner.storedCheckpoint({ topic: 't.cart-events', partition: 0 })).toBe('1');
+    expect(owner.nextOffset({ topic: 't.cart-events', partition: 0 })).toBe('1');
     await owner.processBatch([added('s-1', 1), added('s-1', 2)]);
     expect(changelog.partition(0).snapshots.get('s-1')).toBe(3);
     expect(Object.fromEntries(changelog.partition(0).marker)).toEqual({ 'cart-events:0': '3' });

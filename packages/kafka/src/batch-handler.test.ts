@@ -1,6 +1,7 @@
 import {
   EngineError,
   type BatchOutcome,
+  type FoldOutcome,
   type ProjectionEngine,
   type SourceRecord,
 } from '@checkout/engine';
@@ -63,8 +64,13 @@ function positionsDeciding(decision: StartDecision) {
 function setup(
   options: {
     decision?: StartDecision;
-    outcomes?: Array<BatchOutcome | Error>;
-    /** What the engine believes stored for the partition. @default undefined (not known) */
+    /** What the folds answer, in turn; then folded, and due when `due` says. */
+    outcomes?: Array<FoldOutcome | Error>;
+    /** What the wave commits answer, in turn; then committed past the last record folded. */
+    commits?: Array<BatchOutcome | Error>;
+    /** Whether a wave is due after each fold, and in how many ms. @default not due, 60 s */
+    due?: { due: boolean; dueInMs: number };
+    /** What the engine's state of the partition ends at. @default undefined (not known) */
     storedCheckpoint?: string | null;
     /** The partition's log start, when asked. @default '0' */
     logStart?: string;
@@ -73,24 +79,43 @@ function setup(
   } = {},
 ) {
   const outcomes = [...(options.outcomes ?? [])];
+  const commits = [...(options.commits ?? [])];
   const seen: SourceRecord[][] = [];
+  const waveCommits: number[] = [];
+  let lastFolded: SourceRecord | undefined;
+  let onWaveCommit: () => void = () => {};
   const engine: ProjectionEngine = {
     resumePositions: async () => new Map(),
     forget: () => {},
     verifyCheckpoints: async () => [],
-    storedCheckpoint: () => options.storedCheckpoint,
-    processBatch: async (records) => {
+    nextOffset: () => options.storedCheckpoint,
+    processBatch: () => Promise.reject(new Error('the Kafka source folds and commits waves')),
+    fold: async (records) => {
       seen.push([...records]);
       const next = outcomes.shift();
       if (next instanceof Error) throw next;
       if (next !== undefined) return next;
-      const last = records.at(-1);
+      lastFolded = records.at(-1) ?? lastFolded;
+      return {
+        kind: 'folded',
+        waves: [{ partition: 1, ...(options.due ?? { due: false, dueInMs: 60_000 }) }],
+      };
+    },
+    commitWave: async (partition) => {
+      waveCommits.push(partition);
+      onWaveCommit();
+      const next = commits.shift();
+      if (next instanceof Error) throw next;
+      if (next !== undefined) return next;
+      const last = lastFolded;
+      lastFolded = undefined;
       return {
         kind: 'committed',
         next: last ? [{ topic, partition: 1, offset: String(Number(last.offset) + 1) }] : [],
       };
     },
   };
+  const waveCommitted = () => new Promise<void>((resolve) => (onWaveCommit = resolve));
   const readinessChanges: Array<[boolean, string | undefined]> = [];
   const readiness = createSourceReadiness((ready, reason) =>
     readinessChanges.push([ready, reason]),
@@ -124,7 +149,10 @@ function setup(
     afterCommit: (positions) => committed.push(positions),
   });
   return {
-    handler,
+    handler: (batch: EachBatchPayload) => handler.eachBatch(batch),
+    storePendingWaves: () => handler.storePendingWaves(),
+    waveCommits,
+    waveCommitted,
     seen,
     positions,
     seeks,
@@ -140,9 +168,9 @@ function setup(
 const storeDown = () => new EngineError('STORE_UNAVAILABLE', 'Redis is down', { canRetry: true });
 
 describe('batch handler', () => {
-  it('stores the batch, then resolves and commits the stored position', async () => {
+  it('stores a batch that reached the high watermark at once, then commits the stored position', async () => {
     const { handler, seen, committed } = setup();
-    const batch = payload([5, 6, 7]);
+    const batch = payload([5, 6, 7], 5, '8');
     await handler(batch.value);
     expect(seen[0]?.map((r) => r.offset)).toEqual(['5', '6', '7']);
     expect(batch.resolved).toEqual(['7']);
@@ -150,6 +178,53 @@ describe('batch handler', () => {
       { topics: [{ topic, partitions: [{ partition: 1, offset: '8' }] }] },
     ]);
     expect(committed).toEqual([[{ topic, partition: 1, offset: '8' }]]);
+  });
+
+  it('folds a batch behind the high watermark into the wave, fetching on, and stores the wave when its time bound passes', async () => {
+    const { handler, committed, waveCommits, waveCommitted } = setup({
+      due: { due: false, dueInMs: 50 },
+    });
+    const stored = waveCommitted();
+    const batch = payload([1, 2]);
+    await handler(batch.value);
+    expect(batch.resolved).toEqual(['2']); // kafkajs fetches the next records meanwhile
+    expect([waveCommits, batch.commits, committed]).toEqual([[], [], []]);
+    await stored;
+    await vi.waitFor(() => expect(committed).toEqual([[{ topic, partition: 1, offset: '3' }]]));
+    expect(batch.commits).toEqual([
+      { topics: [{ topic, partitions: [{ partition: 1, offset: '3' }] }] },
+    ]);
+  });
+
+  it('stores a wave as soon as the engine says it is due (full or old), also behind the high watermark', async () => {
+    const { handler, committed } = setup({ due: { due: true, dueInMs: 0 } });
+    await handler(payload([1, 2]).value);
+    expect(committed).toEqual([[{ topic, partition: 1, offset: '3' }]]);
+  });
+
+  it('stores the pending waves when asked (a stop, a rebalance), after the group in flight', async () => {
+    const { handler, storePendingWaves, committed, waveCommits } = setup();
+    await handler(payload([1, 2]).value);
+    expect(waveCommits).toEqual([]);
+    await storePendingWaves();
+    expect(waveCommits).toEqual([1]);
+    expect(committed).toEqual([[{ topic, partition: 1, offset: '3' }]]);
+    await storePendingWaves(); // nothing pending: nothing to do
+    expect(waveCommits).toEqual([1]);
+  });
+
+  it('re-verifies the partitions after a wave commit conflicts, committing nothing to Kafka', async () => {
+    const conflict: BatchOutcome = {
+      kind: 'conflict',
+      conflict: { kind: 'checkpoint', subject: 'cart-events:1', expected: '1', actual: '9' },
+      resume: new Map([['cart-events:1', '9']]),
+      dropped: new Map([['cart-events:1', '1']]),
+    };
+    const { handler, positions, committed } = setup({ commits: [conflict] });
+    const batch = payload([1, 2], 1, '3');
+    await handler(batch.value);
+    expect(positions.retarget).toHaveBeenCalledWith('cart-events', 1);
+    expect([batch.commits, committed]).toEqual([[], []]);
   });
 
   it('seeks to the checkpoint and drops a batch fetched elsewhere, without touching the engine', async () => {
@@ -203,11 +278,12 @@ describe('batch handler', () => {
     expect(batch.resolved).toEqual([]);
   });
 
-  it('re-verifies the partition after a write conflict, resolving nothing', async () => {
-    const conflict: BatchOutcome = {
+  it('re-verifies the partition after a fold conflicts (the store moved generation), resolving nothing', async () => {
+    const conflict: FoldOutcome = {
       kind: 'conflict',
-      conflict: { kind: 'checkpoint', subject: 'cart-events:1', expected: '1', actual: '9' },
+      conflict: { kind: 'checkpoint', subject: 'active-generation', expected: 'base', actual: '2' },
       resume: new Map([['cart-events:1', '9']]),
+      dropped: new Map([['cart-events:1', '1']]),
     };
     const { handler, positions } = setup({ outcomes: [conflict] });
     const batch = payload([1, 2]);
@@ -219,7 +295,7 @@ describe('batch handler', () => {
 
   it('survives a failed Kafka commit: the stored checkpoint is what counts', async () => {
     const { handler, committed } = setup();
-    const batch = payload([4]);
+    const batch = payload([4], 4, '5');
     vi.mocked(batch.value.commitOffsetsIfNecessary).mockRejectedValueOnce(
       new Error('coordinator moved'),
     );
@@ -230,8 +306,8 @@ describe('batch handler', () => {
 
   it('folds the batches of one partition number that arrive together as one, merged by time', async () => {
     const { handler, seen, committed } = setup();
-    const cart = payload([5, 6]);
-    const shipping = payload([40]);
+    const cart = payload([5, 6], 5, '7');
+    const shipping = payload([40], 40, '41');
     Object.assign(shipping.value.batch, { topic: 'shipping-events' });
     shipping.value.batch.messages[0]!.timestamp = '1';
     cart.value.batch.messages[1]!.timestamp = '2';

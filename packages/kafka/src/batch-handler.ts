@@ -1,11 +1,11 @@
-import { compareOffsets, offsetAfter, offsetBefore } from '@checkout/domain';
+import { compareOffsets, offsetAfter } from '@checkout/domain';
 import {
   EngineError,
   parseTopicPartitionKey,
   retryTransient,
   topicPartitionKey,
   type BackoffOptions,
-  type BatchOutcome,
+  type Conflict,
   type ProjectionEngine,
   type SourceRecord,
 } from '@checkout/engine';
@@ -75,32 +75,63 @@ export interface BatchHandlerOptions {
  * kafkajs `eachBatch` (one topic-partition per call, `eachBatchAutoResolve: false`). Every
  * batch joins its partition number's lane; a lane runs the batches it received together as
  * one group (partition-lanes.ts):
- *   1. check each batch starts where the store says its partition resumes, else seek there
- *      and drop that batch (assignment-positions.ts);
- *   2. hand the rest to the engine in slices of at most `maxRecordsPerBatch` records, merged
- *      in timestamp order across the group's partitions (merged-slices.ts), retrying
- *      transient failures with backoff and heartbeats, never resolving an offset whose effect
- *      is not stored;
- *   3. on `committed`, resolve the stored positions and go on with the next slice, then commit
- *      the last ones to Kafka (a hint only: a failed commit costs a few redelivered, skipped
- *      records); on `conflict`, re-verify the partitions against the store's checkpoints, which
- *      seeks if needed, and drop the rest of the group.
+ *   1. check each batch starts where the engine's state of its partition ends, else seek
+ *      there and drop that batch (assignment-positions.ts);
+ *   2. fold the rest into the partition number's wave, in slices of at most
+ *      `maxRecordsPerBatch` records merged in timestamp order across the group's partitions
+ *      (merged-slices.ts), retrying transient failures with backoff and heartbeats; each
+ *      folded slice's offsets are resolved, so kafkajs fetches on while the wave grows;
+ *   3. store the wave (engine.commitWave) when it is due (its bytes or its age), when every
+ *      batch of the group reached its high watermark (caught up: stored at once, so
+ *      freshness does not wait for a wave), at a stop and at a rebalance; otherwise a timer
+ *      stores it when its time bound passes. Stored positions are committed to Kafka (a
+ *      hint only: the store's checkpoints are where a partition resumes). On `conflict`, the
+ *      partitions are re-verified against the store's checkpoints, which seeks if needed.
+ * Kafka's offsets are committed only for what is stored, never for a pending wave.
  */
-export function createBatchHandler(
-  options: BatchHandlerOptions,
-): (payload: EachBatchPayload) => Promise<void> {
+export interface BatchHandler {
+  eachBatch(payload: EachBatchPayload): Promise<void>;
+  /**
+   * Stores every pending wave, each in its lane after the group in flight there (a stop, a
+   * rebalance). Resolves when they are stored or given up (stopping, the store down).
+   */
+  storePendingWaves(): Promise<void>;
+}
+
+/** A lane item that stores the lane's pending wave. */
+const STORE_WAVE = Symbol('store the pending wave');
+type LaneItem = EachBatchPayload | typeof STORE_WAVE;
+
+export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
   const { engine, positions, lag, log } = options;
   const sliceSize = options.maxRecordsPerBatch ?? DEFAULT_MAX_RECORDS_PER_BATCH;
-  const lanes = createPartitionLanes(options.concurrentBatches ?? 1, handleGroup);
+  const lanes = createPartitionLanes<LaneItem>(options.concurrentBatches ?? 1, handleGroup);
+  /** Partition numbers with a pending wave, and the timer that stores it when it is due. */
+  const pending = new Map<number, NodeJS.Timeout | undefined>();
+  /** The last batch of each partition number: its consumer commits a timer's stored offsets. */
+  const lastPayloadOf = new Map<number, EachBatchPayload>();
+  options.stopping.addEventListener('abort', () => {
+    for (const timer of pending.values()) clearTimeout(timer);
+  });
 
-  return (payload) => lanes.submit(payload.batch.partition, payload);
+  return {
+    eachBatch: (payload) => lanes.submit(payload.batch.partition, payload),
+    async storePendingWaves() {
+      await Promise.allSettled([...pending.keys()].map((n) => lanes.submit(n, STORE_WAVE)));
+    },
+  };
 
-  async function handleGroup(_partitionNumber: number, payloads: EachBatchPayload[]) {
+  async function handleGroup(partitionNumber: number, items: LaneItem[]) {
     const obsoleteBatch = (payload: EachBatchPayload) =>
       options.stopping.aborted || !payload.isRunning() || payload.isStale();
+    const payloads = items.filter((item): item is EachBatchPayload => item !== STORE_WAVE);
     let group = payloads.filter((payload) => !obsoleteBatch(payload));
     const [first] = group;
-    if (first === undefined) return;
+    if (first === undefined) {
+      if (pending.has(partitionNumber)) await storeWave(partitionNumber, NO_HEARTBEATS);
+      return;
+    }
+    lastPayloadOf.set(partitionNumber, first);
     for (const { batch } of group) observeFetched(lag, batch);
     const label = group.map(({ batch }) => topicPartitionKey(batch.topic, batch.partition));
     // Any batch's heartbeat will do: it is the consumer's.
@@ -119,47 +150,113 @@ export function createBatchHandler(
     group = verified.filter((payload) => !obsoleteBatch(payload));
     if (group.length === 0) return;
 
-    // Slices, each stored before the next: memory stays bounded by the slice, not by the
-    // fetch (which a compressed topic can make very large). Kafka's offsets are only a hint,
-    // so they are committed once, after the last slice stored, also when the group stops
-    // early (stopping, revoked, a conflict): a graceful stop leaves them equal to the store's.
+    // Slices: what the engine parses and loads at once stays bounded by the slice, not by the
+    // fetch (which a compressed topic can make very large); the wave by its own limits.
     const byPartition = new Map(
       group.map((payload) => [
         topicPartitionKey(payload.batch.topic, payload.batch.partition),
         payload,
       ]),
     );
-    const committed = new Map<string, CommittedPosition>();
-    const batches = group.map(({ batch }) => batch);
-    for (const records of mergedSlices(batches, sliceSize)) {
-      if (committed.size > 0 && obsolete()) break;
+    let due = false;
+    let dueInMs = 0;
+    let folded = false;
+    for (const records of mergedSlices(
+      group.map(({ batch }) => batch),
+      sliceSize,
+    )) {
+      if (folded && obsolete()) break;
       const outcome = await heartbeats.during(() =>
-        retry('store the batch', () => engine.processBatch(records)),
+        retry('store the batch', () => engine.fold(records)),
       );
       if (outcome === undefined) break;
       if (outcome.kind === 'conflict') {
-        onConflict(outcome, records);
-        break;
+        onConflict(outcome);
+        return;
       }
-      const lastStored = lastRecordPerPartition(records);
-      for (const next of outcome.next) {
-        const key = topicPartitionKey(next.topic, next.partition);
-        const payload = byPartition.get(key);
-        if (payload === undefined) continue;
-        payload.resolveOffset(offsetBefore(next.offset));
-        const stored = lastStored.get(key);
-        lag.observe(next.topic, next.partition, {
-          nextOffset: next.offset,
-          ...(stored !== undefined && offsetAfter(stored.offset) === next.offset ? { stored } : {}),
-        });
-        options.replay?.stored(next.topic, next.partition, next.offset);
-        committed.set(key, next);
-      }
+      folded = true;
+      pending.set(partitionNumber, pending.get(partitionNumber));
+      for (const [key, record] of lastRecordPerPartition(records))
+        byPartition.get(key)?.resolveOffset(record.offset);
+      const wave = outcome.waves.find(({ partition }) => partition === partitionNumber);
+      due = wave?.due ?? true;
+      dueInMs = wave?.dueInMs ?? 0;
+      if (due && !(await storeWave(partitionNumber, heartbeats, retry))) return;
     }
-    const stored = [...committed.values()];
-    if (stored.length === 0) return;
-    await commitToKafka(first, stored);
-    options.afterCommit?.(stored);
+    if (!pending.has(partitionNumber)) return;
+    const caughtUp = group.every(({ batch }) => reachedHighWatermark(batch));
+    if (caughtUp || due || obsolete()) await storeWave(partitionNumber, heartbeats, retry);
+    else storeLater(partitionNumber, dueInMs);
+  }
+
+  /** Stores the wave when its time bound passes, unless a group stores it first. */
+  function storeLater(partitionNumber: number, ms: number): void {
+    if (pending.get(partitionNumber) !== undefined || options.stopping.aborted) return;
+    const timer = setTimeout(() => {
+      if (pending.get(partitionNumber) === timer) pending.set(partitionNumber, undefined);
+      lanes.submit(partitionNumber, STORE_WAVE).catch((error: unknown) =>
+        // A bug: storeWave reports every failure it expects itself.
+        options.fail(error instanceof Error ? error : new Error(String(error))),
+      );
+    }, ms);
+    timer.unref();
+    pending.set(partitionNumber, timer);
+  }
+
+  /**
+   * Stores the pending wave of a partition number and commits what it stored to Kafka.
+   * false: it was not stored (a conflict, or given up: stopping, revoked, a failing store).
+   */
+  async function storeWave(
+    partitionNumber: number,
+    heartbeats: BatchHeartbeats,
+    retry: ReturnType<typeof retrying> = retrying(
+      options,
+      heartbeats,
+      () => false,
+      `partition number ${partitionNumber}`,
+      () => {},
+    ),
+  ): Promise<boolean> {
+    clearTimeout(pending.get(partitionNumber));
+    pending.delete(partitionNumber);
+    const outcome = options.stopping.aborted
+      ? await lastAttempt(partitionNumber)
+      : await heartbeats.during(() =>
+          retry('store the batch', () => engine.commitWave(partitionNumber)),
+        );
+    if (outcome === undefined) {
+      // Still folded, not stored: the next group (or the stop) tries again.
+      pending.set(partitionNumber, undefined);
+      return false;
+    }
+    if (outcome.kind === 'conflict') {
+      onConflict(outcome);
+      return false;
+    }
+    for (const next of outcome.next) {
+      lag.observe(next.topic, next.partition, { nextOffset: next.offset });
+      options.replay?.stored(next.topic, next.partition, next.offset);
+    }
+    const payload = lastPayloadOf.get(partitionNumber);
+    if (outcome.next.length > 0 && payload !== undefined) {
+      await commitToKafka(payload, outcome.next);
+      options.afterCommit?.(outcome.next);
+    }
+    return true;
+  }
+
+  /** Stopping: one attempt, no retries (a stop must not wait for a store that is down). */
+  async function lastAttempt(partitionNumber: number) {
+    try {
+      return await engine.commitWave(partitionNumber);
+    } catch (error) {
+      log.warn(
+        { err: error, partitionNumber },
+        'Could not store a wave while stopping; its records are read again at the next start',
+      );
+      return undefined;
+    }
   }
 
   /**
@@ -217,7 +314,7 @@ export function createBatchHandler(
   ): Promise<boolean | undefined> {
     const { topic, partition, highWatermark } = batch;
     const key = topicPartitionKey(topic, partition);
-    const continuity = batchContinuity(key, engine.storedCheckpoint({ topic, partition }), {
+    const continuity = batchContinuity(key, engine.nextOffset({ topic, partition }), {
       firstOffset: batch.messages[0]?.offset ?? null,
       highWatermark,
     });
@@ -247,10 +344,7 @@ export function createBatchHandler(
     return false;
   }
 
-  function onConflict(
-    outcome: Extract<BatchOutcome, { kind: 'conflict' }>,
-    records: readonly SourceRecord[],
-  ): void {
+  function onConflict(outcome: Conflict): void {
     log.warn(
       { conflict: outcome.conflict, resume: Object.fromEntries(outcome.resume) },
       'The store changed under this consumer (another writer, a flush or a restore); resuming from its checkpoints',
@@ -260,9 +354,9 @@ export function createBatchHandler(
       if (tp === undefined)
         throw new Error(`bug: the engine resumed ${key}, not a topic-partition`);
       positions.retarget(tp.topic, tp.partition);
-      // Resuming below the records this batch started from: the store went back.
-      const first = records.find((r) => r.topic === tp.topic && r.partition === tp.partition);
-      if (first !== undefined && compareOffsets(checkpoint ?? '0', first.offset) < 0)
+      // Resuming below the records that were dropped: the store went back.
+      const first = outcome.dropped.get(key);
+      if (first !== undefined && compareOffsets(checkpoint ?? '0', first) < 0)
         options.replay?.wentBack(tp, checkpoint);
     }
   }
@@ -298,7 +392,20 @@ function observeFetched(lag: ConsumerLag, batch: Batch): void {
   });
 }
 
-/** Per `"topic:partition"`, the last record of a slice: the newest one a commit stored. */
+/** Whether nothing is left to fetch after the batch: the partition is caught up. */
+function reachedHighWatermark(batch: Batch): boolean {
+  const last = batch.messages.at(-1);
+  return last === undefined || compareOffsets(offsetAfter(last.offset), batch.highWatermark) >= 0;
+}
+
+/** For a wave stored outside a batch (a timer, a stop): kafkajs heartbeats by itself then. */
+const NO_HEARTBEATS: BatchHeartbeats = {
+  membershipChanged: false,
+  beat() {},
+  during: (operation) => operation(),
+};
+
+/** Per `"topic:partition"`, the last record of a slice: the newest one it folded. */
 function lastRecordPerPartition(records: readonly SourceRecord[]): Map<string, SourceRecord> {
   const last = new Map<string, SourceRecord>();
   for (const record of records) last.set(topicPartitionKey(record.topic, record.partition), record);

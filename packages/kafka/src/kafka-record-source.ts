@@ -180,7 +180,7 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
     },
   });
   const positions = createAssignmentPositions(loadStarts(engine, admin, lag), (tp) =>
-    engine.storedCheckpoint(tp),
+    engine.nextOffset(tp),
   );
   const halts =
     (options.onHistoryTruncated ?? 'stop') === 'halt-partition'
@@ -206,6 +206,26 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
   };
   let stopWatchdog = () => {};
   let stopLiveness = () => {};
+  const handler = createBatchHandler({
+    engine,
+    concurrentBatches: options.concurrentBatches ?? 3,
+    positions,
+    lag,
+    readiness,
+    log,
+    fail,
+    backoff,
+    stopping: stopping.signal,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3000,
+    seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
+    logStart,
+    replay,
+    ...(halts === undefined ? {} : { halts }),
+    ...(options.afterCommit === undefined ? {} : { afterCommit: options.afterCommit }),
+  });
+  // Waves are stored before the group moves partitions, so the next owner starts where the
+  // work stopped (were one lost, the guard would refuse it and the records come again).
+  consumer.on(consumer.events.REBALANCING, () => void handler.storePendingWaves());
 
   try {
     const partitionCount = await connect({
@@ -272,23 +292,7 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
         eachBatchAutoResolve: false,
         // Every batch of a fetch gets a worker at once; the lanes say which may proceed.
         partitionsConsumedConcurrently: Math.max(1, topics.length * partitionCount),
-        eachBatch: createBatchHandler({
-          engine,
-          concurrentBatches: options.concurrentBatches ?? 3,
-          positions,
-          lag,
-          readiness,
-          log,
-          fail,
-          backoff,
-          stopping: stopping.signal,
-          heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3000,
-          seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
-          logStart,
-          replay,
-          ...(halts === undefined ? {} : { halts }),
-          ...(options.afterCommit === undefined ? {} : { afterCommit: options.afterCommit }),
-        }),
+        eachBatch: (payload) => handler.eachBatch(payload),
       });
       await aborted(stopping.signal);
     }
@@ -303,6 +307,7 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
     stopLiveness();
     options.signal.removeEventListener('abort', stop);
     readiness.notJoined('stopping');
+    await handler.storePendingWaves();
     await leave({
       consumer,
       admin,
