@@ -123,6 +123,7 @@ function setup(
   readiness.joined();
   const positions = positionsDeciding(options.decision ?? { kind: 'process' });
   const seeks: Array<[string, number, string]> = [];
+  const repositioned: true[] = [];
   const failures: Error[] = [];
   const stopping = new AbortController();
   const committed: unknown[] = [];
@@ -140,6 +141,7 @@ function setup(
     readiness,
     log: silentKafkaLog,
     seek: (...args) => seeks.push(args),
+    repositionUnverified: () => void repositioned.push(true),
     fail: (error) => failures.push(error),
     logStart: async (t, p) => (logStarts.push([t, p]), options.logStart ?? '0'),
     ...(options.halts === true ? { halts } : {}),
@@ -153,6 +155,7 @@ function setup(
     storePendingWaves: () => handler.storePendingWaves(),
     waveCommits,
     waveCommitted,
+    repositioned,
     seen,
     positions,
     seeks,
@@ -220,11 +223,13 @@ describe('batch handler', () => {
       resume: new Map([['cart-events:1', '9']]),
       dropped: new Map([['cart-events:1', '1']]),
     };
-    const { handler, positions, committed } = setup({ commits: [conflict] });
+    const { handler, positions, committed, repositioned } = setup({ commits: [conflict] });
     const batch = payload([1, 2], 1, '3');
     await handler(batch.value);
     expect(positions.retarget).toHaveBeenCalledWith('cart-events', 1);
     expect([batch.commits, committed]).toEqual([[], []]);
+    // Sought back at once: kafkajs fetched past the dropped records, and none may come again.
+    expect(repositioned).toHaveLength(1);
   });
 
   it('seeks to the checkpoint and drops a batch fetched elsewhere, without touching the engine', async () => {

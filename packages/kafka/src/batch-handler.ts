@@ -39,6 +39,12 @@ export interface BatchHandlerOptions {
   readiness: SourceReadiness;
   log: KafkaLog;
   seek(topic: string, partition: number, offset: string): void;
+  /**
+   * Seeks every partition not verified yet to where the engine's state ends: after a
+   * conflict dropped a wave whose records kafkajs has fetched past (no batch might come to
+   * answer with a seek, if nothing more is produced there).
+   */
+  repositionUnverified(): void;
   /** Stops the source with a non-retryable error (the batch is left unresolved). */
   fail(error: Error): void;
   /**
@@ -110,6 +116,8 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
   const pending = new Map<number, NodeJS.Timeout | undefined>();
   /** The last batch of each partition number: its consumer commits a timer's stored offsets. */
   const lastPayloadOf = new Map<number, EachBatchPayload>();
+  /** Per `"topic:partition"`, the last record folded: its time is the stored lag's, once stored. */
+  const lastFolded = new Map<string, SourceRecord>();
   options.stopping.addEventListener('abort', () => {
     for (const timer of pending.values()) clearTimeout(timer);
   });
@@ -176,8 +184,10 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
       }
       folded = true;
       pending.set(partitionNumber, pending.get(partitionNumber));
-      for (const [key, record] of lastRecordPerPartition(records))
+      for (const [key, record] of lastRecordPerPartition(records)) {
         byPartition.get(key)?.resolveOffset(record.offset);
+        lastFolded.set(key, record);
+      }
       const wave = outcome.waves.find(({ partition }) => partition === partitionNumber);
       due = wave?.due ?? true;
       dueInMs = wave?.dueInMs ?? 0;
@@ -235,7 +245,13 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
       return false;
     }
     for (const next of outcome.next) {
-      lag.observe(next.topic, next.partition, { nextOffset: next.offset });
+      const key = topicPartitionKey(next.topic, next.partition);
+      const stored = lastFolded.get(key);
+      lastFolded.delete(key);
+      lag.observe(next.topic, next.partition, {
+        nextOffset: next.offset,
+        ...(stored !== undefined && offsetAfter(stored.offset) === next.offset ? { stored } : {}),
+      });
       options.replay?.stored(next.topic, next.partition, next.offset);
     }
     const payload = lastPayloadOf.get(partitionNumber);
@@ -359,6 +375,7 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
       if (first !== undefined && compareOffsets(checkpoint ?? '0', first) < 0)
         options.replay?.wentBack(tp, checkpoint);
     }
+    options.repositionUnverified();
   }
 
   async function commitToKafka(

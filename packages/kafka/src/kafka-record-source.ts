@@ -15,7 +15,7 @@ import { createBatchHandler, type CommittedPosition } from './batch-handler.ts';
 import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
 import { createConsumerLag, type ConsumerLag } from './consumer-lag.ts';
 import { watchBrokerLiveness } from './broker-liveness.ts';
-import { watchGroup } from './group-events.ts';
+import { seekToStoredCheckpoints, watchGroup } from './group-events.ts';
 import { KAFKA_CLIENT_RETRY } from './kafka-config.ts';
 import { sourceUnavailable } from './kafka-errors.ts';
 import { silentKafkaLog, type KafkaLog } from './kafka-log.ts';
@@ -218,6 +218,15 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
     stopping: stopping.signal,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3000,
     seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
+    repositionUnverified: () =>
+      void seekToStoredCheckpoints({
+        positions,
+        seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
+        log,
+        fail,
+        halts,
+        stopping: stopping.signal,
+      }),
     logStart,
     replay,
     ...(halts === undefined ? {} : { halts }),
