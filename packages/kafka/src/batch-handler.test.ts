@@ -142,6 +142,8 @@ function setup(
     log: silentKafkaLog,
     seek: (...args) => seeks.push(args),
     repositionUnverified: () => void repositioned.push(true),
+    pause: () => {},
+    resume: () => {},
     fail: (error) => failures.push(error),
     logStart: async (t, p) => (logStarts.push([t, p]), options.logStart ?? '0'),
     ...(options.halts === true ? { halts } : {}),

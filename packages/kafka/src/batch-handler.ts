@@ -8,6 +8,7 @@ import {
   type Conflict,
   type ProjectionEngine,
   type SourceRecord,
+  type TopicPartition,
 } from '@checkout/engine';
 import type { Batch, EachBatchPayload } from 'kafkajs';
 import type { AssignmentPositions } from './assignment-positions.ts';
@@ -16,10 +17,11 @@ import { batchHeartbeats, type BatchHeartbeats } from './heartbeats.ts';
 import { isTransientError } from './kafka-errors.ts';
 import type { KafkaLog } from './kafka-log.ts';
 import { batchContinuity, judgeGap } from './log-continuity.ts';
-import { mergedSlices } from './merged-slices.ts';
+import { mergedSlices, recordsOf } from './merged-slices.ts';
 import { haltReasonOf, type PartitionHalts } from './partition-halts.ts';
 import type { ReplayState } from './replay-state.ts';
 import { createPartitionLanes } from './partition-lanes.ts';
+import { alignInTime, type PartitionReach, type PartitionRun } from './time-alignment.ts';
 import type { SourceReadiness } from './source-readiness.ts';
 
 const DEFAULT_MAX_RECORDS_PER_BATCH = 2000;
@@ -45,6 +47,14 @@ export interface BatchHandlerOptions {
    * answer with a seek, if nothing more is produced there).
    */
   repositionUnverified(): void;
+  /** Pauses and resumes fetching partitions whose records are held (time-alignment.ts). */
+  pause(partitions: readonly TopicPartition[]): void;
+  resume(partitions: readonly TopicPartition[]): void;
+  /**
+   * How far (record time) a partition's records may run ahead of the slowest partition of its
+   * number still catching up before they are held back (time-alignment.ts). @default 1000
+   */
+  maxSkewMs?: number;
   /** Stops the source with a non-retryable error (the batch is left unresolved). */
   fail(error: Error): void;
   /**
@@ -102,6 +112,23 @@ export interface BatchHandler {
    * rebalance). Resolves when they are stored or given up (stopping, the store down).
    */
   storePendingWaves(): Promise<void>;
+  /** A new assignment: drops what is held back and resumes it (time-alignment.ts). */
+  assignmentChanged(): void;
+}
+
+/** Records fetched but held back until the other topics of their number catch up. */
+interface HeldRecords {
+  partition: TopicPartition;
+  records: SourceRecord[];
+  highWatermark: string;
+  /** engine.nextOffset of the partition when they were held: they continue from there. */
+  from: string | null | undefined;
+}
+
+/** One partition's records at hand in a group: held ones, then its new batch's. */
+interface GroupRun extends PartitionRun {
+  partition: TopicPartition;
+  highWatermark: string;
 }
 
 /** A lane item that stores the lane's pending wave. */
@@ -111,6 +138,7 @@ type LaneItem = EachBatchPayload | typeof STORE_WAVE;
 export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
   const { engine, positions, lag, log } = options;
   const sliceSize = options.maxRecordsPerBatch ?? DEFAULT_MAX_RECORDS_PER_BATCH;
+  const maxSkewMs = options.maxSkewMs ?? 1000;
   const lanes = createPartitionLanes<LaneItem>(options.concurrentBatches ?? 1, handleGroup);
   /** Partition numbers with a pending wave, and the timer that stores it when it is due. */
   const pending = new Map<number, NodeJS.Timeout | undefined>();
@@ -118,6 +146,10 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
   const lastPayloadOf = new Map<number, EachBatchPayload>();
   /** Per `"topic:partition"`, the last record folded: its time is the stored lag's, once stored. */
   const lastFolded = new Map<string, SourceRecord>();
+  /** Per `"topic:partition"`, records fetched but held back (time-alignment.ts); paused meanwhile. */
+  const held = new Map<string, HeldRecords>();
+  /** Per `"topic:partition"`, how far it got and whether it is caught up (time-alignment.ts). */
+  const reaches = new Map<string, PartitionReach & TopicPartition>();
   options.stopping.addEventListener('abort', () => {
     for (const timer of pending.values()) clearTimeout(timer);
   });
@@ -126,6 +158,13 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
     eachBatch: (payload) => lanes.submit(payload.batch.partition, payload),
     async storePendingWaves() {
       await Promise.allSettled([...pending.keys()].map((n) => lanes.submit(n, STORE_WAVE)));
+    },
+    assignmentChanged() {
+      // kafkajs fetches from the committed offsets again, and the join seeks to the engine's.
+      const paused = [...held.values()].map(({ partition }) => partition);
+      held.clear();
+      reaches.clear();
+      if (paused.length > 0) options.resume(paused);
     },
   };
 
@@ -151,13 +190,17 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
       group.forEach(({ batch }) => alarm(batch.topic, batch.partition, error)),
     );
 
+    dropStaleHeld(partitionNumber);
     const verified = await verifiedBatches(group, retry);
     if (verified === undefined) return;
     // A join seeks every partition not verified yet, and may have done so while this group
     // awaited its positions: such a batch is stale, and its records come again from the seek.
     group = verified.filter((payload) => !obsoleteBatch(payload));
-    if (group.length === 0) return;
+    // With no batch left, what is held may still go: a partition that held it back halted.
+    if (group.length === 0 && !holdsAny(partitionNumber)) return;
 
+    const runs = runsOf(partitionNumber, group);
+    const aligned = alignInTime(runs, reachesBesides(partitionNumber, runs), maxSkewMs);
     // Slices: what the engine parses and loads at once stays bounded by the slice, not by the
     // fetch (which a compressed topic can make very large); the wave by its own limits.
     const byPartition = new Map(
@@ -169,16 +212,14 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
     let due = false;
     let dueInMs = 0;
     let folded = false;
-    for (const records of mergedSlices(
-      group.map(({ batch }) => batch),
-      sliceSize,
-    )) {
-      if (folded && obsolete()) break;
+    for (const records of mergedSlices(aligned.fold, sliceSize)) {
+      if (folded && obsolete()) return dropHeld(runs);
       const outcome = await heartbeats.during(() =>
         retry('store the batch', () => engine.fold(records)),
       );
-      if (outcome === undefined) break;
+      if (outcome === undefined) return dropHeld(runs);
       if (outcome.kind === 'conflict') {
+        dropHeld(runs);
         onConflict(outcome);
         return;
       }
@@ -191,12 +232,132 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
       const wave = outcome.waves.find(({ partition }) => partition === partitionNumber);
       due = wave?.due ?? true;
       dueInMs = wave?.dueInMs ?? 0;
-      if (due && !(await storeWave(partitionNumber, heartbeats, retry))) return;
+      if (due && !(await storeWave(partitionNumber, heartbeats, retry))) return dropHeld(runs);
     }
+    hold(runs, aligned.hold, byPartition);
     if (!pending.has(partitionNumber)) return;
-    const caughtUp = group.every(({ batch }) => reachedHighWatermark(batch));
+    const caughtUp = aligned.hold.size === 0 && runs.every((run) => run.caughtUp);
     if (caughtUp || due || obsolete()) await storeWave(partitionNumber, heartbeats, retry);
     else storeLater(partitionNumber, dueInMs);
+  }
+
+  /** Per partition of the group and held of its number: held records first, then the batch's. */
+  function runsOf(partitionNumber: number, group: readonly EachBatchPayload[]): GroupRun[] {
+    const runs = new Map<string, GroupRun>();
+    for (const [key, { partition, records, highWatermark }] of held) {
+      if (partition.partition !== partitionNumber) continue;
+      runs.set(key, { key, partition, records, highWatermark, caughtUp: false });
+    }
+    for (const { batch } of group) {
+      const key = topicPartitionKey(batch.topic, batch.partition);
+      const before = runs.get(key)?.records ?? [];
+      const records = [...before, ...recordsOf(batch)];
+      runs.set(key, {
+        key,
+        partition: { topic: batch.topic, partition: batch.partition },
+        records,
+        highWatermark: batch.highWatermark,
+        caughtUp: false,
+      });
+    }
+    for (const run of runs.values()) {
+      const last = run.records.at(-1);
+      run.caughtUp =
+        last === undefined || compareOffsets(offsetAfter(last.offset), run.highWatermark) >= 0;
+    }
+    return [...runs.values()];
+  }
+
+  /** How far the partitions of the number not at hand got, halted ones left out. */
+  function reachesBesides(partitionNumber: number, runs: readonly GroupRun[]): PartitionReach[] {
+    const atHand = new Set(runs.map(({ key }) => key));
+    return [...reaches].flatMap(([key, reach]) =>
+      reach.partition !== partitionNumber ||
+      atHand.has(key) ||
+      options.halts?.isHalted(reach.topic, reach.partition) === true
+        ? []
+        : [reach],
+    );
+  }
+
+  /**
+   * Keeps what alignInTime held, pausing its partitions (nothing more is needed from them for
+   * now), resumes those that hold nothing any more, and resolves what is held: it is in memory,
+   * and kafkajs may fetch past it. Remembers how far every partition of the group got.
+   */
+  function hold(
+    runs: readonly GroupRun[],
+    toHold: ReadonlyMap<string, SourceRecord[]>,
+    byPartition: ReadonlyMap<string, EachBatchPayload>,
+  ): void {
+    const pause: TopicPartition[] = [];
+    const resume: TopicPartition[] = [];
+    for (const run of runs) {
+      const records = toHold.get(run.key);
+      const wasHeld = held.has(run.key);
+      const last = run.records.at(-1);
+      if (last !== undefined)
+        reaches.set(run.key, {
+          ...run.partition,
+          reach: Number(last.timestamp),
+          caughtUp: run.caughtUp,
+        });
+      if (records === undefined || records.length === 0) {
+        held.delete(run.key);
+        if (
+          wasHeld &&
+          options.halts?.isHalted(run.partition.topic, run.partition.partition) !== true
+        )
+          resume.push(run.partition);
+        continue;
+      }
+      held.set(run.key, {
+        partition: run.partition,
+        records,
+        highWatermark: run.highWatermark,
+        // Where the engine's state of it ends once the records before them are folded.
+        from: engine.nextOffset(run.partition),
+      });
+      if (!wasHeld) pause.push(run.partition);
+      const newest = records.at(-1);
+      if (newest !== undefined) byPartition.get(run.key)?.resolveOffset(newest.offset);
+    }
+    if (pause.length > 0) options.pause(pause);
+    if (resume.length > 0) options.resume(resume);
+  }
+
+  function holdsAny(partitionNumber: number): boolean {
+    for (const { partition } of held.values())
+      if (partition.partition === partitionNumber) return true;
+    return false;
+  }
+
+  /** The group did not get through: what it held goes (its records are fetched again). */
+  function dropHeld(runs: readonly GroupRun[]): void {
+    const resume = runs.flatMap((run) => (held.delete(run.key) ? [run.partition] : []));
+    if (resume.length > 0) options.resume(resume);
+  }
+
+  /**
+   * Held records continue the engine's state only while it ends where it ended when they were
+   * held: a conflict, a store that went back, or a seek since means they must be fetched again.
+   */
+  function dropStaleHeld(partitionNumber: number): void {
+    const stale: TopicPartition[] = [];
+    for (const [key, entry] of held) {
+      const { partition } = entry;
+      if (partition.partition !== partitionNumber) continue;
+      const still =
+        positions.isVerified(partition.topic, partition.partition) &&
+        engine.nextOffset(partition) === entry.from;
+      if (still) continue;
+      held.delete(key);
+      positions.retarget(partition.topic, partition.partition);
+      stale.push(partition);
+    }
+    if (stale.length === 0) return;
+    options.resume(stale);
+    options.repositionUnverified();
   }
 
   /** Stores the wave when its time bound passes, unless a group stores it first. */
@@ -330,7 +491,12 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
   ): Promise<boolean | undefined> {
     const { topic, partition, highWatermark } = batch;
     const key = topicPartitionKey(topic, partition);
-    const continuity = batchContinuity(key, engine.nextOffset({ topic, partition }), {
+    const heldRecords = held.get(key)?.records.at(-1);
+    const continuesFrom =
+      heldRecords === undefined
+        ? engine.nextOffset({ topic, partition })
+        : offsetAfter(heldRecords.offset);
+    const continuity = batchContinuity(key, continuesFrom, {
       firstOffset: batch.messages[0]?.offset ?? null,
       highWatermark,
     });
@@ -407,12 +573,6 @@ function observeFetched(lag: ConsumerLag, batch: Batch): void {
     highWatermark: batch.highWatermark,
     ...(first === undefined || last === undefined ? {} : { fetched: { first, last } }),
   });
-}
-
-/** Whether nothing is left to fetch after the batch: the partition is caught up. */
-function reachedHighWatermark(batch: Batch): boolean {
-  const last = batch.messages.at(-1);
-  return last === undefined || compareOffsets(offsetAfter(last.offset), batch.highWatermark) >= 0;
 }
 
 /** For a wave stored outside a batch (a timer, a stop): kafkajs heartbeats by itself then. */

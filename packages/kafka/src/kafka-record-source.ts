@@ -227,6 +227,8 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
         halts,
         stopping: stopping.signal,
       }),
+    pause: (partitions) => consumer.pause(byTopic(partitions)),
+    resume: (partitions) => consumer.resume(byTopic(partitions)),
     logStart,
     replay,
     ...(halts === undefined ? {} : { halts }),
@@ -235,6 +237,7 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
   // Waves are stored before the group moves partitions, so the next owner starts where the
   // work stopped (were one lost, the guard would refuse it and the records come again).
   consumer.on(consumer.events.REBALANCING, () => void handler.storePendingWaves());
+  consumer.on(consumer.events.GROUP_JOIN, () => handler.assignmentChanged());
 
   try {
     const partitionCount = await connect({
@@ -329,4 +332,17 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
     readiness.notJoined('stopped');
   }
   if (fatal !== undefined) throw fatal;
+}
+
+/** Partitions as kafkajs' pause and resume take them. */
+function byTopic(
+  partitions: readonly TopicPartition[],
+): Array<{ topic: string; partitions: number[] }> {
+  const topics = new Map<string, number[]>();
+  for (const { topic, partition } of partitions) {
+    const list = topics.get(topic) ?? [];
+    list.push(partition);
+    topics.set(topic, list);
+  }
+  return [...topics].map(([topic, list]) => ({ topic, partitions: list }));
 }
