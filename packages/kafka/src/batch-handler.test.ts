@@ -16,11 +16,11 @@ import { createSourceReadiness } from './source-readiness.ts';
 
 const topic = 'cart-events';
 
-function message(offset: number): KafkaMessage {
+function message(offset: number, timestamp = '0'): KafkaMessage {
   return {
     key: Buffer.from('s1'),
     value: Buffer.from('{}'),
-    timestamp: '0',
+    timestamp,
     attributes: 0,
     offset: String(offset),
     headers: {},
@@ -55,6 +55,7 @@ function positionsDeciding(decision: StartDecision) {
     decide: vi.fn(async () => decision),
     seekIssued: vi.fn(),
     retarget: vi.fn(),
+    isVerified: () => true,
   } as unknown as AssignmentPositions & {
     seekIssued: ReturnType<typeof vi.fn>;
     retarget: ReturnType<typeof vi.fn>;
@@ -124,6 +125,7 @@ function setup(
   const positions = positionsDeciding(options.decision ?? { kind: 'process' });
   const seeks: Array<[string, number, string]> = [];
   const repositioned: true[] = [];
+  const paused: string[] = [];
   const failures: Error[] = [];
   const stopping = new AbortController();
   const committed: unknown[] = [];
@@ -142,8 +144,8 @@ function setup(
     log: silentKafkaLog,
     seek: (...args) => seeks.push(args),
     repositionUnverified: () => void repositioned.push(true),
-    pause: () => {},
-    resume: () => {},
+    pause: (partitions) => void paused.push(...partitions.map(({ topic: t }) => `pause ${t}`)),
+    resume: (partitions) => void paused.push(...partitions.map(({ topic: t }) => `resume ${t}`)),
     fail: (error) => failures.push(error),
     logStart: async (t, p) => (logStarts.push([t, p]), options.logStart ?? '0'),
     ...(options.halts === true ? { halts } : {}),
@@ -158,6 +160,7 @@ function setup(
     waveCommits,
     waveCommitted,
     repositioned,
+    paused,
     seen,
     positions,
     seeks,
@@ -324,6 +327,37 @@ describe('batch handler', () => {
     ]);
     expect(cart.resolved).toEqual(['6']);
     expect(committed).toEqual([[{ topic, partition: 1, offset: '7' }]]);
+  });
+
+  it('holds back records that ran ahead of the slowest topic catching up, pausing it, and folds them once it closes in', async () => {
+    const { handler, seen, paused, committed } = setup();
+    const timed = (name: string, times: number[], first: number, high: string) => {
+      const made = payload([], first, high);
+      Object.assign(made.value.batch, {
+        topic: name,
+        messages: times.map((time, i) => message(first + i, String(time))),
+      });
+      return made;
+    };
+    const cart = timed('cart-events', [1000, 2000], 0, '100');
+    const payment = timed('payment-events', [1000, 5000, 9000], 0, '100');
+    await Promise.all([handler(cart.value), handler(payment.value)]);
+    const folded = (index: number) => seen[index]?.map((r) => `${r.topic}@${r.offset}`);
+    // cart reached 2000: payment past 3000 (2000 + 1 s) waits, in memory, its partition paused.
+    expect(folded(0)).toEqual(['cart-events@0', 'payment-events@0', 'cart-events@1']);
+    expect(paused).toEqual(['pause payment-events']);
+    expect(payment.resolved).toEqual(['0', '2']); // kafkajs may fetch past what is held
+
+    const moreCart = timed('cart-events', [6000, 9500], 2, '4'); // cart is caught up
+    await handler(moreCart.value);
+    expect(folded(1)).toEqual([
+      'payment-events@1',
+      'cart-events@2',
+      'payment-events@2',
+      'cart-events@3',
+    ]);
+    expect(paused).toEqual(['pause payment-events', 'resume payment-events']);
+    expect(committed).toHaveLength(0); // payment:1 is still catching up: the wave goes on
   });
 
   it('reads the fetched offset kafkajs keeps on its Batch', () => {
