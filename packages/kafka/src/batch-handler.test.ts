@@ -35,7 +35,7 @@ function payload(offsets: number[], fetchedOffset = offsets[0] ?? 0, highWaterma
     partition: 1,
     highWatermark,
     fetchedOffset: String(fetchedOffset),
-    messages: offsets.map(message),
+    messages: offsets.map((offset) => message(offset)),
   };
   const value = {
     batch,
