@@ -17,9 +17,6 @@ export {
   snapshotChangelogTopic,
   snapshotTtlSeconds,
   redisMaxCommitBytes,
-  waveLimits,
-  waveMaxBytes,
-  waveMaxMs,
   type CaFile,
   type CrossCheck,
 } from './env-fields.ts';

@@ -38,11 +38,7 @@ export function createInMemoryProjectionStore(): InMemoryProjectionStore {
         { canRetry: false },
       );
     }
-    return {
-      order: decoded.value,
-      version: decoded.value.meta.event_count,
-      bytes: text.length,
-    };
+    return { order: decoded.value, version: decoded.value.meta.event_count };
   }
 
   function firstConflict(write: BatchWrite): WriteConflict | undefined {

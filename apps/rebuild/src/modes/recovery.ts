@@ -1,4 +1,3 @@
-import { waveLimits } from '@checkout/config';
 import { activeGeneration, readCheckpoints } from '@checkout/redis';
 import type { CliContext, CommandOutcome } from '../cli-context.ts';
 import { readTopicLayout, topicSubset } from '../kafka-admin.ts';
@@ -93,7 +92,6 @@ export async function recoverFromSnapshot(
       target,
       deadLetters,
       currency: config.CHECKOUT_CURRENCY,
-      waves: waveLimits(config),
       partitions: plans,
       log: context.log(),
       signal: context.io.signal,

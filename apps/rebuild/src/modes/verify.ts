@@ -1,4 +1,3 @@
-import { waveLimits } from '@checkout/config';
 import { randomBytes } from 'node:crypto';
 import {
   activeGeneration,
@@ -90,7 +89,6 @@ export async function verifyAgainstLive(
       target,
       deadLetters: countingDeadLetters(),
       currency: config.CHECKOUT_CURRENCY,
-      waves: waveLimits(config),
       partitions: plans,
       log: context.log(),
       signal: context.io.signal,
