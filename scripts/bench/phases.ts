@@ -335,6 +335,10 @@ export async function measureRebuild(
       DLQ_TOPIC: `${context.prefix}checkout-events-dlq`,
       SNAPSHOT_TTL_SECONDS: String(context.ttlSeconds),
       SNAPSHOT_CHANGELOG_TOPIC: changelogTopic(context),
+      // As operators run it: in the projector's image, with its heap settings.
+      ...(process.env['BENCH_NODE_OPTIONS'] === undefined
+        ? { NODE_OPTIONS: imageNodeOptions() }
+        : {}),
     },
     logFile: join(context.resultsDir, `${context.tag}-rebuild-${id}.log`),
     resultsDir: context.resultsDir,

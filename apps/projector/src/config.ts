@@ -17,6 +17,8 @@ import {
   saslIncomplete,
   snapshotTtlSeconds,
   redisMaxCommitBytes,
+  waveMaxBytes,
+  waveMaxMs,
   type ConfigResult,
   type CrossCheck,
 } from '@checkout/config';
@@ -102,6 +104,8 @@ export const projectorEnvSchema = z.object({
   SNAPSHOT_TTL_SECONDS: snapshotTtlSeconds,
   /** Most bytes one batch commit sends; a larger batch is stored in parts. @default 64 MiB */
   REDIS_MAX_COMMIT_BYTES: redisMaxCommitBytes,
+  WAVE_MAX_BYTES: waveMaxBytes,
+  WAVE_MAX_MS: waveMaxMs,
   /** @default 'checkout-events-dlq' */
   DLQ_TOPIC: dlqTopic,
   /**

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { waveLimits } from '@checkout/config';
 import { createProjectionEngine, topicNames, topicPartitionKey } from '@checkout/engine';
 import type { ProjectorConfig } from './config.ts';
 import { embeddedSource } from './embedded-runtime.ts';
@@ -73,6 +74,7 @@ export async function startProjector(config: ProjectorConfig): Promise<RunningPr
     ...(source.changelog === undefined ? {} : { changelog: source.changelog }),
     topics,
     domain: { currency: config.CHECKOUT_CURRENCY },
+    waves: waveLimits(config),
     observer: progress.observe(withLogging(metrics.observer, log)),
     onStep: fault,
   });

@@ -15,6 +15,8 @@ import {
   saslIncomplete,
   snapshotTtlSeconds,
   redisMaxCommitBytes,
+  waveMaxBytes,
+  waveMaxMs,
   type ConfigResult,
 } from '@checkout/config';
 import { z } from 'zod';
@@ -55,6 +57,8 @@ export const rebuildEnvSchema = z.object({
   SNAPSHOT_TTL_SECONDS: snapshotTtlSeconds,
   /** Most bytes one batch commit sends; a larger batch is stored in parts. @default 64 MiB */
   REDIS_MAX_COMMIT_BYTES: redisMaxCommitBytes,
+  WAVE_MAX_BYTES: waveMaxBytes,
+  WAVE_MAX_MS: waveMaxMs,
   /** EventStoreDB archive for `--source eventstore`: `esdb://[user:password@]host:2113[?tls=false]`. */
   EVENTSTORE_URL: z.string().min(1).optional(),
   /** @default 'checkout-events-dlq' */

@@ -154,6 +154,29 @@ export const snapshotTtlSeconds = integer(0, 10 * 365 * 24 * 3600).default(30 * 
  */
 export const redisMaxCommitBytes = integer(65_536, 1024 * 1024 * 1024).default(64 * 1024 * 1024);
 
+/**
+ * `WAVE_MAX_BYTES`: most bytes of sessions (their documents' size, estimated) one partition
+ * number's wave holds before it is stored; `WAVE_MAX_MS`: most milliseconds a wave folds
+ * before it is stored (0: store after every batch). A caught-up partition is stored at once
+ * either way. Defaults: the engine's (`DEFAULT_WAVE_LIMITS`: 16 MiB, 1000 ms).
+ */
+export const waveMaxBytes = integer(65_536, 1024 * 1024 * 1024).optional();
+export const waveMaxMs = integer(0, 600_000).optional();
+
+/** The wave limits the configuration sets, for the engine (absent: its defaults). */
+export function waveLimits(config: {
+  WAVE_MAX_BYTES?: number | undefined;
+  WAVE_MAX_MS?: number | undefined;
+}): {
+  maxBytes?: number;
+  maxMs?: number;
+} {
+  return {
+    ...(config.WAVE_MAX_BYTES === undefined ? {} : { maxBytes: config.WAVE_MAX_BYTES }),
+    ...(config.WAVE_MAX_MS === undefined ? {} : { maxMs: config.WAVE_MAX_MS }),
+  };
+}
+
 /** `DLQ_TOPIC`. @default 'checkout-events-dlq' */
 export const dlqTopic = z
   .string()

@@ -17,6 +17,9 @@ export {
   snapshotChangelogTopic,
   snapshotTtlSeconds,
   redisMaxCommitBytes,
+  waveLimits,
+  waveMaxBytes,
+  waveMaxMs,
   type CaFile,
   type CrossCheck,
 } from './env-fields.ts';

@@ -38,7 +38,11 @@ export function createInMemoryProjectionStore(): InMemoryProjectionStore {
         { canRetry: false },
       );
     }
-    return { order: decoded.value, version: decoded.value.meta.event_count };
+    return {
+      order: decoded.value,
+      version: decoded.value.meta.event_count,
+      bytes: text.length,
+    };
   }
 
   function firstConflict(write: BatchWrite): WriteConflict | undefined {

@@ -123,10 +123,24 @@ export interface FoldedBatch {
   historyIncomplete: string[];
 }
 
-interface WorkingSession {
+/** A session being folded: where it started from, and what it holds now. */
+export interface WorkingSession {
   order: CheckoutOrder;
+  /** The guard value: the stored version it was folded onto; 0 when absent. */
   expectedVersion: number;
+  /** Something was applied since it was loaded. */
   changed: boolean;
+  /**
+   * About the bytes of its document: the stored one's, plus the value of every record applied
+   * since. What a working set's byte budget counts (an estimate: decoding costs more).
+   */
+  bytes: number;
+}
+
+/** What folding records onto working sessions produced, besides the sessions' new state. */
+export interface FoldedRecords {
+  deadLetters: DeadLetterEntry[];
+  outcomes: OutcomeCount[];
 }
 
 /**
@@ -143,6 +157,37 @@ export function foldBatch(
 ): FoldedBatch {
   const historyGone = store.historyGone ?? NOTHING_GONE;
   const working = new Map<string, WorkingSession>();
+  const sessionOf = (sessionId: string) => {
+    let session = working.get(sessionId);
+    if (session === undefined) {
+      session = startingPoint(loaded.get(sessionId), historyGone.has(sessionId), sessionId, config);
+      working.set(sessionId, session);
+    }
+    return session;
+  };
+  const { deadLetters, outcomes } = foldInto(batch, sessionOf, topics, store.unreadable);
+  const snapshots: SnapshotWrite[] = [];
+  const historyIncomplete: string[] = [];
+  for (const [sessionId, session] of working) {
+    if (!session.changed) continue;
+    snapshots.push({ sessionId, order: session.order, expectedVersion: session.expectedVersion });
+    if (session.expectedVersion === 0 && historyGone.has(sessionId))
+      historyIncomplete.push(sessionId);
+  }
+  return { snapshots, deadLetters, outcomes, historyIncomplete };
+}
+
+/**
+ * Folds the parsed records, in order, onto the sessions `sessionOf` hands out (it creates
+ * them on first use), changing those sessions in place: the engine's waves fold many batches
+ * onto one set of working sessions this way. Records of `unreadable` sessions are parked.
+ */
+export function foldInto(
+  batch: ParsedBatch,
+  sessionOf: (sessionId: string) => WorkingSession,
+  topics: TopicNames,
+  unreadable?: ReadonlyMap<string, string>,
+): FoldedRecords {
   const deadLetters: DeadLetterEntry[] = [];
   const tally = new OutcomeTally();
 
@@ -162,14 +207,14 @@ export function foldBatch(
       );
       continue;
     }
-    const unreadable = store.unreadable?.get(item.sessionId);
-    if (unreadable !== undefined) {
-      const parked = { reason: 'snapshot_unreadable' as const, message: unreadable };
+    const unreadableMessage = unreadable?.get(item.sessionId);
+    if (unreadableMessage !== undefined) {
+      const parked = { reason: 'snapshot_unreadable' as const, message: unreadableMessage };
       deadLetters.push(deadLetterEntry(item.record, parked, item.event));
       tally.add(topic, item.event.event_name, 'dead_lettered', parked.reason);
       continue;
     }
-    const session = workingSession(working, loaded, historyGone, item.sessionId, config);
+    const session = sessionOf(item.sessionId);
     const logicalTopic = topics.toLogical(topic);
     if (logicalTopic === undefined)
       throw new Error(`bug: event from non-checkout topic ${topic} reached the fold`);
@@ -183,6 +228,7 @@ export function foldBatch(
       case 'applied':
         session.order = outcome.order;
         session.changed = true;
+        session.bytes += item.record.value?.length ?? 0;
         tally.add(topic, item.event.event_name, 'applied', null);
         break;
       case 'skipped':
@@ -196,48 +242,37 @@ export function foldBatch(
         outcome satisfies never;
     }
   }
-
-  const snapshots: SnapshotWrite[] = [];
-  const historyIncomplete: string[] = [];
-  for (const [sessionId, session] of working) {
-    if (!session.changed) continue;
-    snapshots.push({ sessionId, order: session.order, expectedVersion: session.expectedVersion });
-    if (session.expectedVersion === 0 && historyGone.has(sessionId))
-      historyIncomplete.push(sessionId);
-  }
-  return { snapshots, deadLetters, outcomes: tally.toArray(), historyIncomplete };
+  return { deadLetters, outcomes: tally.toArray() };
 }
 
 const NOTHING_GONE: ReadonlySet<string> = new Set();
 
-function workingSession(
-  working: Map<string, WorkingSession>,
-  loaded: ReadonlyMap<string, StoredSnapshot>,
-  historyGone: ReadonlySet<string>,
-  sessionId: string,
-  config: DomainConfig,
-): WorkingSession {
-  let session = working.get(sessionId);
-  if (session === undefined) {
-    session = startingPoint(loaded.get(sessionId), historyGone.has(sessionId), sessionId, config);
-    working.set(sessionId, session);
-  }
-  return session;
-}
+/**
+ * Bytes counted for a session with no stored document: an empty order encodes to about this
+ * much, and the budget must not see a new session as free.
+ */
+const NEW_SESSION_BYTES = 1024;
 
 /** The stored snapshot; else an empty order, marked when the store lost the session's history. */
-function startingPoint(
+export function startingPoint(
   stored: StoredSnapshot | undefined,
   historyGone: boolean,
   sessionId: string,
   config: DomainConfig,
 ): WorkingSession {
-  if (stored) return { order: stored.order, expectedVersion: stored.version, changed: false };
+  if (stored)
+    return {
+      order: stored.order,
+      expectedVersion: stored.version,
+      changed: false,
+      bytes: stored.bytes ?? NEW_SESSION_BYTES,
+    };
   const empty = initialCheckoutOrder(sessionId, config);
   return {
     order: historyGone ? withHistoryIncomplete(empty) : empty,
     expectedVersion: 0,
     changed: false,
+    bytes: NEW_SESSION_BYTES,
   };
 }
 

@@ -66,8 +66,11 @@ export {
   createProjectionEngine,
   type BatchOutcome,
   type CheckpointRegression,
+  type Conflict,
   type EngineStep,
+  type FoldOutcome,
   type ProjectionEngine,
   type ProjectionEngineOptions,
 } from './projection-engine.ts';
 export { topicNames, type TopicNames } from './topic-names.ts';
+export { DEFAULT_WAVE_LIMITS, type WaveLimits } from './wave.ts';

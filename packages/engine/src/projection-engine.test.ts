@@ -215,10 +215,10 @@ describe('ProjectionEngine dead letters', () => {
 });
 
 describe('ProjectionEngine batches too large for one commit', () => {
-  it('stores them in parts, each a guarded commit, and reports every partition stored', async () => {
+  it('stores a wave in parts, each a guarded commit, the checkpoints with the last', async () => {
     const store = memoryStore();
     const commit = store.commit.bind(store);
-    const commits: number[] = [];
+    const commits: Array<[snapshots: number, checkpoints: number]> = [];
     store.commit = async (write) => {
       if (write.snapshots.length > 2) {
         throw new EngineError('BATCH_TOO_LARGE', 'too large', {
@@ -226,7 +226,7 @@ describe('ProjectionEngine batches too large for one commit', () => {
           context: { bytes: write.snapshots.length * 100, maxCommitBytes: 200 },
         });
       }
-      commits.push(write.snapshots.length);
+      commits.push([write.snapshots.length, write.checkpoints.length]);
       return commit(write);
     };
     const splits: number[] = [];
@@ -247,8 +247,14 @@ describe('ProjectionEngine batches too large for one commit', () => {
         { topic: 't.cart-events', partition: 1, offset: '8' },
       ],
     });
-    expect(splits).toEqual([8]); // 800 bytes over 200: five parts of two records
-    expect(commits).toEqual([2, 2, 2, 2]);
+    // One wave per partition number, of 4 sessions each: 400 bytes over 200, parts of two.
+    expect(splits).toEqual([4, 4]);
+    expect(commits).toEqual([
+      [2, 0],
+      [2, 1],
+      [2, 0],
+      [2, 1],
+    ]);
     expect([...store.snapshots.keys()].sort()).toEqual(batch.map((_, i) => `s-${i}`).sort());
   });
 
@@ -365,7 +371,7 @@ describe('ProjectionEngine with a snapshot changelog', () => {
     });
     const resume = await next.resumePositions([{ topic: 't.cart-events', partition: 0 }]);
     expect(resume.get('t.cart-events:0')).toBe('1');
-    expect(next.storedCheckpoint({ topic: 't.cart-events', partition: 0 })).toBe('1');
+    expect(next.nextOffset({ topic: 't.cart-events', partition: 0 })).toBe('1');
     await next.processBatch([added('s-1', 1), added('s-2', 2), added('s-3', 3)]);
     expect(Object.fromEntries(changelog.partition(0).snapshots)).toEqual({
       's-1': 2,
@@ -373,7 +379,7 @@ describe('ProjectionEngine with a snapshot changelog', () => {
       's-3': 1,
     });
     expect(Object.fromEntries(changelog.partition(0).marker)).toEqual({ 'cart-events:0': '4' });
-    expect(next.storedCheckpoint({ topic: 't.cart-events', partition: 0 })).toBe('4');
+    expect(next.nextOffset({ topic: 't.cart-events', partition: 0 })).toBe('4');
   });
 
   it('publishes nothing of a batch whose commit conflicts, though it was sent beside the commit', async () => {
@@ -449,9 +455,184 @@ describe('ProjectionEngine with a snapshot changelog', () => {
     // The owner's commit conflicts, it resumes from the marker and republishes the zombie's batch.
     const conflict = await owner.processBatch([added('s-1', 1)]);
     expect(conflict.kind).toBe('conflict');
-    expect(owner.storedCheckpoint({ topic: 't.cart-events', partition: 0 })).toBe('1');
+    expect(owner.nextOffset({ topic: 't.cart-events', partition: 0 })).toBe('1');
     await owner.processBatch([added('s-1', 1), added('s-1', 2)]);
     expect(changelog.partition(0).snapshots.get('s-1')).toBe(3);
     expect(Object.fromEntries(changelog.partition(0).marker)).toEqual({ 'cart-events:0': '3' });
+  });
+});
+
+describe('ProjectionEngine waves', () => {
+  function counting(store: ReturnType<typeof memoryStore>) {
+    const loads: string[][] = [];
+    const commits: Array<{ snapshots: string[]; checkpoints: string[] }> = [];
+    const load = store.loadSnapshots.bind(store);
+    const commit = store.commit.bind(store);
+    store.loadSnapshots = async (ids) => {
+      if (ids.length > 0) loads.push([...ids]);
+      return load(ids);
+    };
+    store.commit = async (write) => {
+      commits.push({
+        snapshots: write.snapshots.map((s) => s.sessionId),
+        checkpoints: write.checkpoints.map((c) => `${c.topic}:${c.partition}@${c.nextOffset}`),
+      });
+      return commit(write);
+    };
+    return { loads, commits };
+  }
+
+  it('folds batch after batch, loading each session once, and stores the wave with one commit', async () => {
+    const store = memoryStore();
+    const { loads, commits } = counting(store);
+    const engine = createProjectionEngine({ store, deadLetters: noDeadLetters, topics });
+    await engine.fold([added('s-1', 0), added('s-2', 1)]);
+    await engine.fold([added('s-1', 2), added('s-3', 3)]);
+    const status = await engine.fold([added('s-2', 4)]);
+    expect(status).toEqual({
+      kind: 'folded',
+      waves: [{ partition: 0, due: false, dueInMs: expect.any(Number) as number }],
+    });
+    expect(store.snapshots.size).toBe(0); // nothing stored yet
+    expect(engine.nextOffset({ topic: 't.cart-events', partition: 0 })).toBe('5');
+
+    expect(await engine.commitWave(0)).toEqual({
+      kind: 'committed',
+      next: [{ topic: 't.cart-events', partition: 0, offset: '5' }],
+    });
+    expect(loads).toEqual([['s-1', 's-2'], ['s-3']]);
+    expect(commits).toEqual([
+      { snapshots: ['s-1', 's-2', 's-3'], checkpoints: ['cart-events:0@5'] },
+    ]);
+    expect(store.snapshots.get('s-1')?.version).toBe(2);
+    // The next wave loads what it touches again: the store may have changed since.
+    await engine.processBatch([added('s-1', 5)]);
+    expect(loads.at(-1)).toEqual(['s-1']);
+    expect(store.snapshots.get('s-1')?.version).toBe(3);
+  });
+
+  it('is due once its sessions pass the byte bound, or once its time bound passes', async () => {
+    let clock = 1000;
+    const engine = createProjectionEngine({
+      store: memoryStore(),
+      deadLetters: noDeadLetters,
+      topics,
+      waves: { maxBytes: 3000, maxMs: 500 },
+      now: () => clock,
+    });
+    expect(await engine.fold([added('s-1', 0)])).toMatchObject({
+      waves: [{ partition: 0, due: false, dueInMs: 500 }],
+    });
+    clock += 200;
+    expect(await engine.fold([added('s-2', 1)])).toMatchObject({
+      waves: [{ partition: 0, due: false, dueInMs: 300 }],
+    });
+    // A third new session passes 3000 bytes (each counts about 1 KiB and its events).
+    expect(await engine.fold([added('s-3', 2)])).toMatchObject({ waves: [{ due: true }] });
+    await engine.commitWave(0);
+    expect(await engine.fold([added('s-4', 3)])).toMatchObject({ waves: [{ due: false }] });
+    clock += 500;
+    expect(await engine.fold([added('s-4', 4)])).toMatchObject({
+      waves: [{ due: true, dueInMs: 0 }],
+    });
+  });
+
+  it('changes no wave when a fold fails: the retry counts and applies every record once', async () => {
+    const store = memoryStore();
+    const applied: number[] = [];
+    let failures = 1;
+    const engine = createProjectionEngine({
+      store,
+      topics,
+      deadLetters: {
+        publish: async () => {
+          if (failures-- > 0) throw new Error('broker unreachable');
+        },
+      },
+      observer: {
+        ...silentObserver,
+        batchProcessed: ({ outcomes }) =>
+          applied.push(
+            outcomes.filter((o) => o.outcome === 'applied').reduce((n, o) => n + o.count, 0),
+          ),
+      },
+    });
+    await engine.fold([added('s-1', 0)]);
+    const withPoison = [added('s-1', 1), { ...added('s-1', 2), value: Buffer.from('{') }];
+    await expect(engine.fold(withPoison)).rejects.toThrow(/unreachable/);
+    expect(engine.nextOffset({ topic: 't.cart-events', partition: 0 })).toBe('1');
+    await engine.fold(withPoison);
+    await engine.commitWave(0);
+    expect(applied).toEqual([2]);
+    expect(store.snapshots.get('s-1')?.version).toBe(2);
+  });
+
+  it('drops the wave when its commit conflicts, and resumes from the store', async () => {
+    const store = memoryStore();
+    const engine = createProjectionEngine({ store, deadLetters: noDeadLetters, topics });
+    await engine.processBatch([added('s-1', 0)]);
+    await engine.fold([added('s-1', 1), added('s-1', 2)]);
+    store.checkpoints.set('cart-events:0', '2'); // another writer moved on
+    const outcome = await engine.commitWave(0);
+    expect(outcome).toMatchObject({
+      kind: 'conflict',
+      resume: new Map([['t.cart-events:0', '2']]),
+      dropped: new Map([['t.cart-events:0', '1']]),
+    });
+    expect(engine.nextOffset({ topic: 't.cart-events', partition: 0 })).toBe('2');
+    expect(await engine.commitWave(0)).toEqual({ kind: 'committed', next: [] });
+  });
+
+  it('drops a wave whose partition the watchdog finds gone back, bringing its other partitions back too', async () => {
+    const store = memoryStore();
+    const engine = createProjectionEngine({ store, deadLetters: noDeadLetters, topics });
+    const shipping = (offset: number): SourceRecord => ({
+      ...added('s-1', offset),
+      topic: 't.shipping-events',
+      value: Buffer.from(
+        JSON.stringify({
+          event_id: `ship-${offset}`,
+          event_name: 'shipping.address_set',
+          aggregate_id: 's-1',
+          occurred_at: '2026-11-01T10:00:00+01:00',
+          payload: { country: 'PL', city: 'Kraków', postal_code: '30-001', line1: 'Rynek 1' },
+        }),
+      ),
+    });
+    await engine.processBatch([added('s-1', 0), shipping(0)]);
+    await engine.fold([added('s-1', 1), shipping(1)]);
+    store.checkpoints.set('cart-events:0', '0'); // a restore from an older backup
+    expect(await engine.verifyCheckpoints()).toEqual([
+      { topic: 't.cart-events', partition: 0, believed: '1', stored: '0' },
+      { topic: 't.shipping-events', partition: 0, believed: '2', stored: '1' },
+    ]);
+    expect(engine.nextOffset({ topic: 't.shipping-events', partition: 0 })).toBe('1');
+  });
+
+  it('drops the wave of a revoked partition: the next owner folds its records again', async () => {
+    const engine = createProjectionEngine({
+      store: memoryStore(),
+      deadLetters: noDeadLetters,
+      topics,
+    });
+    await engine.fold([added('s-1', 0)]);
+    engine.forget([{ topic: 't.cart-events', partition: 0 }]);
+    expect(engine.nextOffset({ topic: 't.cart-events', partition: 0 })).toBeUndefined();
+    expect(await engine.commitWave(0)).toEqual({ kind: 'committed', next: [] });
+  });
+
+  it('refuses to go on folding a wave onto sessions of another store generation', async () => {
+    const store = memoryStore();
+    const load = store.loadSnapshots.bind(store);
+    let generation: string | null = null;
+    store.loadSnapshots = async (ids) => ({ ...(await load(ids)), generation });
+    const engine = createProjectionEngine({ store, deadLetters: noDeadLetters, topics });
+    await engine.fold([added('s-1', 0)]);
+    generation = '2'; // a blue/green switch the store followed
+    expect(await engine.fold([added('s-2', 1)])).toMatchObject({
+      kind: 'conflict',
+      conflict: { subject: 'active-generation', expected: 'base', actual: '2' },
+    });
+    expect(engine.nextOffset({ topic: 't.cart-events', partition: 0 })).toBeNull();
   });
 });

@@ -9,12 +9,12 @@ import {
 } from '@checkout/domain';
 import { createChangelogTracker, type Advance } from './changelog-tracker.ts';
 import { EngineError } from './errors.ts';
-import { foldBatch, parseBatch, type ParsedBatch } from './fold-batch.ts';
+import { foldInto, parseBatch, startingPoint, type WorkingSession } from './fold-batch.ts';
 import { silentObserver, type EngineObserver } from './observer.ts';
 import type { DeadLetterEntry, DeadLetterSink } from './ports/dead-letter-sink.ts';
 import type {
-  CheckpointWrite,
-  LoadedSnapshots,
+  BatchWrite,
+  CommitResult,
   ProjectionStore,
   WriteConflict,
 } from './ports/projection-store.ts';
@@ -26,22 +26,41 @@ import {
   type TopicPartition,
 } from './ports/source-record.ts';
 import type { TopicNames } from './topic-names.ts';
+import {
+  changedSnapshots,
+  createWave,
+  DEFAULT_WAVE_LIMITS,
+  extendPosition,
+  msLeft,
+  waveBytes,
+  waveCheckpoints,
+  waveNextOffset,
+  writtenOnLostHistory,
+  type Wave,
+  type WaveLimits,
+} from './wave.ts';
 
 /**
  * The engine core shared by the daemon, `checkout-rebuild` and the embedded mode. Sources
  * (Kafka, the in-process log, EventStoreDB) call it; it never calls them.
  *
- * One batch, in this order:
+ * Records are folded into *waves*, one per partition number (wave.ts), and a wave is stored
+ * with one guarded commit. Folding a batch (`fold`):
  *   1. parse and validate every record (pure);
- *   2. load the snapshots of every session the batch touches: one store round trip;
- *   3. fold (pure), collecting dead-letter entries;
- *   4. publish dead-letter entries and wait for their acks;
- *   5. write every changed snapshot and the batch's checkpoints in one guarded commit;
+ *   2. load the sessions the wave does not hold yet: one store round trip;
+ *   3. fold (pure) onto the wave's sessions, collecting dead-letter entries;
+ *   4. publish dead-letter entries and wait for their acks.
+ * Storing a wave (`commitWave`):
+ *   5. write every changed session and the wave's checkpoints in one guarded commit;
  *   6. with a snapshot changelog, publish the committed snapshots and a marker
  *      (changelog-tracker.ts says how a crash between 5 and 6 is caught up).
  * Only then may the source commit its offsets. A crash anywhere before 5 stores nothing and
- * the batch is redelivered; a crash after 5 redelivers records whose offsets the snapshots
- * already record, so applyEvent skips them. Hence exactly-once effect (README).
+ * the records are redelivered; a crash after 5 redelivers records whose offsets the snapshots
+ * already record, so applyEvent skips them. Hence exactly-once effect (README). A source that
+ * stores every batch at once (embedded, EventStoreDB) calls `processBatch`: fold, then commit.
+ *
+ * Calls for one partition number come one at a time (the Kafka source's lanes); calls for
+ * different partition numbers may overlap.
  */
 export interface ProjectionEngine {
   /**
@@ -49,15 +68,30 @@ export interface ProjectionEngine {
    * is stored (start at the beginning of the log).
    */
   resumePositions(partitions: readonly TopicPartition[]): Promise<Map<string, string | null>>;
+  /** Folds the records and stores their waves at once: `fold`, then `commitWave` for each. */
   processBatch(records: readonly SourceRecord[]): Promise<BatchOutcome>;
-  /** Forget what this engine believes is stored for these partitions (after a revoke). */
+  /**
+   * Folds the records into the waves of their partition numbers and stores nothing, but the
+   * dead-letter entries, which are published before it resolves. All or nothing: a failed
+   * fold leaves every wave as it was, so it may be retried.
+   */
+  fold(records: readonly SourceRecord[]): Promise<FoldOutcome>;
+  /**
+   * Stores the wave of a partition number (one guarded commit; a commit too large for the
+   * store is sent in parts). Committed with no positions when no wave is pending. A failure
+   * leaves the wave pending, to be retried; a conflict drops it.
+   */
+  commitWave(partition: number): Promise<BatchOutcome>;
+  /** Forget these partitions, and drop the waves they are in (after a revoke). */
   forget(partitions: readonly TopicPartition[]): void;
   /**
    * The store watchdog: compares the checkpoint this engine believes stored for every
    * partition it knows with what the store holds now, and returns the partitions whose stored
    * checkpoint went back (a flushed or restored store), physical names, with the checkpoint
    * now stored (null: none). The engine adopts those values, so their records are applied
-   * again from there; the source must re-position those partitions.
+   * again from there; the source must re-position those partitions. A pending wave of such a
+   * partition number is dropped (its sessions were loaded from what the store lost), so its
+   * other partitions come back too, at their stored checkpoints.
    *
    * Why it is needed: a write conflict reveals lost data only on a partition that receives
    * another event. A partition that stays quiet after a flush would otherwise keep sessions
@@ -65,16 +99,17 @@ export interface ProjectionEngine {
    */
   verifyCheckpoints(): Promise<CheckpointRegression[]>;
   /**
-   * The checkpoint this engine believes stored for a partition (physical name): its last
-   * commit or resume, or the changelog's position below it while the changelog catches up.
+   * Where this engine's state of a partition (physical name) ends: the offset after the last
+   * record its pending wave holds, else the checkpoint it believes stored (its last commit or
+   * resume), or the changelog's position below it while the changelog catches up.
    * null: none stored (the log start); undefined: not known yet. Sources resume there and use
-   * it to check that a batch continues where the stored state ends (no silent skip).
+   * it to check that a batch continues where the state ends (no silent skip).
    */
-  storedCheckpoint(partition: TopicPartition): string | null | undefined;
+  nextOffset(partition: TopicPartition): string | null | undefined;
 }
 
 export interface CheckpointRegression extends TopicPartition {
-  /** What this engine believed stored (its last commit or resume). */
+  /** What this engine believed (its last commit, resume or pending wave). */
   believed: string;
   /** What the store holds now; null when the checkpoint is gone. */
   stored: string | null;
@@ -83,15 +118,27 @@ export interface CheckpointRegression extends TopicPartition {
 export type BatchOutcome =
   | {
       kind: 'committed';
-      /** Next offset to read per partition touched, physical names: what the source commits. */
+      /** Next offset to read per partition stored, physical names: what the source commits. */
       next: ReadonlyArray<{ topic: string; partition: number; offset: string }>;
     }
+  | Conflict;
+
+export type FoldOutcome =
   | {
-      /** The store changed under us (another writer, a flush, a restore): resume from `resume`. */
-      kind: 'conflict';
-      conflict: WriteConflict;
-      resume: Map<string, string | null>;
-    };
+      kind: 'folded';
+      /** The waves this fold added to, and whether each must be stored now (full or old). */
+      waves: ReadonlyArray<{ partition: number; due: boolean; dueInMs: number }>;
+    }
+  | Conflict;
+
+export interface Conflict {
+  /** The store changed under us (another writer, a flush, a restore): resume from `resume`. */
+  kind: 'conflict';
+  conflict: WriteConflict;
+  resume: Map<string, string | null>;
+  /** The first offset per partition (physical key) of what was dropped. */
+  dropped: Map<string, string>;
+}
 
 export interface ProjectionEngineOptions {
   store: ProjectionStore;
@@ -100,8 +147,10 @@ export interface ProjectionEngineOptions {
   changelog?: SnapshotChangelog;
   topics: TopicNames;
   domain?: Partial<DomainConfig>;
+  /** When a wave is due (WAVE_MAX_BYTES, WAVE_MAX_MS). @default DEFAULT_WAVE_LIMITS */
+  waves?: Partial<WaveLimits>;
   observer?: EngineObserver;
-  /** Monotonic milliseconds, for batch timings. @default performance.now */
+  /** Monotonic milliseconds, for batch timings and wave ages. @default performance.now */
   now?: () => number;
   /** Called as each step of a batch completes; fault-injection tests crash the process here. */
   onStep?: (step: EngineStep) => void;
@@ -113,11 +162,14 @@ export type EngineStep =
 export function createProjectionEngine(options: ProjectionEngineOptions): ProjectionEngine {
   const { store, deadLetters, topics } = options;
   const config: DomainConfig = { ...DEFAULT_DOMAIN_CONFIG, ...options.domain };
+  const limits: WaveLimits = { ...DEFAULT_WAVE_LIMITS, ...options.waves };
   const observer = options.observer ?? silentObserver;
   const now = options.now ?? (() => performance.now());
   const onStep = options.onStep ?? (() => {});
   /** Checkpoint believed stored per logical `"<topic>:<partition>"`: the compare-and-set guard. */
   const knownCheckpoints = new Map<string, string | null>();
+  /** The pending wave of each partition number. */
+  const waves = new Map<number, Wave>();
   const published = createPublishedDeadLetters();
   const changelog =
     options.changelog === undefined ? undefined : createChangelogTracker(options.changelog);
@@ -163,51 +215,59 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     if (unknown.length > 0) await resumePositions(unknown);
   }
 
-  /**
-   * A batch whose commit the store refuses as too large (`BATCH_TOO_LARGE`: more bytes than
-   * one script may carry) is stored in consecutive parts, as many as its size says it needs
-   * (the error's `bytes` over `maxCommitBytes`, plus one), each loaded afresh and its own
-   * guarded commit: a part's checkpoints are the next part's guard, so the parts compose
-   * exactly like batches in a row. A single record too large for a commit is an alarm.
-   */
   async function processBatch(records: readonly SourceRecord[]): Promise<BatchOutcome> {
+    const folded = await fold(records);
+    if (folded.kind === 'conflict') return folded;
+    const next: Array<{ topic: string; partition: number; offset: string }> = [];
+    for (const { partition } of folded.waves) {
+      const outcome = await commitWave(partition);
+      if (outcome.kind === 'conflict') return outcome;
+      next.push(...outcome.next);
+    }
+    return { kind: 'committed', next };
+  }
+
+  /**
+   * Records whose sessions' documents are more than one load may carry (`BATCH_TOO_LARGE`)
+   * are folded in consecutive parts, as many as the error's `bytes` over `maxCommitBytes` say
+   * (plus one), each loading its own sessions. A single record too large is an alarm.
+   */
+  async function fold(records: readonly SourceRecord[]): Promise<FoldOutcome> {
     try {
-      return await processWhole(records);
+      return await foldWhole(records);
     } catch (error) {
-      if (!(error instanceof EngineError && error.code === 'BATCH_TOO_LARGE') || records.length < 2)
-        throw error;
+      if (!isTooLarge(error) || records.length < 2) throw error;
       observer.batchSplit?.(records.length);
-      const size = Number(error.context['bytes']) / Number(error.context['maxCommitBytes']);
-      const parts = Math.min(records.length, Number.isFinite(size) ? Math.ceil(size) + 1 : 2);
-      const perPart = Math.ceil(records.length / parts);
-      for (let start = 0; start < records.length; start += perPart) {
-        const outcome = await processBatch(records.slice(start, start + perPart));
+      const folded = new Set<number>();
+      for (const part of partsOf(records, error)) {
+        const outcome = await fold(part);
         if (outcome.kind === 'conflict') return outcome;
+        for (const { partition } of outcome.waves) folded.add(partition);
       }
-      const physical = partitionsInBatch(records, logicalPartition).partitions.map(
-        (p) => p.physical,
-      );
-      return { kind: 'committed', next: committedPositions(physical) };
+      return { kind: 'folded', waves: [...folded].map(waveStatus) };
     }
   }
 
-  async function processWhole(records: readonly SourceRecord[]): Promise<BatchOutcome> {
+  async function foldWhole(records: readonly SourceRecord[]): Promise<FoldOutcome> {
     const started = now();
     const { partitions, partitionOf } = partitionsInBatch(records, logicalPartition);
-    const physical = partitions.map((partition) => partition.physical);
-    await ensureKnown(physical);
-    // The guard of this batch is what was believed stored when it started: the watchdog or a
-    // rebalance may change knownCheckpoints while the batch awaits the store, and a guard read
-    // later (say `null` after a flush) would let the batch commit a checkpoint over history
-    // it never applied.
-    for (const partition of partitions)
+    await ensureKnown(partitions.map((partition) => partition.physical));
+    for (const partition of partitions) {
+      // The guard of a wave is what was believed stored when it first folded the partition:
+      // the watchdog or a rebalance may change knownCheckpoints meanwhile, and a guard read
+      // later (say `null` after a flush) would let it commit a checkpoint over history it
+      // never applied.
       partition.expected = knownCheckpoints.get(partition.logicalKey) ?? null;
-    // Records the store already holds (a source that resumed behind the checkpoint).
+      const wave = waves.get(partition.logical.partition);
+      partition.from =
+        (wave === undefined ? undefined : waveNextOffset(wave, partition.logicalKey)) ??
+        partition.expected;
+    }
+    // Records the wave or the store already holds (a source that resumed behind them).
     const fresh = records.filter((record, index) => {
-      const checkpoint = partitionOf[index]?.expected ?? null;
-      return checkpoint === null || compareOffsets(record.offset, checkpoint) >= 0;
+      const from = partitionOf[index]?.from ?? null;
+      return from === null || compareOffsets(record.offset, from) >= 0;
     });
-
     // Below the checkpoint but past the changelog: their sessions are published as stored.
     const republish =
       changelog === undefined
@@ -223,19 +283,61 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
           });
     const parsed = parseBatch(fresh, topics, config);
     const republished = sessionsOf(republish);
+    const partitionOfSession = new Map(republished);
+    for (const item of parsed.records)
+      if (item.kind === 'event') partitionOfSession.set(item.sessionId, item.record.partition);
+
     const storeStarted = now();
-    const loaded = await store.loadSnapshots(
-      republished.size === 0
-        ? parsed.sessionIds
-        : [...new Set([...parsed.sessionIds, ...republished.keys()])],
+    const toLoad = [...partitionOfSession].flatMap(([sessionId, partition]) =>
+      waves.get(partition)?.sessions.has(sessionId) === true ? [] : [sessionId],
     );
-    let storeMs = now() - storeStarted;
+    const loaded = toLoad.length === 0 ? undefined : await store.loadSnapshots(toLoad);
+    const storeMs = now() - storeStarted;
     onStep('after-load');
-    const folded = foldBatch(parsed, loaded.snapshots, topics, config, loaded);
+
+    const touched = [...new Set(partitions.map(({ logical }) => logical.partition))];
+    if (loaded !== undefined) {
+      const moved = touched.filter((partition) => {
+        const generation = waves.get(partition)?.generation;
+        return generation !== undefined && generation !== loaded.generation;
+      });
+      if (moved.length > 0) return generationMoved(moved, loaded.generation);
+    }
+
+    // Folded onto copies: the waves change only once the dead letters are out, so a fold
+    // that fails (and is retried) leaves them as they were.
+    const working = new Map<string, WorkingSession>();
+    const historyGone = loaded?.historyGone ?? NOTHING;
+    const sessionOf = (sessionId: string): WorkingSession => {
+      let session = working.get(sessionId);
+      if (session !== undefined) return session;
+      const partition = partitionOfSession.get(sessionId);
+      const held =
+        partition === undefined ? undefined : waves.get(partition)?.sessions.get(sessionId);
+      session =
+        held === undefined
+          ? startingPoint(
+              loaded?.snapshots.get(sessionId),
+              historyGone.has(sessionId),
+              sessionId,
+              config,
+            )
+          : { ...held };
+      working.set(sessionId, session);
+      return session;
+    };
+    for (const sessionId of republished.keys()) {
+      if (loaded?.unreadable?.has(sessionId) !== true) sessionOf(sessionId);
+    }
+    const byWave = groupBy(parsed.records, (item) => item.record.partition);
+    const folds = [...byWave].map(([partition, items]) => ({
+      partition,
+      folded: foldInto({ records: items, sessionIds: [] }, sessionOf, topics, loaded?.unreadable),
+    }));
 
     // A batch stored only after its dead letters were published (a Redis blip, a conflict)
     // comes again: what this engine published already is not published twice.
-    const unpublished = published.notYet(folded.deadLetters);
+    const unpublished = published.notYet(folds.flatMap(({ folded }) => folded.deadLetters));
     if (unpublished.length > 0) {
       await deadLetters.publish(unpublished);
       published.remember(unpublished);
@@ -243,51 +345,131 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
       onStep('after-dead-letters');
     }
 
-    const checkpoints = nextCheckpoints(partitions);
+    for (const partition of touched) waveOf(partition, started);
+    for (const [sessionId, session] of working) {
+      const wave = waveOf(partitionOfSession.get(sessionId) ?? -1, started);
+      wave.sessions.set(sessionId, session);
+      if (loaded !== undefined && toLoad.includes(sessionId)) {
+        wave.generation = loaded.generation;
+        if (session.expectedVersion === 0 && historyGone.has(sessionId))
+          wave.onLostHistory.add(sessionId);
+      }
+    }
+    for (const [sessionId, partition] of republished)
+      waveOf(partition, started).republished.add(sessionId);
+    for (const { partition, folded } of folds)
+      waveOf(partition, started).outcomes.push(...folded.outcomes);
+    for (const { physical, logical, logicalKey, expected, firstOffset, lastOffset } of partitions) {
+      const wave = waveOf(logical.partition, started);
+      extendPosition(
+        wave,
+        logicalKey,
+        { physical, logical, first: firstOffset, last: lastOffset },
+        expected,
+      );
+    }
+    const spent = now() - started;
+    for (const [partition, items] of groupBy(records, (record) => record.partition)) {
+      const wave = waveOf(partition, started);
+      wave.records += items.length;
+      wave.busyMs += spent / touched.length;
+      wave.storeMs += storeMs / touched.length;
+    }
+    return { kind: 'folded', waves: touched.map(waveStatus) };
+  }
+
+  function waveOf(partition: number, startedAt: number): Wave {
+    let wave = waves.get(partition);
+    if (wave === undefined) waves.set(partition, (wave = createWave(partition, startedAt)));
+    return wave;
+  }
+
+  function waveStatus(partition: number) {
+    const wave = waves.get(partition);
+    if (wave === undefined) return { partition, due: false, dueInMs: limits.maxMs };
+    const dueInMs = msLeft(wave, limits, now());
+    return { partition, due: dueInMs === 0 || waveBytes(wave) >= limits.maxBytes, dueInMs };
+  }
+
+  /**
+   * A load came from another store generation than the wave's sessions (a blue/green switch
+   * the store followed): the wave cannot be stored in either, so it is dropped and its
+   * partitions resume from the stored checkpoints.
+   */
+  async function generationMoved(partitions: readonly number[], actual: string | null) {
+    const expected = waves.get(partitions[0] ?? -1)?.generation ?? null;
+    const conflict: WriteConflict = {
+      kind: 'checkpoint',
+      subject: 'active-generation',
+      expected: expected ?? 'base',
+      actual: actual ?? 'base',
+    };
+    observer.writeConflict(conflict);
+    return conflictOf(conflict, partitions);
+  }
+
+  /** Drops the waves of these partition numbers and re-reads where their partitions resume. */
+  async function conflictOf(
+    conflict: WriteConflict,
+    partitions: readonly number[],
+  ): Promise<Conflict> {
+    const physical: TopicPartition[] = [];
+    const dropped = new Map<string, string>();
+    for (const partition of partitions) {
+      const wave = waves.get(partition);
+      waves.delete(partition);
+      for (const [logicalKey, position] of wave?.positions ?? []) {
+        // Not `forget`: this member still owns the partitions, and what it published stays so.
+        knownCheckpoints.delete(logicalKey);
+        physical.push(position.physical);
+        dropped.set(keyOf(position.physical), position.first);
+      }
+    }
+    return { kind: 'conflict', conflict, resume: await resumePositions(physical), dropped };
+  }
+
+  async function commitWave(partition: number): Promise<BatchOutcome> {
+    const wave = waves.get(partition);
+    if (wave === undefined) return { kind: 'committed', next: [] };
+    const started = now();
+    const physical = [...wave.positions.values()].map((position) => position.physical);
+    const snapshots = changedSnapshots(wave);
+    const checkpoints = waveCheckpoints(wave);
+    const generation =
+      wave.generation === undefined ? (await store.loadSnapshots([])).generation : wave.generation;
     const commitStarted = now();
-    const committing = store.commit({
-      generation: loaded.generation,
-      snapshots: folded.snapshots,
-      checkpoints,
-    });
+    const committing = storeInParts(wave, { generation, snapshots, checkpoints });
     // Sent beside the commit, visible only once it succeeded (the port says how).
     const publishStarted = now();
     const publishing =
       changelog === undefined
         ? undefined
         : publishChangelog(
-            partitions,
-            folded.snapshots,
-            republished,
-            parsed,
-            loaded,
+            wave,
+            snapshots,
             committing.then(
               (outcome) => outcome.ok,
               () => false,
             ),
           );
     publishing?.catch(() => undefined); // awaited below, on every path
-    let result: Awaited<typeof committing>;
+    let result: CommitResult;
     try {
       result = await committing;
     } catch (error) {
       await publishing?.catch(() => undefined);
       throw error;
     }
-    storeMs += now() - commitStarted;
+    const storeMs = now() - commitStarted;
     if (!result.ok) {
       await publishing?.catch(() => undefined);
       observer.writeConflict(result.conflict);
-      // Not `forget`: this member still owns the partitions, and what it published stays so.
-      for (const tp of physical) knownCheckpoints.delete(keyOf(logicalPartition(tp)));
-      return {
-        kind: 'conflict',
-        conflict: result.conflict,
-        resume: await resumePositions(physical),
-      };
+      return conflictOf(result.conflict, [partition]);
     }
+    waves.delete(partition);
     onStep('after-store-commit');
-    if (folded.historyIncomplete.length > 0) observer.historyIncomplete(folded.historyIncomplete);
+    const lostHistory = writtenOnLostHistory(wave);
+    if (lostHistory.length > 0) observer.historyIncomplete(lostHistory);
     for (const checkpoint of checkpoints) {
       knownCheckpoints.set(
         topicPartitionKey(checkpoint.topic, checkpoint.partition),
@@ -299,72 +481,70 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
       observer.changelogPublished?.({ durationMs: now() - publishStarted });
       onStep('after-changelog');
     }
-    for (const { physical, lastOffset } of partitions) published.storedUpTo(physical, lastOffset);
+    for (const { physical: tp, last } of wave.positions.values()) published.storedUpTo(tp, last);
     observer.batchProcessed({
-      records: records.length,
-      sessions: parsed.sessionIds.length,
-      outcomes: folded.outcomes,
-      durationMs: now() - started,
-      storeMs,
+      records: wave.records,
+      sessions: wave.sessions.size,
+      outcomes: wave.outcomes,
+      durationMs: wave.busyMs + (now() - started),
+      storeMs: wave.storeMs + storeMs,
     });
     return { kind: 'committed', next: committedPositions(physical) };
   }
 
   /**
-   * One publish per partition number of the batch (a Kafka batch has one): its changed
-   * snapshots, the stored snapshots of the sessions it republishes, and the marker moved past
-   * the batch. A session belongs to the partition number of the records that touch it.
+   * A wave whose commit the store refuses as too large (`BATCH_TOO_LARGE`: more bytes than
+   * one script may carry) is stored in consecutive parts, as many as its size says it needs:
+   * each but the last holds only snapshots, each guarded by its version, and the last the
+   * rest with the checkpoints. A crash between parts leaves snapshots ahead of the
+   * checkpoints: harmless, as the records they hold are skipped when they come again.
+   */
+  async function storeInParts(wave: Wave, write: BatchWrite): Promise<CommitResult> {
+    try {
+      return await store.commit(write);
+    } catch (error) {
+      if (!isTooLarge(error) || write.snapshots.length < 2) throw error;
+      observer.batchSplit?.(wave.records);
+      const [last, ...before] = partsOf(write.snapshots, error).reverse();
+      for (const part of before.reverse()) {
+        const result = await storeInParts(wave, { ...write, snapshots: part, checkpoints: [] });
+        if (!result.ok) return result;
+        for (const { sessionId, order } of part) {
+          const session = wave.sessions.get(sessionId);
+          if (session !== undefined) {
+            session.changed = false;
+            session.expectedVersion = order.meta.event_count;
+          }
+        }
+      }
+      return storeInParts(wave, { ...write, snapshots: last ?? [] });
+    }
+  }
+
+  /**
+   * One publish for the wave's partition number: its changed snapshots, the stored snapshots
+   * of the sessions it republishes, and the marker moved past the wave.
    */
   async function publishChangelog(
-    partitions: readonly PartitionInBatch[],
+    wave: Wave,
     snapshots: ReadonlyArray<{ sessionId: string; order: CheckoutOrder }>,
-    republished: ReadonlyMap<string, number>,
-    parsed: ParsedBatch,
-    loaded: LoadedSnapshots,
     committed: Promise<boolean>,
   ) {
     if (changelog === undefined) return;
-    const partitionOfSession = new Map<string, number>(republished);
-    for (const item of parsed.records)
-      if (item.kind === 'event') partitionOfSession.set(item.sessionId, item.record.partition);
-    const byPartition = new Map<
-      number,
-      { snapshots: Array<{ sessionId: string; order: CheckoutOrder }>; advances: Advance[] }
-    >();
-    const groupOf = (partition: number) => {
-      let group = byPartition.get(partition);
-      if (group === undefined)
-        byPartition.set(partition, (group = { snapshots: [], advances: [] }));
-      return group;
-    };
-    for (const { logical, logicalKey, firstOffset, lastOffset } of partitions)
-      groupOf(logical.partition).advances.push({
-        logicalKey,
-        first: firstOffset,
-        next: offsetAfter(lastOffset),
-      });
-    const written = new Set<string>();
-    for (const { sessionId, order } of snapshots) {
-      const partition = partitionOfSession.get(sessionId);
-      if (partition === undefined) continue;
-      groupOf(partition).snapshots.push({ sessionId, order });
-      written.add(sessionId);
+    const advances: Advance[] = [...wave.positions].map(([logicalKey, { first, last }]) => ({
+      logicalKey,
+      first,
+      next: offsetAfter(last),
+    }));
+    const published = snapshots.map(({ sessionId, order }) => ({ sessionId, order }));
+    for (const sessionId of wave.republished) {
+      const session = wave.sessions.get(sessionId);
+      if (session !== undefined && !session.changed)
+        published.push({ sessionId, order: session.order });
     }
-    for (const [sessionId, partition] of republished) {
-      const stored = loaded.snapshots.get(sessionId);
-      if (stored !== undefined && !written.has(sessionId))
-        groupOf(partition).snapshots.push({ sessionId, order: stored.order });
-    }
-    const outcomes = await Promise.all(
-      [...byPartition].map(async ([partition, group]) => ({
-        partition,
-        outcome: await changelog.publish(partition, group.snapshots, group.advances, committed),
-      })),
-    );
-    const troubled = outcomes.flatMap(({ partition, outcome }) =>
-      outcome === 'fenced' || outcome === 'gap' ? [{ partition, outcome }] : [],
-    );
-    if (troubled.length > 0) observer.changelogTrouble?.(troubled);
+    const outcome = await changelog.publish(wave.partition, published, advances, committed);
+    if (outcome === 'fenced' || outcome === 'gap')
+      observer.changelogTrouble?.([{ partition: wave.partition, outcome }]);
   }
 
   /** The stored checkpoint of each partition, physical names: what the source may commit. */
@@ -380,8 +560,12 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
 
   function forget(partitions: readonly TopicPartition[]): void {
     for (const tp of partitions) {
-      knownCheckpoints.delete(keyOf(logicalPartition(tp)));
+      const key = keyOf(logicalPartition(tp));
+      knownCheckpoints.delete(key);
       published.forget(tp);
+      // Its sessions hold this partition's records: the next owner folds them again.
+      const wave = waves.get(tp.partition);
+      if (wave?.positions.has(key) === true) waves.delete(tp.partition);
     }
     // A partition number is released once none of its topics is known any more.
     const known = new Set([...knownCheckpoints.keys()].map((key) => parseKey(key)?.partition));
@@ -414,18 +598,54 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
       });
     }
     if (adopted.size > 0) judgeChangelog(adopted);
-    return regressions;
+    return [...regressions, ...dropWavesOf(regressions)];
   }
 
-  function storedCheckpoint(partition: TopicPartition): string | null | undefined {
+  /**
+   * The pending waves of the partition numbers that went back are dropped: their sessions
+   * came from what the store lost. Their other partitions go back to the stored checkpoint.
+   */
+  function dropWavesOf(regressions: readonly CheckpointRegression[]): CheckpointRegression[] {
+    const regressed = new Set(
+      regressions.map(({ topic, partition }) => keyOf({ topic, partition })),
+    );
+    const alsoBack: CheckpointRegression[] = [];
+    for (const partition of new Set(regressions.map((regression) => regression.partition))) {
+      const wave = waves.get(partition);
+      if (wave === undefined) continue;
+      waves.delete(partition);
+      for (const [logicalKey, { physical, last }] of wave.positions) {
+        if (regressed.has(keyOf(physical))) continue;
+        alsoBack.push({
+          ...physical,
+          believed: offsetAfter(last),
+          stored: knownCheckpoints.get(logicalKey) ?? null,
+        });
+      }
+    }
+    return alsoBack;
+  }
+
+  function nextOffset(partition: TopicPartition): string | null | undefined {
     const key = keyOf(logicalPartition(partition));
+    const wave = waves.get(partition.partition);
+    const folded = wave === undefined ? undefined : waveNextOffset(wave, key);
+    if (folded !== undefined) return folded;
     const checkpoint = knownCheckpoints.get(key);
     return checkpoint === undefined || changelog === undefined
       ? checkpoint
       : changelog.resumeFrom(key, checkpoint);
   }
 
-  return { resumePositions, processBatch, forget, verifyCheckpoints, storedCheckpoint };
+  return {
+    resumePositions,
+    processBatch,
+    fold,
+    commitWave,
+    forget,
+    verifyCheckpoints,
+    nextOffset,
+  };
 }
 
 /**
@@ -496,8 +716,10 @@ interface PartitionInBatch {
   physical: TopicPartition;
   logical: TopicPartition;
   logicalKey: string;
-  /** The checkpoint believed stored when the batch started: its guard. */
+  /** The checkpoint believed stored when the batch started: its guard if it opens a wave. */
   expected: string | null;
+  /** Where the engine's state of it ends (its wave, else `expected`): records below are held. */
+  from: string | null;
   /** Lowest and highest offset of the batch in this partition. */
   firstOffset: string;
   lastOffset: string;
@@ -527,6 +749,7 @@ function partitionsInBatch(
           logical,
           logicalKey: keyOf(logical),
           expected: null,
+          from: null,
           firstOffset: offset,
           lastOffset: offset,
         };
@@ -540,14 +763,30 @@ function partitionsInBatch(
   return { partitions: [...byKey.values()], partitionOf };
 }
 
-/** The checkpoint each partition moves to: one past its last record, never backwards. */
-function nextCheckpoints(partitions: readonly PartitionInBatch[]): CheckpointWrite[] {
-  const writes: CheckpointWrite[] = [];
-  for (const { logical, expected, lastOffset } of partitions) {
-    const nextOffset = offsetAfter(lastOffset);
-    // A redelivered batch entirely below the checkpoint must not move it back.
-    if (expected !== null && compareOffsets(expected, nextOffset) >= 0) continue;
-    writes.push({ topic: logical.topic, partition: logical.partition, nextOffset, expected });
-  }
-  return writes;
+/** Parts of `items` small enough for one commit, by the size a BATCH_TOO_LARGE error gives. */
+function partsOf<T>(items: readonly T[], error: EngineError): T[][] {
+  const size = Number(error.context['bytes']) / Number(error.context['maxCommitBytes']);
+  const count = Math.min(items.length, Number.isFinite(size) ? Math.ceil(size) + 1 : 2);
+  const perPart = Math.ceil(items.length / count);
+  const parts: T[][] = [];
+  for (let start = 0; start < items.length; start += perPart)
+    parts.push(items.slice(start, start + perPart));
+  return parts;
 }
+
+function isTooLarge(error: unknown): error is EngineError {
+  return error instanceof EngineError && error.code === 'BATCH_TOO_LARGE';
+}
+
+function groupBy<T, K>(items: Iterable<T>, keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    let group = groups.get(key);
+    if (group === undefined) groups.set(key, (group = []));
+    group.push(item);
+  }
+  return groups;
+}
+
+const NOTHING: ReadonlySet<string> = new Set();

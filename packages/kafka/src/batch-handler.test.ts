@@ -1,6 +1,7 @@
 import {
   EngineError,
   type BatchOutcome,
+  type FoldOutcome,
   type ProjectionEngine,
   type SourceRecord,
 } from '@checkout/engine';
@@ -15,11 +16,11 @@ import { createSourceReadiness } from './source-readiness.ts';
 
 const topic = 'cart-events';
 
-function message(offset: number): KafkaMessage {
+function message(offset: number, timestamp = '0'): KafkaMessage {
   return {
     key: Buffer.from('s1'),
     value: Buffer.from('{}'),
-    timestamp: '0',
+    timestamp,
     attributes: 0,
     offset: String(offset),
     headers: {},
@@ -34,7 +35,7 @@ function payload(offsets: number[], fetchedOffset = offsets[0] ?? 0, highWaterma
     partition: 1,
     highWatermark,
     fetchedOffset: String(fetchedOffset),
-    messages: offsets.map(message),
+    messages: offsets.map((offset) => message(offset)),
   };
   const value = {
     batch,
@@ -54,6 +55,7 @@ function positionsDeciding(decision: StartDecision) {
     decide: vi.fn(async () => decision),
     seekIssued: vi.fn(),
     retarget: vi.fn(),
+    isVerified: () => true,
   } as unknown as AssignmentPositions & {
     seekIssued: ReturnType<typeof vi.fn>;
     retarget: ReturnType<typeof vi.fn>;
@@ -63,8 +65,13 @@ function positionsDeciding(decision: StartDecision) {
 function setup(
   options: {
     decision?: StartDecision;
-    outcomes?: Array<BatchOutcome | Error>;
-    /** What the engine believes stored for the partition. @default undefined (not known) */
+    /** What the folds answer, in turn; then folded, and due when `due` says. */
+    outcomes?: Array<FoldOutcome | Error>;
+    /** What the wave commits answer, in turn; then committed past the last record folded. */
+    commits?: Array<BatchOutcome | Error>;
+    /** Whether a wave is due after each fold, and in how many ms. @default not due, 60 s */
+    due?: { due: boolean; dueInMs: number };
+    /** What the engine's state of the partition ends at. @default undefined (not known) */
     storedCheckpoint?: string | null;
     /** The partition's log start, when asked. @default '0' */
     logStart?: string;
@@ -73,24 +80,43 @@ function setup(
   } = {},
 ) {
   const outcomes = [...(options.outcomes ?? [])];
+  const commits = [...(options.commits ?? [])];
   const seen: SourceRecord[][] = [];
+  const waveCommits: number[] = [];
+  let lastFolded: SourceRecord | undefined;
+  let onWaveCommit: () => void = () => {};
   const engine: ProjectionEngine = {
     resumePositions: async () => new Map(),
     forget: () => {},
     verifyCheckpoints: async () => [],
-    storedCheckpoint: () => options.storedCheckpoint,
-    processBatch: async (records) => {
+    nextOffset: () => options.storedCheckpoint,
+    processBatch: () => Promise.reject(new Error('the Kafka source folds and commits waves')),
+    fold: async (records) => {
       seen.push([...records]);
       const next = outcomes.shift();
       if (next instanceof Error) throw next;
       if (next !== undefined) return next;
-      const last = records.at(-1);
+      lastFolded = records.at(-1) ?? lastFolded;
+      return {
+        kind: 'folded',
+        waves: [{ partition: 1, ...(options.due ?? { due: false, dueInMs: 60_000 }) }],
+      };
+    },
+    commitWave: async (partition) => {
+      waveCommits.push(partition);
+      onWaveCommit();
+      const next = commits.shift();
+      if (next instanceof Error) throw next;
+      if (next !== undefined) return next;
+      const last = lastFolded;
+      lastFolded = undefined;
       return {
         kind: 'committed',
         next: last ? [{ topic, partition: 1, offset: String(Number(last.offset) + 1) }] : [],
       };
     },
   };
+  const waveCommitted = () => new Promise<void>((resolve) => (onWaveCommit = resolve));
   const readinessChanges: Array<[boolean, string | undefined]> = [];
   const readiness = createSourceReadiness((ready, reason) =>
     readinessChanges.push([ready, reason]),
@@ -98,6 +124,8 @@ function setup(
   readiness.joined();
   const positions = positionsDeciding(options.decision ?? { kind: 'process' });
   const seeks: Array<[string, number, string]> = [];
+  const repositioned: true[] = [];
+  const paused: string[] = [];
   const failures: Error[] = [];
   const stopping = new AbortController();
   const committed: unknown[] = [];
@@ -115,6 +143,9 @@ function setup(
     readiness,
     log: silentKafkaLog,
     seek: (...args) => seeks.push(args),
+    repositionUnverified: () => void repositioned.push(true),
+    pause: (partitions) => void paused.push(...partitions.map(({ topic: t }) => `pause ${t}`)),
+    resume: (partitions) => void paused.push(...partitions.map(({ topic: t }) => `resume ${t}`)),
     fail: (error) => failures.push(error),
     logStart: async (t, p) => (logStarts.push([t, p]), options.logStart ?? '0'),
     ...(options.halts === true ? { halts } : {}),
@@ -124,7 +155,12 @@ function setup(
     afterCommit: (positions) => committed.push(positions),
   });
   return {
-    handler,
+    handler: (batch: EachBatchPayload) => handler.eachBatch(batch),
+    storePendingWaves: () => handler.storePendingWaves(),
+    waveCommits,
+    waveCommitted,
+    repositioned,
+    paused,
     seen,
     positions,
     seeks,
@@ -140,9 +176,9 @@ function setup(
 const storeDown = () => new EngineError('STORE_UNAVAILABLE', 'Redis is down', { canRetry: true });
 
 describe('batch handler', () => {
-  it('stores the batch, then resolves and commits the stored position', async () => {
+  it('stores a batch that reached the high watermark at once, then commits the stored position', async () => {
     const { handler, seen, committed } = setup();
-    const batch = payload([5, 6, 7]);
+    const batch = payload([5, 6, 7], 5, '8');
     await handler(batch.value);
     expect(seen[0]?.map((r) => r.offset)).toEqual(['5', '6', '7']);
     expect(batch.resolved).toEqual(['7']);
@@ -150,6 +186,55 @@ describe('batch handler', () => {
       { topics: [{ topic, partitions: [{ partition: 1, offset: '8' }] }] },
     ]);
     expect(committed).toEqual([[{ topic, partition: 1, offset: '8' }]]);
+  });
+
+  it('folds a batch behind the high watermark into the wave, fetching on, and stores the wave when its time bound passes', async () => {
+    const { handler, committed, waveCommits, waveCommitted } = setup({
+      due: { due: false, dueInMs: 50 },
+    });
+    const stored = waveCommitted();
+    const batch = payload([1, 2]);
+    await handler(batch.value);
+    expect(batch.resolved).toEqual(['2']); // kafkajs fetches the next records meanwhile
+    expect([waveCommits, batch.commits, committed]).toEqual([[], [], []]);
+    await stored;
+    await vi.waitFor(() => expect(committed).toEqual([[{ topic, partition: 1, offset: '3' }]]));
+    expect(batch.commits).toEqual([
+      { topics: [{ topic, partitions: [{ partition: 1, offset: '3' }] }] },
+    ]);
+  });
+
+  it('stores a wave as soon as the engine says it is due (full or old), also behind the high watermark', async () => {
+    const { handler, committed } = setup({ due: { due: true, dueInMs: 0 } });
+    await handler(payload([1, 2]).value);
+    expect(committed).toEqual([[{ topic, partition: 1, offset: '3' }]]);
+  });
+
+  it('stores the pending waves when asked (a stop, a rebalance), after the group in flight', async () => {
+    const { handler, storePendingWaves, committed, waveCommits } = setup();
+    await handler(payload([1, 2]).value);
+    expect(waveCommits).toEqual([]);
+    await storePendingWaves();
+    expect(waveCommits).toEqual([1]);
+    expect(committed).toEqual([[{ topic, partition: 1, offset: '3' }]]);
+    await storePendingWaves(); // nothing pending: nothing to do
+    expect(waveCommits).toEqual([1]);
+  });
+
+  it('re-verifies the partitions after a wave commit conflicts, committing nothing to Kafka', async () => {
+    const conflict: BatchOutcome = {
+      kind: 'conflict',
+      conflict: { kind: 'checkpoint', subject: 'cart-events:1', expected: '1', actual: '9' },
+      resume: new Map([['cart-events:1', '9']]),
+      dropped: new Map([['cart-events:1', '1']]),
+    };
+    const { handler, positions, committed, repositioned } = setup({ commits: [conflict] });
+    const batch = payload([1, 2], 1, '3');
+    await handler(batch.value);
+    expect(positions.retarget).toHaveBeenCalledWith('cart-events', 1);
+    expect([batch.commits, committed]).toEqual([[], []]);
+    // Sought back at once: kafkajs fetched past the dropped records, and none may come again.
+    expect(repositioned).toHaveLength(1);
   });
 
   it('seeks to the checkpoint and drops a batch fetched elsewhere, without touching the engine', async () => {
@@ -203,11 +288,12 @@ describe('batch handler', () => {
     expect(batch.resolved).toEqual([]);
   });
 
-  it('re-verifies the partition after a write conflict, resolving nothing', async () => {
-    const conflict: BatchOutcome = {
+  it('re-verifies the partition after a fold conflicts (the store moved generation), resolving nothing', async () => {
+    const conflict: FoldOutcome = {
       kind: 'conflict',
-      conflict: { kind: 'checkpoint', subject: 'cart-events:1', expected: '1', actual: '9' },
+      conflict: { kind: 'checkpoint', subject: 'active-generation', expected: 'base', actual: '2' },
       resume: new Map([['cart-events:1', '9']]),
+      dropped: new Map([['cart-events:1', '1']]),
     };
     const { handler, positions } = setup({ outcomes: [conflict] });
     const batch = payload([1, 2]);
@@ -219,7 +305,7 @@ describe('batch handler', () => {
 
   it('survives a failed Kafka commit: the stored checkpoint is what counts', async () => {
     const { handler, committed } = setup();
-    const batch = payload([4]);
+    const batch = payload([4], 4, '5');
     vi.mocked(batch.value.commitOffsetsIfNecessary).mockRejectedValueOnce(
       new Error('coordinator moved'),
     );
@@ -230,8 +316,8 @@ describe('batch handler', () => {
 
   it('folds the batches of one partition number that arrive together as one, merged by time', async () => {
     const { handler, seen, committed } = setup();
-    const cart = payload([5, 6]);
-    const shipping = payload([40]);
+    const cart = payload([5, 6], 5, '7');
+    const shipping = payload([40], 40, '41');
     Object.assign(shipping.value.batch, { topic: 'shipping-events' });
     shipping.value.batch.messages[0]!.timestamp = '1';
     cart.value.batch.messages[1]!.timestamp = '2';
@@ -241,6 +327,37 @@ describe('batch handler', () => {
     ]);
     expect(cart.resolved).toEqual(['6']);
     expect(committed).toEqual([[{ topic, partition: 1, offset: '7' }]]);
+  });
+
+  it('holds back records that ran ahead of the slowest topic catching up, pausing it, and folds them once it closes in', async () => {
+    const { handler, seen, paused, committed } = setup();
+    const timed = (name: string, times: number[], first: number, high: string) => {
+      const made = payload([], first, high);
+      Object.assign(made.value.batch, {
+        topic: name,
+        messages: times.map((time, i) => message(first + i, String(time))),
+      });
+      return made;
+    };
+    const cart = timed('cart-events', [1000, 2000], 0, '100');
+    const payment = timed('payment-events', [1000, 5000, 9000], 0, '100');
+    await Promise.all([handler(cart.value), handler(payment.value)]);
+    const folded = (index: number) => seen[index]?.map((r) => `${r.topic}@${r.offset}`);
+    // cart reached 2000: payment past 3000 (2000 + 1 s) waits, in memory, its partition paused.
+    expect(folded(0)).toEqual(['cart-events@0', 'payment-events@0', 'cart-events@1']);
+    expect(paused).toEqual(['pause payment-events']);
+    expect(payment.resolved).toEqual(['0', '2']); // kafkajs may fetch past what is held
+
+    const moreCart = timed('cart-events', [6000, 9500], 2, '4'); // cart is caught up
+    await handler(moreCart.value);
+    expect(folded(1)).toEqual([
+      'payment-events@1',
+      'cart-events@2',
+      'payment-events@2',
+      'cart-events@3',
+    ]);
+    expect(paused).toEqual(['pause payment-events', 'resume payment-events']);
+    expect(committed).toHaveLength(0); // payment:1 is still catching up: the wave goes on
   });
 
   it('reads the fetched offset kafkajs keeps on its Batch', () => {

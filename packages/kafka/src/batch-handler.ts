@@ -1,13 +1,14 @@
-import { compareOffsets, offsetAfter, offsetBefore } from '@checkout/domain';
+import { compareOffsets, offsetAfter } from '@checkout/domain';
 import {
   EngineError,
   parseTopicPartitionKey,
   retryTransient,
   topicPartitionKey,
   type BackoffOptions,
-  type BatchOutcome,
+  type Conflict,
   type ProjectionEngine,
   type SourceRecord,
+  type TopicPartition,
 } from '@checkout/engine';
 import type { Batch, EachBatchPayload } from 'kafkajs';
 import type { AssignmentPositions } from './assignment-positions.ts';
@@ -16,10 +17,11 @@ import { batchHeartbeats, type BatchHeartbeats } from './heartbeats.ts';
 import { isTransientError } from './kafka-errors.ts';
 import type { KafkaLog } from './kafka-log.ts';
 import { batchContinuity, judgeGap } from './log-continuity.ts';
-import { mergedSlices } from './merged-slices.ts';
+import { mergedSlices, recordsOf } from './merged-slices.ts';
 import { haltReasonOf, type PartitionHalts } from './partition-halts.ts';
 import type { ReplayState } from './replay-state.ts';
 import { createPartitionLanes } from './partition-lanes.ts';
+import { alignInTime, type PartitionReach, type PartitionRun } from './time-alignment.ts';
 import type { SourceReadiness } from './source-readiness.ts';
 
 const DEFAULT_MAX_RECORDS_PER_BATCH = 2000;
@@ -39,6 +41,20 @@ export interface BatchHandlerOptions {
   readiness: SourceReadiness;
   log: KafkaLog;
   seek(topic: string, partition: number, offset: string): void;
+  /**
+   * Seeks every partition not verified yet to where the engine's state ends: after a
+   * conflict dropped a wave whose records kafkajs has fetched past (no batch might come to
+   * answer with a seek, if nothing more is produced there).
+   */
+  repositionUnverified(): void;
+  /** Pauses and resumes fetching partitions whose records are held (time-alignment.ts). */
+  pause(partitions: readonly TopicPartition[]): void;
+  resume(partitions: readonly TopicPartition[]): void;
+  /**
+   * How far (record time) a partition's records may run ahead of the slowest partition of its
+   * number still catching up before they are held back (time-alignment.ts). @default 1000
+   */
+  maxSkewMs?: number;
   /** Stops the source with a non-retryable error (the batch is left unresolved). */
   fail(error: Error): void;
   /**
@@ -75,32 +91,94 @@ export interface BatchHandlerOptions {
  * kafkajs `eachBatch` (one topic-partition per call, `eachBatchAutoResolve: false`). Every
  * batch joins its partition number's lane; a lane runs the batches it received together as
  * one group (partition-lanes.ts):
- *   1. check each batch starts where the store says its partition resumes, else seek there
- *      and drop that batch (assignment-positions.ts);
- *   2. hand the rest to the engine in slices of at most `maxRecordsPerBatch` records, merged
- *      in timestamp order across the group's partitions (merged-slices.ts), retrying
- *      transient failures with backoff and heartbeats, never resolving an offset whose effect
- *      is not stored;
- *   3. on `committed`, resolve the stored positions and go on with the next slice, then commit
- *      the last ones to Kafka (a hint only: a failed commit costs a few redelivered, skipped
- *      records); on `conflict`, re-verify the partitions against the store's checkpoints, which
- *      seeks if needed, and drop the rest of the group.
+ *   1. check each batch starts where the engine's state of its partition ends, else seek
+ *      there and drop that batch (assignment-positions.ts);
+ *   2. fold the rest into the partition number's wave, in slices of at most
+ *      `maxRecordsPerBatch` records merged in timestamp order across the group's partitions
+ *      (merged-slices.ts), retrying transient failures with backoff and heartbeats; each
+ *      folded slice's offsets are resolved, so kafkajs fetches on while the wave grows;
+ *   3. store the wave (engine.commitWave) when it is due (its bytes or its age), when every
+ *      batch of the group reached its high watermark (caught up: stored at once, so
+ *      freshness does not wait for a wave), at a stop and at a rebalance; otherwise a timer
+ *      stores it when its time bound passes. Stored positions are committed to Kafka (a
+ *      hint only: the store's checkpoints are where a partition resumes). On `conflict`, the
+ *      partitions are re-verified against the store's checkpoints, which seeks if needed.
+ * Kafka's offsets are committed only for what is stored, never for a pending wave.
  */
-export function createBatchHandler(
-  options: BatchHandlerOptions,
-): (payload: EachBatchPayload) => Promise<void> {
+export interface BatchHandler {
+  eachBatch(payload: EachBatchPayload): Promise<void>;
+  /**
+   * Stores every pending wave, each in its lane after the group in flight there (a stop, a
+   * rebalance). Resolves when they are stored or given up (stopping, the store down).
+   */
+  storePendingWaves(): Promise<void>;
+  /** A new assignment: drops what is held back and resumes it (time-alignment.ts). */
+  assignmentChanged(): void;
+}
+
+/** Records fetched but held back until the other topics of their number catch up. */
+interface HeldRecords {
+  partition: TopicPartition;
+  records: SourceRecord[];
+  highWatermark: string;
+  /** engine.nextOffset of the partition when they were held: they continue from there. */
+  from: string | null | undefined;
+}
+
+/** One partition's records at hand in a group: held ones, then its new batch's. */
+interface GroupRun extends PartitionRun {
+  partition: TopicPartition;
+  highWatermark: string;
+}
+
+/** A lane item that stores the lane's pending wave. */
+const STORE_WAVE = Symbol('store the pending wave');
+type LaneItem = EachBatchPayload | typeof STORE_WAVE;
+
+export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
   const { engine, positions, lag, log } = options;
   const sliceSize = options.maxRecordsPerBatch ?? DEFAULT_MAX_RECORDS_PER_BATCH;
-  const lanes = createPartitionLanes(options.concurrentBatches ?? 1, handleGroup);
+  const maxSkewMs = options.maxSkewMs ?? 1000;
+  const lanes = createPartitionLanes<LaneItem>(options.concurrentBatches ?? 1, handleGroup);
+  /** Partition numbers with a pending wave, and the timer that stores it when it is due. */
+  const pending = new Map<number, NodeJS.Timeout | undefined>();
+  /** The last batch of each partition number: its consumer commits a timer's stored offsets. */
+  const lastPayloadOf = new Map<number, EachBatchPayload>();
+  /** Per `"topic:partition"`, the last record folded: its time is the stored lag's, once stored. */
+  const lastFolded = new Map<string, SourceRecord>();
+  /** Per `"topic:partition"`, records fetched but held back (time-alignment.ts); paused meanwhile. */
+  const held = new Map<string, HeldRecords>();
+  /** Per `"topic:partition"`, how far it got and whether it is caught up (time-alignment.ts). */
+  const reaches = new Map<string, PartitionReach & TopicPartition>();
+  options.stopping.addEventListener('abort', () => {
+    for (const timer of pending.values()) clearTimeout(timer);
+  });
 
-  return (payload) => lanes.submit(payload.batch.partition, payload);
+  return {
+    eachBatch: (payload) => lanes.submit(payload.batch.partition, payload),
+    async storePendingWaves() {
+      await Promise.allSettled([...pending.keys()].map((n) => lanes.submit(n, STORE_WAVE)));
+    },
+    assignmentChanged() {
+      // kafkajs fetches from the committed offsets again, and the join seeks to the engine's.
+      const paused = [...held.values()].map(({ partition }) => partition);
+      held.clear();
+      reaches.clear();
+      if (paused.length > 0) options.resume(paused);
+    },
+  };
 
-  async function handleGroup(_partitionNumber: number, payloads: EachBatchPayload[]) {
+  async function handleGroup(partitionNumber: number, items: LaneItem[]) {
     const obsoleteBatch = (payload: EachBatchPayload) =>
       options.stopping.aborted || !payload.isRunning() || payload.isStale();
+    const payloads = items.filter((item): item is EachBatchPayload => item !== STORE_WAVE);
     let group = payloads.filter((payload) => !obsoleteBatch(payload));
     const [first] = group;
-    if (first === undefined) return;
+    if (first === undefined) {
+      if (pending.has(partitionNumber)) await storeWave(partitionNumber, NO_HEARTBEATS);
+      return;
+    }
+    lastPayloadOf.set(partitionNumber, first);
     for (const { batch } of group) observeFetched(lag, batch);
     const label = group.map(({ batch }) => topicPartitionKey(batch.topic, batch.partition));
     // Any batch's heartbeat will do: it is the consumer's.
@@ -112,54 +190,250 @@ export function createBatchHandler(
       group.forEach(({ batch }) => alarm(batch.topic, batch.partition, error)),
     );
 
+    dropStaleHeld(partitionNumber);
     const verified = await verifiedBatches(group, retry);
     if (verified === undefined) return;
     // A join seeks every partition not verified yet, and may have done so while this group
     // awaited its positions: such a batch is stale, and its records come again from the seek.
     group = verified.filter((payload) => !obsoleteBatch(payload));
-    if (group.length === 0) return;
+    // With no batch left, what is held may still go: a partition that held it back halted.
+    if (group.length === 0 && !holdsAny(partitionNumber)) return;
 
-    // Slices, each stored before the next: memory stays bounded by the slice, not by the
-    // fetch (which a compressed topic can make very large). Kafka's offsets are only a hint,
-    // so they are committed once, after the last slice stored, also when the group stops
-    // early (stopping, revoked, a conflict): a graceful stop leaves them equal to the store's.
+    const runs = runsOf(partitionNumber, group);
+    const aligned = alignInTime(runs, reachesBesides(partitionNumber, runs), maxSkewMs);
+    // Slices: what the engine parses and loads at once stays bounded by the slice, not by the
+    // fetch (which a compressed topic can make very large); the wave by its own limits.
     const byPartition = new Map(
       group.map((payload) => [
         topicPartitionKey(payload.batch.topic, payload.batch.partition),
         payload,
       ]),
     );
-    const committed = new Map<string, CommittedPosition>();
-    const batches = group.map(({ batch }) => batch);
-    for (const records of mergedSlices(batches, sliceSize)) {
-      if (committed.size > 0 && obsolete()) break;
+    let due = false;
+    let dueInMs = 0;
+    let folded = false;
+    for (const records of mergedSlices(aligned.fold, sliceSize)) {
+      if (folded && obsolete()) return dropHeld(runs);
       const outcome = await heartbeats.during(() =>
-        retry('store the batch', () => engine.processBatch(records)),
+        retry('store the batch', () => engine.fold(records)),
       );
-      if (outcome === undefined) break;
+      if (outcome === undefined) return dropHeld(runs);
       if (outcome.kind === 'conflict') {
-        onConflict(outcome, records);
-        break;
+        dropHeld(runs);
+        onConflict(outcome);
+        return;
       }
-      const lastStored = lastRecordPerPartition(records);
-      for (const next of outcome.next) {
-        const key = topicPartitionKey(next.topic, next.partition);
-        const payload = byPartition.get(key);
-        if (payload === undefined) continue;
-        payload.resolveOffset(offsetBefore(next.offset));
-        const stored = lastStored.get(key);
-        lag.observe(next.topic, next.partition, {
-          nextOffset: next.offset,
-          ...(stored !== undefined && offsetAfter(stored.offset) === next.offset ? { stored } : {}),
-        });
-        options.replay?.stored(next.topic, next.partition, next.offset);
-        committed.set(key, next);
+      folded = true;
+      pending.set(partitionNumber, pending.get(partitionNumber));
+      for (const [key, record] of lastRecordPerPartition(records)) {
+        byPartition.get(key)?.resolveOffset(record.offset);
+        lastFolded.set(key, record);
       }
+      const wave = outcome.waves.find(({ partition }) => partition === partitionNumber);
+      due = wave?.due ?? true;
+      dueInMs = wave?.dueInMs ?? 0;
+      if (due && !(await storeWave(partitionNumber, heartbeats, retry))) return dropHeld(runs);
     }
-    const stored = [...committed.values()];
-    if (stored.length === 0) return;
-    await commitToKafka(first, stored);
-    options.afterCommit?.(stored);
+    hold(runs, aligned.hold, byPartition);
+    if (!pending.has(partitionNumber)) return;
+    const caughtUp = aligned.hold.size === 0 && runs.every((run) => run.caughtUp);
+    if (caughtUp || due || obsolete()) await storeWave(partitionNumber, heartbeats, retry);
+    else storeLater(partitionNumber, dueInMs);
+  }
+
+  /** Per partition of the group and held of its number: held records first, then the batch's. */
+  function runsOf(partitionNumber: number, group: readonly EachBatchPayload[]): GroupRun[] {
+    const runs = new Map<string, GroupRun>();
+    for (const [key, { partition, records, highWatermark }] of held) {
+      if (partition.partition !== partitionNumber) continue;
+      runs.set(key, { key, partition, records, highWatermark, caughtUp: false });
+    }
+    for (const { batch } of group) {
+      const key = topicPartitionKey(batch.topic, batch.partition);
+      const before = runs.get(key)?.records ?? [];
+      const records = [...before, ...recordsOf(batch)];
+      runs.set(key, {
+        key,
+        partition: { topic: batch.topic, partition: batch.partition },
+        records,
+        highWatermark: batch.highWatermark,
+        caughtUp: false,
+      });
+    }
+    for (const run of runs.values()) {
+      const last = run.records.at(-1);
+      run.caughtUp =
+        last === undefined || compareOffsets(offsetAfter(last.offset), run.highWatermark) >= 0;
+    }
+    return [...runs.values()];
+  }
+
+  /** How far the partitions of the number not at hand got, halted ones left out. */
+  function reachesBesides(partitionNumber: number, runs: readonly GroupRun[]): PartitionReach[] {
+    const atHand = new Set(runs.map(({ key }) => key));
+    return [...reaches].flatMap(([key, reach]) =>
+      reach.partition !== partitionNumber ||
+      atHand.has(key) ||
+      options.halts?.isHalted(reach.topic, reach.partition) === true
+        ? []
+        : [reach],
+    );
+  }
+
+  /**
+   * Keeps what alignInTime held, pausing its partitions (nothing more is needed from them for
+   * now), resumes those that hold nothing any more, and resolves what is held: it is in memory,
+   * and kafkajs may fetch past it. Remembers how far every partition of the group got.
+   */
+  function hold(
+    runs: readonly GroupRun[],
+    toHold: ReadonlyMap<string, SourceRecord[]>,
+    byPartition: ReadonlyMap<string, EachBatchPayload>,
+  ): void {
+    const pause: TopicPartition[] = [];
+    const resume: TopicPartition[] = [];
+    for (const run of runs) {
+      const records = toHold.get(run.key);
+      const wasHeld = held.has(run.key);
+      const last = run.records.at(-1);
+      if (last !== undefined)
+        reaches.set(run.key, {
+          ...run.partition,
+          reach: Number(last.timestamp),
+          caughtUp: run.caughtUp,
+        });
+      if (records === undefined || records.length === 0) {
+        held.delete(run.key);
+        if (
+          wasHeld &&
+          options.halts?.isHalted(run.partition.topic, run.partition.partition) !== true
+        )
+          resume.push(run.partition);
+        continue;
+      }
+      held.set(run.key, {
+        partition: run.partition,
+        records,
+        highWatermark: run.highWatermark,
+        // Where the engine's state of it ends once the records before them are folded.
+        from: engine.nextOffset(run.partition),
+      });
+      if (!wasHeld) pause.push(run.partition);
+      const newest = records.at(-1);
+      if (newest !== undefined) byPartition.get(run.key)?.resolveOffset(newest.offset);
+    }
+    if (pause.length > 0) options.pause(pause);
+    if (resume.length > 0) options.resume(resume);
+  }
+
+  function holdsAny(partitionNumber: number): boolean {
+    for (const { partition } of held.values())
+      if (partition.partition === partitionNumber) return true;
+    return false;
+  }
+
+  /** The group did not get through: what it held goes (its records are fetched again). */
+  function dropHeld(runs: readonly GroupRun[]): void {
+    const resume = runs.flatMap((run) => (held.delete(run.key) ? [run.partition] : []));
+    if (resume.length > 0) options.resume(resume);
+  }
+
+  /**
+   * Held records continue the engine's state only while it ends where it ended when they were
+   * held: a conflict, a store that went back, or a seek since means they must be fetched again.
+   */
+  function dropStaleHeld(partitionNumber: number): void {
+    const stale: TopicPartition[] = [];
+    for (const [key, entry] of held) {
+      const { partition } = entry;
+      if (partition.partition !== partitionNumber) continue;
+      const still =
+        positions.isVerified(partition.topic, partition.partition) &&
+        engine.nextOffset(partition) === entry.from;
+      if (still) continue;
+      held.delete(key);
+      positions.retarget(partition.topic, partition.partition);
+      stale.push(partition);
+    }
+    if (stale.length === 0) return;
+    options.resume(stale);
+    options.repositionUnverified();
+  }
+
+  /** Stores the wave when its time bound passes, unless a group stores it first. */
+  function storeLater(partitionNumber: number, ms: number): void {
+    if (pending.get(partitionNumber) !== undefined || options.stopping.aborted) return;
+    const timer = setTimeout(() => {
+      if (pending.get(partitionNumber) === timer) pending.set(partitionNumber, undefined);
+      lanes.submit(partitionNumber, STORE_WAVE).catch((error: unknown) =>
+        // A bug: storeWave reports every failure it expects itself.
+        options.fail(error instanceof Error ? error : new Error(String(error))),
+      );
+    }, ms);
+    timer.unref();
+    pending.set(partitionNumber, timer);
+  }
+
+  /**
+   * Stores the pending wave of a partition number and commits what it stored to Kafka.
+   * false: it was not stored (a conflict, or given up: stopping, revoked, a failing store).
+   */
+  async function storeWave(
+    partitionNumber: number,
+    heartbeats: BatchHeartbeats,
+    retry: ReturnType<typeof retrying> = retrying(
+      options,
+      heartbeats,
+      () => false,
+      `partition number ${partitionNumber}`,
+      () => {},
+    ),
+  ): Promise<boolean> {
+    clearTimeout(pending.get(partitionNumber));
+    pending.delete(partitionNumber);
+    const outcome = options.stopping.aborted
+      ? await lastAttempt(partitionNumber)
+      : await heartbeats.during(() =>
+          retry('store the batch', () => engine.commitWave(partitionNumber)),
+        );
+    if (outcome === undefined) {
+      // Still folded, not stored: the next group (or the stop) tries again.
+      pending.set(partitionNumber, undefined);
+      return false;
+    }
+    if (outcome.kind === 'conflict') {
+      onConflict(outcome);
+      return false;
+    }
+    for (const next of outcome.next) {
+      const key = topicPartitionKey(next.topic, next.partition);
+      const stored = lastFolded.get(key);
+      lastFolded.delete(key);
+      lag.observe(next.topic, next.partition, {
+        nextOffset: next.offset,
+        ...(stored !== undefined && offsetAfter(stored.offset) === next.offset ? { stored } : {}),
+      });
+      options.replay?.stored(next.topic, next.partition, next.offset);
+    }
+    const payload = lastPayloadOf.get(partitionNumber);
+    if (outcome.next.length > 0 && payload !== undefined) {
+      await commitToKafka(payload, outcome.next);
+      options.afterCommit?.(outcome.next);
+    }
+    return true;
+  }
+
+  /** Stopping: one attempt, no retries (a stop must not wait for a store that is down). */
+  async function lastAttempt(partitionNumber: number) {
+    try {
+      return await engine.commitWave(partitionNumber);
+    } catch (error) {
+      log.warn(
+        { err: error, partitionNumber },
+        'Could not store a wave while stopping; its records are read again at the next start',
+      );
+      return undefined;
+    }
   }
 
   /**
@@ -217,7 +491,12 @@ export function createBatchHandler(
   ): Promise<boolean | undefined> {
     const { topic, partition, highWatermark } = batch;
     const key = topicPartitionKey(topic, partition);
-    const continuity = batchContinuity(key, engine.storedCheckpoint({ topic, partition }), {
+    const heldRecords = held.get(key)?.records.at(-1);
+    const continuesFrom =
+      heldRecords === undefined
+        ? engine.nextOffset({ topic, partition })
+        : offsetAfter(heldRecords.offset);
+    const continuity = batchContinuity(key, continuesFrom, {
       firstOffset: batch.messages[0]?.offset ?? null,
       highWatermark,
     });
@@ -247,10 +526,7 @@ export function createBatchHandler(
     return false;
   }
 
-  function onConflict(
-    outcome: Extract<BatchOutcome, { kind: 'conflict' }>,
-    records: readonly SourceRecord[],
-  ): void {
+  function onConflict(outcome: Conflict): void {
     log.warn(
       { conflict: outcome.conflict, resume: Object.fromEntries(outcome.resume) },
       'The store changed under this consumer (another writer, a flush or a restore); resuming from its checkpoints',
@@ -260,11 +536,12 @@ export function createBatchHandler(
       if (tp === undefined)
         throw new Error(`bug: the engine resumed ${key}, not a topic-partition`);
       positions.retarget(tp.topic, tp.partition);
-      // Resuming below the records this batch started from: the store went back.
-      const first = records.find((r) => r.topic === tp.topic && r.partition === tp.partition);
-      if (first !== undefined && compareOffsets(checkpoint ?? '0', first.offset) < 0)
+      // Resuming below the records that were dropped: the store went back.
+      const first = outcome.dropped.get(key);
+      if (first !== undefined && compareOffsets(checkpoint ?? '0', first) < 0)
         options.replay?.wentBack(tp, checkpoint);
     }
+    options.repositionUnverified();
   }
 
   async function commitToKafka(
@@ -298,7 +575,14 @@ function observeFetched(lag: ConsumerLag, batch: Batch): void {
   });
 }
 
-/** Per `"topic:partition"`, the last record of a slice: the newest one a commit stored. */
+/** For a wave stored outside a batch (a timer, a stop): kafkajs heartbeats by itself then. */
+const NO_HEARTBEATS: BatchHeartbeats = {
+  membershipChanged: false,
+  beat() {},
+  during: (operation) => operation(),
+};
+
+/** Per `"topic:partition"`, the last record of a slice: the newest one it folded. */
 function lastRecordPerPartition(records: readonly SourceRecord[]): Map<string, SourceRecord> {
   const last = new Map<string, SourceRecord>();
   for (const record of records) last.set(topicPartitionKey(record.topic, record.partition), record);

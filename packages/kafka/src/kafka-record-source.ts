@@ -15,7 +15,7 @@ import { createBatchHandler, type CommittedPosition } from './batch-handler.ts';
 import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
 import { createConsumerLag, type ConsumerLag } from './consumer-lag.ts';
 import { watchBrokerLiveness } from './broker-liveness.ts';
-import { watchGroup } from './group-events.ts';
+import { seekToStoredCheckpoints, watchGroup } from './group-events.ts';
 import { KAFKA_CLIENT_RETRY } from './kafka-config.ts';
 import { sourceUnavailable } from './kafka-errors.ts';
 import { silentKafkaLog, type KafkaLog } from './kafka-log.ts';
@@ -180,7 +180,7 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
     },
   });
   const positions = createAssignmentPositions(loadStarts(engine, admin, lag), (tp) =>
-    engine.storedCheckpoint(tp),
+    engine.nextOffset(tp),
   );
   const halts =
     (options.onHistoryTruncated ?? 'stop') === 'halt-partition'
@@ -206,6 +206,38 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
   };
   let stopWatchdog = () => {};
   let stopLiveness = () => {};
+  const handler = createBatchHandler({
+    engine,
+    concurrentBatches: options.concurrentBatches ?? 3,
+    positions,
+    lag,
+    readiness,
+    log,
+    fail,
+    backoff,
+    stopping: stopping.signal,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3000,
+    seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
+    repositionUnverified: () =>
+      void seekToStoredCheckpoints({
+        positions,
+        seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
+        log,
+        fail,
+        halts,
+        stopping: stopping.signal,
+      }),
+    pause: (partitions) => consumer.pause(byTopic(partitions)),
+    resume: (partitions) => consumer.resume(byTopic(partitions)),
+    logStart,
+    replay,
+    ...(halts === undefined ? {} : { halts }),
+    ...(options.afterCommit === undefined ? {} : { afterCommit: options.afterCommit }),
+  });
+  // Waves are stored before the group moves partitions, so the next owner starts where the
+  // work stopped (were one lost, the guard would refuse it and the records come again).
+  consumer.on(consumer.events.REBALANCING, () => void handler.storePendingWaves());
+  consumer.on(consumer.events.GROUP_JOIN, () => handler.assignmentChanged());
 
   try {
     const partitionCount = await connect({
@@ -272,23 +304,7 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
         eachBatchAutoResolve: false,
         // Every batch of a fetch gets a worker at once; the lanes say which may proceed.
         partitionsConsumedConcurrently: Math.max(1, topics.length * partitionCount),
-        eachBatch: createBatchHandler({
-          engine,
-          concurrentBatches: options.concurrentBatches ?? 3,
-          positions,
-          lag,
-          readiness,
-          log,
-          fail,
-          backoff,
-          stopping: stopping.signal,
-          heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3000,
-          seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
-          logStart,
-          replay,
-          ...(halts === undefined ? {} : { halts }),
-          ...(options.afterCommit === undefined ? {} : { afterCommit: options.afterCommit }),
-        }),
+        eachBatch: (payload) => handler.eachBatch(payload),
       });
       await aborted(stopping.signal);
     }
@@ -303,6 +319,7 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
     stopLiveness();
     options.signal.removeEventListener('abort', stop);
     readiness.notJoined('stopping');
+    await handler.storePendingWaves();
     await leave({
       consumer,
       admin,
@@ -315,4 +332,17 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
     readiness.notJoined('stopped');
   }
   if (fatal !== undefined) throw fatal;
+}
+
+/** Partitions as kafkajs' pause and resume take them. */
+function byTopic(
+  partitions: readonly TopicPartition[],
+): Array<{ topic: string; partitions: number[] }> {
+  const topics = new Map<string, number[]>();
+  for (const { topic, partition } of partitions) {
+    const list = topics.get(topic) ?? [];
+    list.push(partition);
+    topics.set(topic, list);
+  }
+  return [...topics].map(([topic, list]) => ({ topic, partitions: list }));
 }

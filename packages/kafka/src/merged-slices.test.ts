@@ -1,6 +1,9 @@
 import type { Batch, KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { mergedSlices } from './merged-slices.ts';
+import { mergedSlices as mergedRuns, recordsOf } from './merged-slices.ts';
+
+const mergedSlices = (batches: readonly Batch[], size: number) =>
+  mergedRuns(batches.map(recordsOf), size);
 
 function batch(topic: string, partition: number, messages: Array<[offset: number, time: number]>) {
   return {

@@ -1,9 +1,9 @@
 import type { SourceRecord } from '@checkout/engine';
-import type { Batch, KafkaMessage } from 'kafkajs';
+import type { Batch } from 'kafkajs';
 import { toSourceRecord } from './source-record.ts';
 
 /**
- * The records of several partitions' batches as slices of at most `size`, merged in timestamp
+ * The records of several partitions (runs in offset order) as slices of at most `size`, merged in timestamp
  * order: each slice then covers the same stretch of time in every topic, so the events one
  * session had in several topics at about the same time land in the same slice and its
  * snapshot is loaded and written once for them.
@@ -12,15 +12,17 @@ import { toSourceRecord } from './source-record.ts';
  * partition), which is all the fold needs: it is deterministic across topic interleavings.
  * Timestamps that are out of order or unreadable only make the merge less useful, never wrong.
  */
-export function* mergedSlices(batches: readonly Batch[], size: number): Generator<SourceRecord[]> {
-  const heads = batches.flatMap((batch) => {
-    const [first] = batch.messages;
-    return first === undefined ? [] : [headAt0(batch, first)];
+export function* mergedSlices(
+  runs: ReadonlyArray<readonly SourceRecord[]>,
+  size: number,
+): Generator<SourceRecord[]> {
+  const heads = runs.flatMap((records) => {
+    const [first] = records;
+    return first === undefined ? [] : [{ records, next: 0, time: Number(first.timestamp) }];
   });
   let slice: SourceRecord[] = [];
   for (let head = earliest(heads); head !== undefined; head = earliest(heads)) {
-    const { batch } = head;
-    slice.push(toSourceRecord(batch.topic, batch.partition, head.message));
+    slice.push(head.records[head.next] as SourceRecord);
     advance(heads, head);
     if (slice.length === size) {
       yield slice;
@@ -30,31 +32,30 @@ export function* mergedSlices(batches: readonly Batch[], size: number): Generato
   if (slice.length > 0) yield slice;
 }
 
-/** Where the merge stands in one batch: its next record and that record's time. */
+/** The records of a partition's batch, as the engine takes them. */
+export function recordsOf(batch: Batch): SourceRecord[] {
+  return batch.messages.map((message) => toSourceRecord(batch.topic, batch.partition, message));
+}
+
+/** Where the merge stands in one run: its next record and that record's time. */
 interface Head {
-  batch: Batch;
+  records: readonly SourceRecord[];
   next: number;
-  message: KafkaMessage;
   time: number;
 }
 
-function headAt0(batch: Batch, message: KafkaMessage): Head {
-  return { batch, next: 0, message, time: Number(message.timestamp) };
-}
-
-/** Moves past the head's record; a batch with none left leaves the merge. */
+/** Moves past the head's record; a run with none left leaves the merge. */
 function advance(heads: Head[], head: Head): void {
   head.next += 1;
-  const message = head.batch.messages[head.next];
-  if (message === undefined) {
+  const record = head.records[head.next];
+  if (record === undefined) {
     heads.splice(heads.indexOf(head), 1);
     return;
   }
-  head.message = message;
-  head.time = Number(message.timestamp);
+  head.time = Number(record.timestamp);
 }
 
-/** The head whose next record is the oldest; ties go to the first batch. */
+/** The head whose next record is the oldest; ties go to the first run. */
 function earliest(heads: readonly Head[]): Head | undefined {
   let found: Head | undefined;
   for (const head of heads) if (found === undefined || head.time < found.time) found = head;

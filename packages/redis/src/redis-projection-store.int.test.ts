@@ -48,7 +48,9 @@ describe('RedisProjectionStore', () => {
 
     const loaded = await store.loadSnapshots(['s1', 'missing', 's2']);
     expect([...loaded.snapshots.keys()]).toEqual(['s1', 's2']);
-    expect(loaded.snapshots.get('s1')).toEqual({ order: testOrder('s1', 3, 2), version: 3 });
+    const stored = loaded.snapshots.get('s1');
+    expect(stored).toEqual({ order: testOrder('s1', 3, 2), version: 3, bytes: expect.any(Number) });
+    expect(stored?.bytes).toBe(encodeSnapshot(testOrder('s1', 3, 2)).length);
     expect(loaded.snapshots.get('s2')?.version).toBe(1);
     const checkpoints = await store.loadCheckpoints([
       { topic: 'cart-events', partition: 0 },

@@ -159,6 +159,7 @@ export function createRedisProjectionStore(options: RedisProjectionStoreOptions)
             loaded.set(sessionId, {
               order: decoded.value,
               version: decoded.value.meta.event_count,
+              bytes: text.length,
             });
           } else {
             // One bad key is not an outage: the engine parks this session's records.

@@ -1,3 +1,4 @@
+import { waveLimits } from '@checkout/config';
 import type { PartitionWatermarks } from '@checkout/kafka';
 import {
   activeGeneration,
@@ -190,6 +191,7 @@ export async function blueGreenRebuild(
       target: store,
       deadLetters,
       currency: config.CHECKOUT_CURRENCY,
+      waves: waveLimits(config),
       partitions: plans,
       log: context.log(),
       signal: context.io.signal,

@@ -1,3 +1,4 @@
+import { waveLimits } from '@checkout/config';
 import { randomBytes } from 'node:crypto';
 import type { CliContext, CommandOutcome } from '../cli-context.ts';
 import { readTopicLayout, topicSubset } from '../kafka-admin.ts';
@@ -46,6 +47,7 @@ export async function dryRunReplay(
     target,
     deadLetters,
     currency: config.CHECKOUT_CURRENCY,
+    waves: waveLimits(config),
     partitions: plans,
     log: context.log(),
     signal: context.io.signal,

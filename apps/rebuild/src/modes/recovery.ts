@@ -1,3 +1,4 @@
+import { waveLimits } from '@checkout/config';
 import { activeGeneration, readCheckpoints } from '@checkout/redis';
 import type { CliContext, CommandOutcome } from '../cli-context.ts';
 import { readTopicLayout, topicSubset } from '../kafka-admin.ts';
@@ -92,6 +93,7 @@ export async function recoverFromSnapshot(
       target,
       deadLetters,
       currency: config.CHECKOUT_CURRENCY,
+      waves: waveLimits(config),
       partitions: plans,
       log: context.log(),
       signal: context.io.signal,

@@ -1,3 +1,4 @@
+import { waveLimits } from '@checkout/config';
 import { randomBytes } from 'node:crypto';
 import {
   activeGeneration,
@@ -89,6 +90,7 @@ export async function verifyAgainstLive(
       target,
       deadLetters: countingDeadLetters(),
       currency: config.CHECKOUT_CURRENCY,
+      waves: waveLimits(config),
       partitions: plans,
       log: context.log(),
       signal: context.io.signal,

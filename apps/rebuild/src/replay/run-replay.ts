@@ -23,6 +23,8 @@ export interface ReplayRunOptions {
   target: ReplayTarget;
   deadLetters: DeadLetterSink;
   currency: string;
+  /** When the engine stores a wave (WAVE_MAX_BYTES, WAVE_MAX_MS). @default its defaults */
+  waves?: { maxBytes?: number; maxMs?: number };
   /** Start and high watermark of every partition replayed, for the stop condition and progress. */
   partitions: readonly PartitionPlan[];
   log: KafkaLog;
@@ -65,6 +67,7 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayResult
     deadLetters: options.deadLetters,
     topics: options.topics,
     domain: { currency: options.currency },
+    ...(options.waves === undefined ? {} : { waves: options.waves }),
     observer: stats.observer,
   });
   const lag = createConsumerLag();

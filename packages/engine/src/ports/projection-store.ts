@@ -50,6 +50,8 @@ export interface StoredSnapshot {
   order: CheckoutOrder;
   /** The guard value: `meta.event_count` of the stored document. */
   version: number;
+  /** Size of the stored document, where the store knows it (working set budgets). */
+  bytes?: number;
 }
 
 export interface SnapshotWrite {
