@@ -77,6 +77,8 @@ function setup(
     logStart?: string;
     /** Halt partitions on a history alarm instead of stopping. */
     halts?: boolean;
+    /** How long held records wait for a batch. @default 60 s (longer than any test) */
+    maxHoldMs?: number;
   } = {},
 ) {
   const outcomes = [...(options.outcomes ?? [])];
@@ -151,6 +153,7 @@ function setup(
     ...(options.halts === true ? { halts } : {}),
     stopping: stopping.signal,
     heartbeatIntervalMs: 10,
+    maxHoldMs: options.maxHoldMs ?? 60_000,
     backoff: { baseMs: 1, capMs: 2 },
     afterCommit: (positions) => committed.push(positions),
   });
@@ -358,6 +361,31 @@ describe('batch handler', () => {
     ]);
     expect(paused).toEqual(['pause payment-events', 'resume payment-events']);
     expect(committed).toHaveLength(0); // payment:1 is still catching up: the wave goes on
+  });
+
+  it('folds held records anyway when no batch of their number comes (the slow topic fell silent)', async () => {
+    const { handler, seen, paused, committed } = setup({
+      maxHoldMs: 20,
+      due: { due: false, dueInMs: 30 },
+    });
+    const timed = (name: string, times: number[], high: string) => {
+      const made = payload([], 0, high);
+      Object.assign(made.value.batch, {
+        topic: name,
+        messages: times.map((time, i) => message(i, String(time))),
+      });
+      return made;
+    };
+    // cart is not caught up (high watermark 100) but sends nothing more.
+    await Promise.all([
+      handler(timed('cart-events', [1000], '100').value),
+      handler(timed('payment-events', [1000, 9000], '2').value),
+    ]);
+    expect(paused).toEqual(['pause payment-events']);
+    await vi.waitFor(() => expect(seen).toHaveLength(2));
+    expect(seen[1]?.map((r) => `${r.topic}@${r.offset}`)).toEqual(['payment-events@1']);
+    expect(paused).toEqual(['pause payment-events', 'resume payment-events']);
+    await vi.waitFor(() => expect(committed).toHaveLength(1)); // and the wave is stored
   });
 
   it('reads the fetched offset kafkajs keeps on its Batch', () => {

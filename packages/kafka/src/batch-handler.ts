@@ -55,6 +55,11 @@ export interface BatchHandlerOptions {
    * number still catching up before they are held back (time-alignment.ts). @default 1000
    */
   maxSkewMs?: number;
+  /**
+   * How long held records wait for a batch of their partition number before they are folded
+   * anyway (a partition that holds the others back may fall silent). @default 1000
+   */
+  maxHoldMs?: number;
   /** Stops the source with a non-retryable error (the batch is left unresolved). */
   fail(error: Error): void;
   /**
@@ -133,12 +138,15 @@ interface GroupRun extends PartitionRun {
 
 /** A lane item that stores the lane's pending wave. */
 const STORE_WAVE = Symbol('store the pending wave');
-type LaneItem = EachBatchPayload | typeof STORE_WAVE;
+/** A lane item that folds what the lane holds back, aligned or not (no batch came for it). */
+const RELEASE_HELD = Symbol('fold the held records');
+type LaneItem = EachBatchPayload | typeof STORE_WAVE | typeof RELEASE_HELD;
 
 export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
   const { engine, positions, lag, log } = options;
   const sliceSize = options.maxRecordsPerBatch ?? DEFAULT_MAX_RECORDS_PER_BATCH;
   const maxSkewMs = options.maxSkewMs ?? 1000;
+  const maxHoldMs = options.maxHoldMs ?? 1000;
   const lanes = createPartitionLanes<LaneItem>(options.concurrentBatches ?? 1, handleGroup);
   /** Partition numbers with a pending wave, and the timer that stores it when it is due. */
   const pending = new Map<number, NodeJS.Timeout | undefined>();
@@ -150,8 +158,11 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
   const held = new Map<string, HeldRecords>();
   /** Per `"topic:partition"`, how far it got and whether it is caught up (time-alignment.ts). */
   const reaches = new Map<string, PartitionReach & TopicPartition>();
+  /** Per partition number holding records back, the timer that folds them if no batch comes. */
+  const releaseTimers = new Map<number, NodeJS.Timeout>();
   options.stopping.addEventListener('abort', () => {
     for (const timer of pending.values()) clearTimeout(timer);
+    for (const timer of releaseTimers.values()) clearTimeout(timer);
   });
 
   return {
@@ -171,23 +182,33 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
   async function handleGroup(partitionNumber: number, items: LaneItem[]) {
     const obsoleteBatch = (payload: EachBatchPayload) =>
       options.stopping.aborted || !payload.isRunning() || payload.isStale();
-    const payloads = items.filter((item): item is EachBatchPayload => item !== STORE_WAVE);
+    const payloads = items.filter((item): item is EachBatchPayload => typeof item !== 'symbol');
     let group = payloads.filter((payload) => !obsoleteBatch(payload));
     const [first] = group;
-    if (first === undefined) {
+    // No batch came for what is held since RELEASE_HELD was set: fold it without aligning.
+    const release =
+      first === undefined && items.includes(RELEASE_HELD) && holdsAny(partitionNumber);
+    if (first === undefined && !release) {
       if (pending.has(partitionNumber)) await storeWave(partitionNumber, NO_HEARTBEATS);
       return;
     }
-    lastPayloadOf.set(partitionNumber, first);
+    if (first !== undefined) lastPayloadOf.set(partitionNumber, first);
     for (const { batch } of group) observeFetched(lag, batch);
     const label = group.map(({ batch }) => topicPartitionKey(batch.topic, batch.partition));
-    // Any batch's heartbeat will do: it is the consumer's.
-    const heartbeats = batchHeartbeats(first.heartbeat, options.heartbeatIntervalMs, (error) =>
-      log.debug({ err: error, partitions: label }, 'Kafka heartbeat failed during a batch'),
-    );
+    // Any batch's heartbeat will do: it is the consumer's. Without one, kafkajs beats itself.
+    const heartbeats =
+      first === undefined
+        ? NO_HEARTBEATS
+        : batchHeartbeats(first.heartbeat, options.heartbeatIntervalMs, (error) =>
+            log.debug({ err: error, partitions: label }, 'Kafka heartbeat failed during a batch'),
+          );
     const obsolete = () => heartbeats.membershipChanged || group.some(obsoleteBatch);
-    const retry = retrying(options, heartbeats, obsolete, label.join(','), (error) =>
-      group.forEach(({ batch }) => alarm(batch.topic, batch.partition, error)),
+    const retry = retrying(
+      options,
+      heartbeats,
+      obsolete,
+      label.join(',') || `partition number ${partitionNumber}`,
+      (error) => group.forEach(({ batch }) => alarm(batch.topic, batch.partition, error)),
     );
 
     dropStaleHeld(partitionNumber);
@@ -200,7 +221,10 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
     if (group.length === 0 && !holdsAny(partitionNumber)) return;
 
     const runs = runsOf(partitionNumber, group);
-    const aligned = alignInTime(runs, reachesBesides(partitionNumber, runs), maxSkewMs);
+    const aligned = release
+      ? { fold: runs.map(({ records }) => [...records]), hold: new Map<string, SourceRecord[]>() }
+      : alignInTime(runs, reachesBesides(partitionNumber, runs), maxSkewMs);
+    if (release) log.debug({ partitionNumber }, 'Folding held records: no batch came for them');
     // Slices: what the engine parses and loads at once stays bounded by the slice, not by the
     // fetch (which a compressed topic can make very large); the wave by its own limits.
     const byPartition = new Map(
@@ -235,10 +259,32 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
       if (due && !(await storeWave(partitionNumber, heartbeats, retry))) return dropHeld(runs);
     }
     hold(runs, aligned.hold, byPartition);
+    releaseLater(partitionNumber);
     if (!pending.has(partitionNumber)) return;
     const caughtUp = aligned.hold.size === 0 && runs.every((run) => run.caughtUp);
     if (caughtUp || due || obsolete()) await storeWave(partitionNumber, heartbeats, retry);
     else storeLater(partitionNumber, dueInMs);
+  }
+
+  /**
+   * Held records wait for a batch of their number to fold them: the partition holding them
+   * back is fetched on and sends one. Should none come within maxHoldMs (it fell silent, or
+   * what is known of it is out of date), they are folded anyway: holding back only changes
+   * when records are folded, never the result, and must never keep them from being stored.
+   */
+  function releaseLater(partitionNumber: number): void {
+    clearTimeout(releaseTimers.get(partitionNumber));
+    releaseTimers.delete(partitionNumber);
+    if (!holdsAny(partitionNumber) || options.stopping.aborted) return;
+    const timer = setTimeout(() => {
+      releaseTimers.delete(partitionNumber);
+      lanes.submit(partitionNumber, RELEASE_HELD).catch((error: unknown) =>
+        // A bug: handleGroup reports every failure it expects itself.
+        options.fail(error instanceof Error ? error : new Error(String(error))),
+      );
+    }, maxHoldMs);
+    timer.unref();
+    releaseTimers.set(partitionNumber, timer);
   }
 
   /** Per partition of the group and held of its number: held records first, then the batch's. */
