@@ -179,6 +179,18 @@ describe('assignment positions', () => {
     expect(await positions.decide(batch('12'))).toEqual({ kind: 'seek', offset: '0' });
   });
 
+  it('judges a re-targeted partition against the log end its batches saw, not the one read at assignment', async () => {
+    const store = loader({ 'cart-events:0': { checkpoint: '10', low: '0', high: '20' } });
+    const positions = createAssignmentPositions(store.load, store.checkpointOf);
+    positions.reset([cart0]);
+    await positions.decide(batch('10', cart0, '20'));
+    await positions.decide(batch('20', cart0, '60')); // the log grew while it was consumed
+    store.adopt('cart-events:0', '50'); // a conflict: the engine adopted the stored checkpoint
+    positions.retarget('cart-events', 0);
+    const { targets } = await positions.unverifiedTargets();
+    expect(targets).toMatchObject([{ ...cart0, target: { ok: true, offset: '50' } }]);
+  });
+
   it('lists unverified targets for seeking right after a join', async () => {
     const store = loader({
       'cart-events:0': { checkpoint: '4', low: '0', high: '9' },

@@ -111,6 +111,17 @@ export function createAssignmentPositions(
     loading = null;
   }
 
+  /**
+   * Keeps the cached log end as fresh as the batches say: a conflict re-targets partitions
+   * whose checkpoints moved past the end read at assignment, and judged against that old end
+   * they would look like a log that went back (and halt).
+   */
+  function raiseHigh(key: string, highWatermark: string): void {
+    const marks = cache?.get(key);
+    if (marks !== undefined && compareOffsets(highWatermark, marks.high) > 0)
+      cache?.set(key, { ...marks, high: highWatermark });
+  }
+
   function loadStarts(): Promise<Map<string, Watermarks>> {
     if (cache !== null) return Promise.resolve(cache);
     if (loading === null) {
@@ -171,6 +182,7 @@ export function createAssignmentPositions(
     },
     async decide({ topic, partition, fetchedOffset, highWatermark }) {
       const key = topicPartitionKey(topic, partition);
+      raiseHigh(key, highWatermark);
       if (verified.has(key)) return { kind: 'process' };
       const at = generation;
       const marks = (await loadStarts()).get(key);
