@@ -138,10 +138,11 @@ function setup(
     isHalted: (t, p) => halted.some(([ht, hp]) => ht === t && hp === p),
     clear: () => void halted.splice(0),
   };
+  const lag = createConsumerLag();
   const handler = createBatchHandler({
     engine,
     positions,
-    lag: createConsumerLag(),
+    lag,
     readiness,
     log: silentKafkaLog,
     seek: (...args) => seeks.push(args),
@@ -173,6 +174,7 @@ function setup(
     committed,
     logStarts,
     halted,
+    lag,
   };
 }
 
@@ -231,11 +233,16 @@ describe('batch handler', () => {
       resume: new Map([['cart-events:1', '9']]),
       dropped: new Map([['cart-events:1', '1']]),
     };
-    const { handler, positions, committed, repositioned } = setup({ commits: [conflict] });
-    const batch = payload([1, 2], 1, '3');
+    const { handler, positions, committed, repositioned, lag } = setup({
+      commits: [conflict],
+      due: { due: true, dueInMs: 0 },
+    });
+    const batch = payload([1, 2], 1, '20');
     await handler(batch.value);
     expect(positions.retarget).toHaveBeenCalledWith('cart-events', 1);
     expect([batch.commits, committed]).toEqual([[], []]);
+    // The lag follows the store: the seek to 9 may bring no batch to say so.
+    expect(lag.snapshot()).toMatchObject([{ nextOffset: '9', lag: 11 }]);
     // Sought back at once: kafkajs fetched past the dropped records, and none may come again.
     expect(repositioned).toHaveLength(1);
   });

@@ -582,6 +582,9 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
       if (tp === undefined)
         throw new Error(`bug: the engine resumed ${key}, not a topic-partition`);
       positions.retarget(tp.topic, tp.partition);
+      // Where it resumes is what the store holds: a commit that timed out may have landed
+      // (the conflict is with ourselves), and a seek to the log end brings no batch to say so.
+      if (checkpoint !== null) lag.observe(tp.topic, tp.partition, { nextOffset: checkpoint });
       // Resuming below the records that were dropped: the store went back.
       const first = outcome.dropped.get(key);
       if (first !== undefined && compareOffsets(checkpoint ?? '0', first) < 0)
