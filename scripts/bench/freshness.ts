@@ -18,6 +18,7 @@ import {
   logicalTargets,
   projectorEnv,
   projectorMain,
+  projectorMetrics,
   type PhaseContext,
 } from './phases.ts';
 import { COMPRESSION, connectOrderedProducer, produceRecords } from './produce-records.ts';
@@ -70,6 +71,11 @@ export interface FreshnessRate {
   unseen: number;
   /** Projector CPU seconds over this rate's stream, per record (µs). */
   cpuMicrosPerEvent: number;
+  /**
+   * The projector's own account over this rate (its /metrics): waves stored, and per wave its
+   * records, engine time (fold and store) and the part of it in Redis (load and commit), ms.
+   */
+  waves?: { stored: number; recordsPerWave: number; engineMs: number; storeMs: number };
 }
 
 interface PendingRecord {
@@ -134,6 +140,7 @@ export async function measureFreshness(context: PhaseContext): Promise<Freshness
       const measured: FreshnessRate[] = [];
       for (const rate of rates) {
         const cpuBefore = child.cpuSeconds();
+        const metricsBefore = await projectorMetrics(child.stdout());
         const result = await pacedStream(context, {
           topics,
           rate,
@@ -143,7 +150,12 @@ export async function measureFreshness(context: PhaseContext): Promise<Freshness
           failed,
         });
         const cpu = child.cpuSeconds() - cpuBefore;
-        measured.push({ ...result, cpuMicrosPerEvent: (cpu * 1e6) / result.records });
+        const waves = wavesBetween(metricsBefore, await projectorMetrics(child.stdout()));
+        measured.push({
+          ...result,
+          cpuMicrosPerEvent: (cpu * 1e6) / result.records,
+          ...(waves === undefined ? {} : { waves }),
+        });
       }
       const pacedCpuSeconds = child.cpuSeconds() - cpuAfterBacklog;
       const peakRssBytes = child.peakRss();
@@ -313,6 +325,21 @@ async function pacedStream(
     ack: summarizeLatencies(acks),
     pollIntervalMs: (performance.now() - pollStarted) / Math.max(1, polls),
     unseen,
+  };
+}
+
+type MetricSums = Awaited<ReturnType<typeof projectorMetrics>>;
+
+function wavesBetween(before: MetricSums, after: MetricSums): FreshnessRate['waves'] {
+  if (before === undefined || after === undefined) return undefined;
+  const delta = (metric: string) => after(metric) - before(metric);
+  const stored = delta('checkout_batch_records_count');
+  if (stored <= 0) return undefined;
+  return {
+    stored,
+    recordsPerWave: delta('checkout_batch_records_sum') / stored,
+    engineMs: (1000 * delta('checkout_batch_duration_seconds_sum')) / stored,
+    storeMs: (1000 * delta('checkout_store_duration_seconds_sum')) / stored,
   };
 }
 

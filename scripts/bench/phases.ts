@@ -504,19 +504,8 @@ async function watchChild(
  * in its start-up log line): batches, records per batch, time in the engine and in Redis.
  */
 async function engineBreakdown(log: string): Promise<Record<string, unknown>> {
-  const port = /listening on http:\/\/localhost:(\d+)/.exec(log)?.[1];
-  if (port === undefined) return {};
-  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
-    (response) => response.text(),
-    () => '',
-  );
-  const sum = (metric: string) => {
-    let value = 0;
-    for (const match of text.matchAll(new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) {
-      value += Number(match[1]);
-    }
-    return value;
-  };
+  const sum = await projectorMetrics(log);
+  if (sum === undefined) return {};
   const batches = sum('checkout_batch_records_count');
   return {
     batches,
@@ -524,6 +513,28 @@ async function engineBreakdown(log: string): Promise<Record<string, unknown>> {
       batches === 0 ? null : Math.round(sum('checkout_batch_records_sum') / batches),
     engine_seconds: round(sum('checkout_batch_duration_seconds_sum')),
     store_seconds: round(sum('checkout_store_duration_seconds_sum')),
+  };
+}
+
+/**
+ * One scrape of the projector's `/metrics` (its port from the start-up log line): a metric's
+ * value summed over its label sets. Undefined before the projector listens.
+ */
+export async function projectorMetrics(
+  log: string,
+): Promise<((metric: string) => number) | undefined> {
+  const port = /listening on http:\/\/localhost:(\d+)/.exec(log)?.[1];
+  if (port === undefined) return undefined;
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+    (response) => response.text(),
+    () => '',
+  );
+  return (metric) => {
+    let value = 0;
+    for (const match of text.matchAll(new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) {
+      value += Number(match[1]);
+    }
+    return value;
   };
 }
 
