@@ -28,6 +28,8 @@ export interface ConsumerReport {
   /** Milliseconds since this process started: group joined, last record handled. */
   joinedMs: number;
   doneMs: number;
+  /** CPU seconds (user + system) of this process from its start to the last record handled. */
+  cpuSeconds: number;
 }
 
 const config = JSON.parse(process.env['BENCH_CONSUMER'] ?? 'null') as ConsumerConfig | null;
@@ -66,6 +68,7 @@ try {
     records: consumed.records,
     joinedMs: consumed.joinedAt,
     doneMs: consumed.doneAt,
+    cpuSeconds: consumed.cpuSecondsAtDone,
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 } finally {

@@ -13,6 +13,14 @@ export interface ConsumptionResult {
   /** `performance.now()` when the last record's batch was handled and committed. */
   doneAt: number;
   startedAt: number;
+  /** CPU seconds (user + system) this process had used when the last record was handled. */
+  cpuSecondsAtDone: number;
+}
+
+/** CPU seconds (user + system) this process used since it started. */
+export function processCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
 }
 
 /**
@@ -46,6 +54,7 @@ export async function consumeToHighWatermarks(options: {
   let records = 0;
   let joinedAt = 0;
   let doneAt = 0;
+  let cpuSecondsAtDone = 0;
   consumer.on(consumer.events.GROUP_JOIN, () => {
     if (joinedAt === 0) joinedAt = performance.now();
   });
@@ -80,6 +89,7 @@ export async function consumeToHighWatermarks(options: {
             if (high !== undefined && BigInt(last.offset) + 1n >= high) remaining.delete(field);
             if (remaining.size === 0 && doneAt === 0) {
               doneAt = performance.now();
+              cpuSecondsAtDone = processCpuSeconds();
               resolve();
             }
           },
@@ -90,5 +100,5 @@ export async function consumeToHighWatermarks(options: {
   } finally {
     await consumer.disconnect();
   }
-  return { records, joinedAt, doneAt, startedAt };
+  return { records, joinedAt, doneAt, startedAt, cpuSecondsAtDone };
 }

@@ -13,6 +13,7 @@ import { waitForCheckpoints } from './checkpoint-watch.ts';
 import { runChild, type ChildRun } from './child-process.ts';
 import { waitForStableGroup, type Admin } from './consumer-group.ts';
 import type { ConsumerConfig, ConsumerReport } from './consumer-main.ts';
+import type { CompressionName, KafkaClient } from './produce-records.ts';
 import {
   busySeconds,
   calls,
@@ -54,7 +55,11 @@ export interface PhaseResult {
   memory?: Record<string, number>;
   /** Where (c), (u), (d), (C), (D) stored. */
   store?: BenchStore['mode'];
-  /** CPU seconds (user + system) of the child from its start until every record was stored. */
+  /**
+   * CPU seconds (user + system) of the child from its start until every record was stored
+   * (/proc/<pid>/stat for (c), (d) and their kin; the child's own process.cpuUsage() at its
+   * last record for (a), (b), (k), which exit by themselves).
+   */
   childCpuSeconds?: number;
   /** CPU seconds the Redis servers (every master of a cluster) used meanwhile. */
   redisCpuSeconds?: number;
@@ -65,6 +70,7 @@ export interface PhaseResult {
 }
 
 export interface PhaseContext {
+  kafka: KafkaClient;
   admin: Admin;
   /** The standalone Redis: (b) and the bench's own bookkeeping. */
   redis: RedisClient;
@@ -80,6 +86,10 @@ export interface PhaseContext {
   /** Physical `"<topic>:<partition>"` → high watermark. */
   highs: ReadonlyMap<string, bigint>;
   records: number;
+  /** Partitions of each topic, the generator's seed, how records are produced: for (f). */
+  partitions: number;
+  seed: number;
+  compression: CompressionName;
   resultsDir: string;
   /** Unique per run and size: namespaces and group ids are derived from it. */
   tag: string;
@@ -88,7 +98,7 @@ export interface PhaseContext {
 }
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const projectorMain = join(repoRoot, 'apps/projector/src/main.ts');
+export const projectorMain = join(repoRoot, 'apps/projector/src/main.ts');
 const rebuildMain = join(repoRoot, 'apps/rebuild/src/main.ts');
 const consumerMain = fileURLToPath(new URL('./consumer-main.ts', import.meta.url));
 const platformaticMain = fileURLToPath(new URL('./platformatic-main.ts', import.meta.url));
@@ -96,7 +106,7 @@ const platformaticMain = fileURLToPath(new URL('./platformatic-main.ts', import.
 const dockerfile = join(repoRoot, 'docker/projector.Dockerfile');
 
 /** NODE_OPTIONS of the projector's image: (c) runs as the image does. */
-function imageNodeOptions(): string {
+export function imageNodeOptions(): string {
   const line = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(readFileSync(dockerfile, 'utf8'));
   if (line?.[1] === undefined) throw new Error(`${dockerfile} sets no NODE_OPTIONS line`);
   return line[1];
@@ -136,6 +146,7 @@ export async function measureLimit(
     redisExecuted: null,
     redisByCommand: null,
     memory: measured.child.memory(),
+    ...(measured.cpuSeconds === undefined ? {} : { childCpuSeconds: measured.cpuSeconds }),
   };
 }
 
@@ -163,6 +174,7 @@ export async function measureOriginalDesign(context: PhaseContext): Promise<Phas
     redisByCommand: Object.fromEntries(calls(executed)),
     redisBusySeconds: busySeconds(executed),
     memory: measured.child.memory(),
+    ...(measured.cpuSeconds === undefined ? {} : { childCpuSeconds: measured.cpuSeconds }),
   };
 }
 
@@ -176,7 +188,7 @@ async function runConsumer(
   groupId: string,
   label: string,
   namespace = `${context.tag}-unused`,
-): Promise<{ child: ChildRun; result: ReturnType<typeof throughput> }> {
+): Promise<{ child: ChildRun; result: ReturnType<typeof throughput>; cpuSeconds?: number }> {
   const config: ConsumerConfig = {
     mode,
     brokers: context.brokers,
@@ -212,7 +224,11 @@ async function runConsumer(
     throw new Error(`the ${mode} consumer saw ${report.records} records of ${context.records}`);
   }
   // The child's clock starts with the process: its done time is the wall time since start.
-  return { child, result: throughput(context.records, report.joinedMs, report.doneMs, 0) };
+  return {
+    child,
+    result: throughput(context.records, report.joinedMs, report.doneMs, 0),
+    ...(report.cpuSeconds === undefined ? {} : { cpuSeconds: report.cpuSeconds }),
+  };
 }
 
 /**
@@ -246,15 +262,13 @@ export async function measureProjector(
   const before = await serverFigures(store);
   const child = runChild(projectorMain, [], {
     env: {
-      KAFKA_BROKERS: context.brokers.join(','),
-      KAFKA_GROUP_ID: group,
-      KAFKA_TOPIC_PREFIX: context.prefix,
-      ...store.env,
-      REDIS_NAMESPACE: namespace,
-      DLQ_TOPIC: `${context.prefix}checkout-events-dlq`,
-      SNAPSHOT_TTL_SECONDS: String(context.ttlSeconds),
-      HTTP_PORT: '0',
-      LOG_LEVEL: 'info',
+      ...projectorEnv(context, {
+        prefix: context.prefix,
+        namespace,
+        group,
+        dlq: `${context.prefix}checkout-events-dlq`,
+        env: store.env,
+      }),
       ...(id === 'p' ? { SNAPSHOT_CHANGELOG_TOPIC: changelogTopic(context) } : {}),
       ...heap,
     },
@@ -300,6 +314,31 @@ export async function measureProjector(
     childCpuSeconds,
     redisCpuSeconds: after.cpuSeconds - before.cpuSeconds,
     ...(spreads === undefined ? {} : spreads),
+  };
+}
+
+/** The environment (c) runs the projector with, heap settings apart. */
+export function projectorEnv(
+  context: PhaseContext,
+  options: {
+    prefix: string;
+    namespace: string;
+    group: string;
+    dlq: string;
+    /** The store's REDIS_URL (and cluster settings). */
+    env: Record<string, string>;
+  },
+): Record<string, string> {
+  return {
+    KAFKA_BROKERS: context.brokers.join(','),
+    KAFKA_GROUP_ID: options.group,
+    KAFKA_TOPIC_PREFIX: options.prefix,
+    ...options.env,
+    REDIS_NAMESPACE: options.namespace,
+    DLQ_TOPIC: options.dlq,
+    SNAPSHOT_TTL_SECONDS: String(context.ttlSeconds),
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'info',
   };
 }
 
@@ -445,7 +484,7 @@ async function watchChild(
     const joined = waitForStableGroup(context.admin, groupId, { signal: stop.signal });
     const progress = await waitForCheckpoints({
       read: checkpoints,
-      targets: logicalTargets(context),
+      targets: logicalTargets(context.topics, context.highs),
       signal: stop.signal,
       failed,
     });
@@ -465,19 +504,8 @@ async function watchChild(
  * in its start-up log line): batches, records per batch, time in the engine and in Redis.
  */
 async function engineBreakdown(log: string): Promise<Record<string, unknown>> {
-  const port = /listening on http:\/\/localhost:(\d+)/.exec(log)?.[1];
-  if (port === undefined) return {};
-  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
-    (response) => response.text(),
-    () => '',
-  );
-  const sum = (metric: string) => {
-    let value = 0;
-    for (const match of text.matchAll(new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) {
-      value += Number(match[1]);
-    }
-    return value;
-  };
+  const sum = await projectorMetrics(log);
+  if (sum === undefined) return {};
   const batches = sum('checkout_batch_records_count');
   return {
     batches,
@@ -488,16 +516,41 @@ async function engineBreakdown(log: string): Promise<Record<string, unknown>> {
   };
 }
 
+/**
+ * One scrape of the projector's `/metrics` (its port from the start-up log line): a metric's
+ * value summed over its label sets. Undefined before the projector listens.
+ */
+export async function projectorMetrics(
+  log: string,
+): Promise<((metric: string) => number) | undefined> {
+  const port = /listening on http:\/\/localhost:(\d+)/.exec(log)?.[1];
+  if (port === undefined) return undefined;
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+    (response) => response.text(),
+    () => '',
+  );
+  return (metric) => {
+    let value = 0;
+    for (const match of text.matchAll(new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) {
+      value += Number(match[1]);
+    }
+    return value;
+  };
+}
+
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
-/** Checkpoint fields use the logical topic names. */
-function logicalTargets(context: PhaseContext): Map<string, bigint> {
+/** Checkpoint fields use the logical topic names: the high watermarks under those. */
+export function logicalTargets(
+  topics: TopicNames,
+  highs: ReadonlyMap<string, bigint>,
+): Map<string, bigint> {
   const targets = new Map<string, bigint>();
-  for (const [field, high] of context.highs) {
+  for (const [field, high] of highs) {
     const tp = parseTopicPartitionKey(field);
-    const logical = tp === undefined ? undefined : context.topics.toLogical(tp.topic);
+    const logical = tp === undefined ? undefined : topics.toLogical(tp.topic);
     if (tp !== undefined && logical !== undefined)
       targets.set(topicPartitionKey(logical, tp.partition), high);
   }

@@ -1,5 +1,5 @@
 import { Consumer, type Message } from '@platformatic/kafka';
-import type { ConsumptionResult } from './kafka-consumption.ts';
+import { processCpuSeconds, type ConsumptionResult } from './kafka-consumption.ts';
 import { parseTopicPartitionKey } from '@checkout/engine';
 
 /**
@@ -32,6 +32,7 @@ export async function consumeWithPlatformatic(options: {
   let records = 0;
   let joinedAt = 0;
   let doneAt = 0;
+  let cpuSecondsAtDone = 0;
   // Emitted once the SyncGroup answered (the assignment is known), like kafkajs's GROUP_JOIN.
   consumer.on('consumer:group:join', () => {
     if (joinedAt === 0) joinedAt = performance.now();
@@ -56,6 +57,7 @@ export async function consumeWithPlatformatic(options: {
         if (!reachedHigh(remaining, message)) return;
         if (remaining.size === 0 && doneAt === 0) {
           doneAt = performance.now();
+          cpuSecondsAtDone = processCpuSeconds();
           resolve();
         }
       });
@@ -66,7 +68,7 @@ export async function consumeWithPlatformatic(options: {
   } finally {
     await consumer.close(true);
   }
-  return { records, joinedAt, doneAt, startedAt };
+  return { records, joinedAt, doneAt, startedAt, cpuSecondsAtDone };
 }
 
 /** Topic → partition → offset of its last record, looked up per record without a string key. */

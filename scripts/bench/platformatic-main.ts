@@ -20,6 +20,7 @@ const report: ConsumerReport = {
   records: consumed.records,
   joinedMs: consumed.joinedAt,
   doneMs: consumed.doneAt,
+  cpuSeconds: consumed.cpuSecondsAtDone,
 };
 process.stdout.write(`${JSON.stringify(report)}\n`);
 // Nothing should linger after the close; if a socket does, the bench must not wait on it.

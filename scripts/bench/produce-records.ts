@@ -43,13 +43,7 @@ export interface ProduceSummary {
  * broker appended the retried records twice (a run saw 103 033 records of 100 000).
  */
 export async function produceRecords(options: ProduceOptions): Promise<ProduceSummary> {
-  process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
-  const producer = options.kafka.producer({
-    allowAutoTopicCreation: false,
-    idempotent: true,
-    maxInFlightRequests: 1,
-  });
-  await producer.connect();
+  const producer = await connectOrderedProducer(options.kafka);
   const started = performance.now();
   const chunk = options.chunk ?? 5000;
   const compression = COMPRESSION[options.compression ?? 'gzip'];
@@ -93,6 +87,18 @@ export async function produceRecords(options: ProduceOptions): Promise<ProduceSu
     await producer.disconnect();
   }
   return summary.result((performance.now() - started) / 1000);
+}
+
+/** The bench's producer: idempotent, one request in flight, so per-partition order holds. */
+export async function connectOrderedProducer(kafka: KafkaClient) {
+  process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  await producer.connect();
+  return producer;
 }
 
 /** The stream's summary without producing it (`pnpm loadgen --embedded`). */

@@ -1,4 +1,5 @@
 import type { DomainFigure } from './domain-bench.ts';
+import type { FreshnessResult } from './freshness.ts';
 import type { MachineInfo } from './machine.ts';
 import type { PhaseId, PhaseResult } from './phases.ts';
 import type { ProduceSummary } from './produce-records.ts';
@@ -9,6 +10,8 @@ export interface SizeResult {
   produce: ProduceSummary;
   /** Every measurement in run order; the limit is measured twice (first and last). */
   phases: PhaseResult[];
+  /** (f), when it ran: latency under a paced load, on topics of its own. */
+  freshness?: FreshnessResult;
 }
 
 export interface TargetCheck {
@@ -34,6 +37,26 @@ export function bestOf(size: SizeResult, id: PhaseId): PhaseResult | undefined {
     .sort((a, b) => b.eventsPerSecond - a.eventsPerSecond)[0];
 }
 
+/** The freshness targets: p99 from the producer's ack to the effect stored, per offered rate. */
+export const FRESHNESS_TARGETS: ReadonlyArray<{ rate: number; p99Ms: number }> = [
+  { rate: 2000, p99Ms: 50 },
+  { rate: 10_000, p99Ms: 100 },
+];
+
+/**
+ * Snapshots the commit script wrote: each write is two SETs, the document and its last-write
+ * mark (commit-script.ts, last-write-mark.ts); the few other SETs (a rebuild's generation
+ * pointer) round away. Null when the phase's commands were not counted.
+ */
+export function snapshotWrites(phase: PhaseResult): number | null {
+  if (phase.redisByCommand == null) return null;
+  return Math.floor((phase.redisByCommand['set'] ?? 0) / 2);
+}
+
+/**
+ * Every target of the issue, each compared with its own threshold; a target whose phases did
+ * not run is left out, not guessed.
+ */
 export function evaluateTargets(
   sizes: readonly SizeResult[],
   domain: readonly DomainFigure[],
@@ -69,15 +92,25 @@ export function evaluateTargets(
     }
     if (limit && projector) {
       const ratio = projector.eventsPerSecond / limit.eventsPerSecond;
-      checks.push(check(`projector ≥ 0.7 × limit ${at}`, `${ratio.toFixed(2)} ×`, ratio >= 0.7));
+      checks.push(
+        check(
+          `projector catching up (c) ≥ 0.5 × limit (a) ${at}`,
+          `${ratio.toFixed(2)} ×`,
+          ratio >= 0.5,
+        ),
+      );
     }
     if (original && projector) {
       const ratio = projector.eventsPerSecond / original.eventsPerSecond;
-      checks.push(check(`projector ≥ 10 × original ${at}`, `${ratio.toFixed(1)} ×`, ratio >= 10));
+      checks.push(
+        check(`projector (c) ≥ 10 × original (b) ${at}`, `${ratio.toFixed(1)} ×`, ratio >= 10),
+      );
     }
     if (limit && rebuild) {
       const ratio = rebuild.eventsPerSecond / limit.eventsPerSecond;
-      checks.push(check(`rebuild ≥ 0.7 × limit ${at}`, `${ratio.toFixed(2)} ×`, ratio >= 0.7));
+      checks.push(
+        check(`rebuild (d) ≥ 0.7 × limit (a) ${at}`, `${ratio.toFixed(2)} ×`, ratio >= 0.7),
+      );
     }
     if (projector?.redisRequests != null) {
       const perEvent = projector.redisRequests / projector.records;
@@ -85,9 +118,38 @@ export function evaluateTargets(
         check(`projector ≤ 0.2 Redis commands/event ${at}`, perEvent.toFixed(3), perEvent <= 0.2),
       );
     }
-    if (size.size >= 1_000_000 && projector?.peakRssBytes != null) {
-      const mb = projector.peakRssBytes / 1e6;
-      checks.push(check(`projector peak RSS ≤ 300 MB ${at}`, `${mb.toFixed(0)} MB`, mb <= 300));
+    const written = rebuild && snapshotWrites(rebuild);
+    if (rebuild && written != null) {
+      const perEvent = written / rebuild.records;
+      checks.push(
+        check(
+          `rebuild (d) ≤ 0.06 snapshot writes/event ${at}`,
+          perEvent.toFixed(3),
+          perEvent <= 0.06,
+        ),
+      );
+    }
+    if (size.size >= 1_000_000) {
+      for (const [label, phase] of [
+        ['projector (c)', projector],
+        ['rebuild (d)', rebuild],
+      ] as const) {
+        if (phase?.peakRssBytes == null) continue;
+        const mb = phase.peakRssBytes / 1e6;
+        checks.push(check(`${label} peak RSS ≤ 300 MB ${at}`, `${mb.toFixed(0)} MB`, mb <= 300));
+      }
+    }
+    for (const { rate: offered, p99Ms } of FRESHNESS_TARGETS) {
+      const measured = size.freshness?.rates.find((entry) => entry.offered === offered);
+      if (measured === undefined) continue;
+      const { p99 } = measured.latency;
+      checks.push(
+        check(
+          `freshness p99 ≤ ${p99Ms} ms at ${count(offered)} events/s (f, ${at})`,
+          `${p99.toFixed(1)} ms${measured.unseen > 0 ? ` (${count(measured.unseen)} never seen)` : ''}`,
+          Number.isFinite(p99) && p99 <= p99Ms && measured.unseen === 0,
+        ),
+      );
     }
   }
   const small = sizes.find((size) => size.size === 100_000);
@@ -96,11 +158,13 @@ export function evaluateTargets(
   const largeRate = large && bestOf(large, 'c')?.eventsPerSecond;
   if (smallRate && largeRate) {
     const change = largeRate / smallRate - 1;
+    // Both ways: a 1M run much faster than 100k says the 100k figure is dominated by
+    // something else (start-up, the group join), which the target is there to catch too.
     checks.push(
       check(
-        'projector events/s at 1M within 20 % of 100k',
+        'projector events/s at 1M within ± 20 % of 100k',
         `${change >= 0 ? '+' : ''}${(100 * change).toFixed(0)} %`,
-        Math.abs(change) <= 0.2 || change > 0,
+        Math.abs(change) <= 0.2,
       ),
     );
   }
@@ -150,6 +214,7 @@ export function formatReport(results: BenchResults): string {
     const rows = size.phases.map((phase) => [
       `(${phase.id}) ${phase.name}`,
       rate(phase.eventsPerSecond),
+      cpuPerEvent(phase),
       limit ? `${(phase.eventsPerSecond / limit.eventsPerSecond).toFixed(2)}` : '—',
       original ? `${(phase.eventsPerSecond / original.eventsPerSecond).toFixed(1)}` : '—',
       phase.peakRssBytes == null ? '—' : `${(phase.peakRssBytes / 1e6).toFixed(0)} MB`,
@@ -158,24 +223,27 @@ export function formatReport(results: BenchResults): string {
       phase.seconds.toFixed(1),
       phase.wallSeconds.toFixed(1),
     ]);
-    lines.push(
-      ...table(
-        [
-          'design',
-          'events/s',
-          '× limit',
-          '× original',
-          'peak RSS',
-          'Redis cmd/ev',
-          'incl. Lua',
-          'active s',
-          'wall s',
-        ],
-        rows,
-      ),
-      '',
-    );
+    if (rows.length > 0)
+      lines.push(
+        ...table(
+          [
+            'design',
+            'events/s',
+            'CPU µs/ev',
+            '× limit',
+            '× original',
+            'peak RSS',
+            'Redis cmd/ev',
+            'incl. Lua',
+            'active s',
+            'wall s',
+          ],
+          rows,
+        ),
+        '',
+      );
     lines.push(...clusterReport(size));
+    lines.push(...freshnessReport(size));
   }
   if (results.domain.length > 0) {
     lines.push(
@@ -205,6 +273,67 @@ export function formatReport(results: BenchResults): string {
     );
   }
   return lines.join('\n');
+}
+
+/** The child's CPU time (user + system, start-up included) per record, in µs. */
+function cpuPerEvent(phase: PhaseResult): string {
+  return phase.childCpuSeconds == null
+    ? '—'
+    : ((phase.childCpuSeconds * 1e6) / phase.records).toFixed(1);
+}
+
+/** (f): latency per offered rate, with the settings it ran with; nothing when (f) did not run. */
+function freshnessReport(size: SizeResult): string[] {
+  const { freshness } = size;
+  if (freshness === undefined) return [];
+  const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '—');
+  const settings = Object.entries(freshness.settings)
+    .map(([name, value]) => `${name} ${value}`)
+    .join(', ');
+  return [
+    `Freshness (f): a caught-up projector (after a backlog of ${count(freshness.backlog.records)} records, ` +
+      `caught up in ${freshness.backlog.catchUpSeconds.toFixed(1)} s) under a paced load; ` +
+      'producer ack → the partition checkpoint in Redis past the record, ms:',
+    ...table(
+      [
+        'offered ev/s',
+        'achieved ev/s',
+        'records',
+        'p50 ms',
+        'p99 ms',
+        'max ms',
+        'poll every ms',
+        'ack p50 ms',
+        'ack p99 ms',
+        'CPU µs/ev',
+        'waves',
+        'rec/wave',
+        'engine ms/wave',
+        'Redis ms/wave',
+        'never seen',
+      ],
+      freshness.rates.map((entry) => [
+        rate(entry.offered),
+        rate(entry.achieved),
+        count(entry.records),
+        ms(entry.latency.p50),
+        ms(entry.latency.p99),
+        ms(entry.latency.max),
+        entry.pollIntervalMs.toFixed(1),
+        ms(entry.ack.p50),
+        ms(entry.ack.p99),
+        entry.cpuMicrosPerEvent.toFixed(1),
+        entry.waves === undefined ? '—' : count(entry.waves.stored),
+        entry.waves === undefined ? '—' : entry.waves.recordsPerWave.toFixed(1),
+        entry.waves === undefined ? '—' : entry.waves.engineMs.toFixed(1),
+        entry.waves === undefined ? '—' : entry.waves.storeMs.toFixed(1),
+        count(entry.unseen),
+      ]),
+    ),
+    `Settings: ${settings}; projector peak RSS ${(freshness.peakRssBytes / 1e6).toFixed(0)} MB.`,
+    'Latencies are upper bounds within one poll interval (a record stored before its ack reached the bench counts at the next poll).',
+    '',
+  ];
 }
 
 /**

@@ -8,6 +8,7 @@ import { standaloneStore, startClusterStore, type BenchStore } from './bench-sto
 import { highWatermarks } from './consumer-group.ts';
 import { runDomainBench } from './domain-bench.ts';
 import { startInfrastructure } from './infrastructure.ts';
+import { measureFreshness } from './freshness.ts';
 import { describeMachine, loadAverage } from './machine.ts';
 import {
   measureLimit,
@@ -28,7 +29,8 @@ import { evaluateTargets, formatReport, type BenchResults, type SizeResult } fro
  * - BENCH_SIZES: comma-separated record counts. @default 100000,1000000
  * - BENCH_PHASES: which designs, in run order (a is measured twice, first and last; k is the
  *   limit with @platformatic/kafka; u the projector with V8's default heap; p the projector
- *   publishing the snapshot changelog, r the restore from it, after p). @default akcudba
+ *   publishing the snapshot changelog, r the restore from it, after p; f the freshness of a
+ *   caught-up projector under a paced load, on topics of its own: freshness.ts). @default akcudbaf
  * - BENCH_KAFKA_BROKERS / BENCH_REDIS_URL: use running servers instead of starting them.
  * - BENCH_PARTITIONS: partitions of each topic. @default 3
  * - BENCH_SEED: generator seed. @default 7
@@ -45,7 +47,7 @@ const resultsDir = join(repoRoot, 'bench-results');
 
 interface Settings {
   sizes: number[];
-  phases: PhaseId[];
+  phases: Array<PhaseId | 'f'>;
   partitions: number;
   seed: number;
   compression: CompressionName;
@@ -62,10 +64,10 @@ function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
         throw new Error(`${name}: ${text} is not a whole number`);
       return value;
     });
-  const phases = (env['BENCH_PHASES'] ?? 'akcudba').split('') as PhaseId[];
-  if (phases.some((phase) => !'abcdkuCDpr'.includes(phase))) {
+  const phases = (env['BENCH_PHASES'] ?? 'akcudbaf').split('') as Array<PhaseId | 'f'>;
+  if (phases.some((phase) => !'abcdkuCDprf'.includes(phase))) {
     throw new Error(
-      `BENCH_PHASES: use the letters a, b, c, d, k, u, C, D, p, r (got ${env['BENCH_PHASES']})`,
+      `BENCH_PHASES: use the letters a, b, c, d, k, u, C, D, p, r, f (got ${env['BENCH_PHASES']})`,
     );
   }
   const published = phases.indexOf('p');
@@ -150,6 +152,7 @@ async function main(): Promise<BenchResults> {
       });
       log(`  produced in ${produce.seconds.toFixed(1)} s`);
       const context: PhaseContext = {
+        kafka,
         admin,
         redis,
         stores,
@@ -160,6 +163,9 @@ async function main(): Promise<BenchResults> {
         prefix,
         highs: await highWatermarks(admin, topics.physical),
         records: produce.records,
+        partitions: settings.partitions,
+        seed: settings.seed,
+        compression: settings.compression,
         resultsDir,
         tag,
         // The original design at a few thousand events/s is the slowest; none may hang the run.
@@ -171,6 +177,16 @@ async function main(): Promise<BenchResults> {
       const attempts = { a: 0, k: 0 };
       for (const phase of settings.phases) {
         log(`  (${phase}) ${phaseName(phase)}…`);
+        if (phase === 'f') {
+          const freshness = await measureFreshness(context);
+          for (const rate of freshness.rates) {
+            log(
+              `      ${rate.offered} events/s offered: p50 ${rate.latency.p50.toFixed(1)} ms, p99 ${rate.latency.p99.toFixed(1)} ms, max ${rate.latency.max.toFixed(1)} ms`,
+            );
+          }
+          result.freshness = freshness;
+          continue;
+        }
         const measured =
           phase === 'a' || phase === 'k'
             ? await measureLimit(context, phase, (attempts[phase] += 1))
@@ -213,7 +229,7 @@ async function main(): Promise<BenchResults> {
   };
 }
 
-function phaseName(phase: PhaseId): string {
+function phaseName(phase: PhaseId | 'f'): string {
   return {
     a: 'limit: raw kafkajs consumption',
     k: 'limit: raw @platformatic/kafka consumption',
@@ -225,6 +241,7 @@ function phaseName(phase: PhaseId): string {
     D: 'checkout-rebuild --from-offset earliest on the Redis Cluster',
     p: 'checkout-projector publishing the snapshot changelog',
     r: 'checkout-rebuild --from-changelog (restore)',
+    f: 'freshness: a caught-up checkout-projector under a paced load',
   }[phase];
 }
 

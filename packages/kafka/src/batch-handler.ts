@@ -105,8 +105,9 @@ export interface BatchHandlerOptions {
  *   3. store the wave (engine.commitWave) when it is due (its bytes or its age), when every
  *      batch of the group reached its high watermark (caught up: stored at once, so
  *      freshness does not wait for a wave), at a stop and at a rebalance; otherwise a timer
- *      stores it when its time bound passes. Stored positions are committed to Kafka (a
- *      hint only: the store's checkpoints are where a partition resumes). On `conflict`, the
+ *      stores it when its time bound passes. Stored positions are committed to Kafka behind
+ *      the batches, which do not wait for it (a hint only: the store's checkpoints are where
+ *      a partition resumes; a stop and a rebalance wait for it). On `conflict`, the
  *      partitions are re-verified against the store's checkpoints, which seeks if needed.
  * Kafka's offsets are committed only for what is stored, never for a pending wave.
  */
@@ -114,7 +115,8 @@ export interface BatchHandler {
   eachBatch(payload: EachBatchPayload): Promise<void>;
   /**
    * Stores every pending wave, each in its lane after the group in flight there (a stop, a
-   * rebalance). Resolves when they are stored or given up (stopping, the store down).
+   * rebalance). Resolves when they are stored or given up (stopping, the store down), and
+   * what was stored is committed to Kafka.
    */
   storePendingWaves(): Promise<void>;
   /** A new assignment: drops what is held back and resumes it (time-alignment.ts). */
@@ -160,6 +162,18 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
   const reaches = new Map<string, PartitionReach & TopicPartition>();
   /** Per partition number holding records back, the timer that folds them if no batch comes. */
   const releaseTimers = new Map<number, NodeJS.Timeout>();
+  /**
+   * Stored positions not yet committed to Kafka, newest per partition, and the commit in
+   * flight. Kafka's offsets are a hint (the Redis checkpoint is where a partition resumes), so
+   * no batch waits for them: kafkajs fetches again only once every batch of a fetch returned,
+   * and an awaited OffsetCommit (an append to __consumer_offsets, fsynced) held every fresh
+   * record back by one broker round trip (p50 14 ms, p99 120 ms on the bench's broker, against
+   * 1.5 ms for the Redis commit that makes them readable). One commit at a time, carrying all
+   * that was stored meanwhile, so they never overtake each other.
+   */
+  const uncommitted = new Map<string, CommittedPosition>();
+  let committing: Promise<void> | undefined;
+  let commitVia: EachBatchPayload | undefined;
   options.stopping.addEventListener('abort', () => {
     for (const timer of pending.values()) clearTimeout(timer);
     for (const timer of releaseTimers.values()) clearTimeout(timer);
@@ -169,8 +183,12 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
     eachBatch: (payload) => lanes.submit(payload.batch.partition, payload),
     async storePendingWaves() {
       await Promise.allSettled([...pending.keys()].map((n) => lanes.submit(n, STORE_WAVE)));
+      while (committing !== undefined) await committing;
     },
     assignmentChanged() {
+      // Positions stored under the old assignment: the next wave of a partition still owned
+      // commits it again, and one moved away is the new owner's to commit.
+      uncommitted.clear();
       // kafkajs fetches from the committed offsets again, and the join seeks to the engine's.
       const paused = [...held.values()].map(({ partition }) => partition);
       held.clear();
@@ -462,11 +480,27 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
       options.replay?.stored(next.topic, next.partition, next.offset);
     }
     const payload = lastPayloadOf.get(partitionNumber);
-    if (outcome.next.length > 0 && payload !== undefined) {
-      await commitToKafka(payload, outcome.next);
-      options.afterCommit?.(outcome.next);
-    }
+    if (outcome.next.length > 0 && payload !== undefined) commitLater(payload, outcome.next);
     return true;
+  }
+
+  /** Commits stored positions to Kafka behind the batches (see `uncommitted`). */
+  function commitLater(payload: EachBatchPayload, stored: readonly CommittedPosition[]): void {
+    for (const position of stored)
+      uncommitted.set(topicPartitionKey(position.topic, position.partition), position);
+    commitVia = payload;
+    committing ??= (async () => {
+      try {
+        while (uncommitted.size > 0 && commitVia !== undefined) {
+          const positions = [...uncommitted.values()];
+          uncommitted.clear();
+          await commitToKafka(commitVia, positions);
+          options.afterCommit?.(positions);
+        }
+      } finally {
+        committing = undefined;
+      }
+    })();
   }
 
   /** Stopping: one attempt, no retries (a stop must not wait for a store that is down). */

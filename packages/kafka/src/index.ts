@@ -30,7 +30,11 @@ export { toSourceRecord } from './source-record.ts';
 export { createConsumerLag, type ConsumerLag, type PartitionLag } from './consumer-lag.ts';
 export type { ReadinessListener } from './source-readiness.ts';
 export type { CommittedPosition } from './batch-handler.ts';
-export { runKafkaSource, type KafkaSourceOptions } from './kafka-record-source.ts';
+export {
+  DEFAULT_FETCH_MAX_WAIT_MS,
+  runKafkaSource,
+  type KafkaSourceOptions,
+} from './kafka-record-source.ts';
 export {
   createKafkaDeadLetterSink,
   deadLetterMessage,

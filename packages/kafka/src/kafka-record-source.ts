@@ -27,6 +27,12 @@ import { createSourceReadiness, type ReadinessListener } from './source-readines
 import { watchStoreCheckpoints } from './store-watchdog.ts';
 import { fetchWatermarks } from './topic-layout.ts';
 
+/**
+ * How long a fetch waits at the broker for records (`maxWaitTimeInMs`; `minBytes` is kafkajs'
+ * 1, so a fetch returns as soon as one record is there: this bounds idle fetches, not latency).
+ */
+export const DEFAULT_FETCH_MAX_WAIT_MS = 1000;
+
 export interface KafkaSourceOptions {
   /** A client from `createKafka` (compression codecs registered). */
   kafka: Kafka;
@@ -52,7 +58,7 @@ export interface KafkaSourceOptions {
   rebalanceTimeoutMs?: number;
   /** @default 3000 */
   heartbeatIntervalMs?: number;
-  /** Fetch long-poll time; also bounds how long a graceful stop waits for an idle fetch. @default 1000 */
+  /** Fetch long-poll time; also bounds how long a graceful stop waits for an idle fetch. @default DEFAULT_FETCH_MAX_WAIT_MS */
   maxWaitTimeMs?: number;
   /**
    * Compressed bytes one fetch brings of one partition. A quarter of `maxBytes`, so that a fetch
@@ -165,7 +171,7 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     rebalanceTimeout: options.rebalanceTimeoutMs ?? 60_000,
     heartbeatInterval: options.heartbeatIntervalMs ?? 3000,
-    maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
+    maxWaitTimeInMs: options.maxWaitTimeMs ?? DEFAULT_FETCH_MAX_WAIT_MS,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 262_144,
     maxBytes: options.maxBytes ?? 2_097_152,
     allowAutoTopicCreation: false,
