@@ -75,7 +75,7 @@ export async function runDomainBench(options: DomainBenchOptions): Promise<Domai
   return figures;
 }
 
-interface InputRecord {
+export interface InputRecord {
   topic: CheckoutTopic;
   partition: number;
   offset: number;
@@ -91,12 +91,17 @@ interface ParsedInput {
 
 const PARTITIONS = 3;
 
-function generatedInput(seed: number, records: number): InputRecord[] {
+/** The generator's records as the source's bytes, spread over `partitions` partition numbers. */
+export function generatedInput(
+  seed: number,
+  records: number,
+  partitions = PARTITIONS,
+): InputRecord[] {
   const input: InputRecord[] = [];
   const nextOffset = new Map<string, number>();
   for (const record of generateStream({ seed, records })) {
     // Any stable spread over partitions will do here; Kafka's murmur2 is not needed in memory.
-    const partition = stringHash(record.key) % PARTITIONS;
+    const partition = stringHash(record.key) % partitions;
     const field = `${record.topic}:${partition}`;
     const offset = nextOffset.get(field) ?? 0;
     nextOffset.set(field, offset + 1);
@@ -132,33 +137,7 @@ async function engineInMemory(
   topics: ReturnType<typeof topicNames>,
   rounds: number,
 ): Promise<DomainFigure> {
-  // Batches as the Kafka source hands them over: one topic-partition, up to a fetch's worth.
-  const batches = new Map<string, SourceRecord[][]>();
-  for (const record of input) {
-    const field = `${record.topic}:${record.partition}`;
-    let list = batches.get(field);
-    if (list === undefined) batches.set(field, (list = [[]]));
-    let last = list.at(-1) as SourceRecord[];
-    if (last.length >= 500) list.push((last = []));
-    last.push({
-      topic: record.topic,
-      partition: record.partition,
-      offset: String(record.offset),
-      key: record.key,
-      value: record.value,
-      headers: {},
-      timestamp: '0',
-    });
-  }
-  // Round-robin over partitions, as a consumer drains them.
-  const ordered: SourceRecord[][] = [];
-  const lists = [...batches.values()];
-  for (let index = 0; lists.some((list) => index < list.length); index += 1) {
-    for (const list of lists) {
-      const batch = list[index];
-      if (batch !== undefined) ordered.push(batch);
-    }
-  }
+  const ordered = sourceBatches(input);
   let best = 0;
   for (let round = 0; round <= rounds; round += 1) {
     const engine = createProjectionEngine({
@@ -176,6 +155,39 @@ async function engineInMemory(
     events: input.length,
     eventsPerSecond: best,
   };
+}
+
+/**
+ * Batches as the Kafka source hands them over: one topic-partition, up to a fetch's worth (500
+ * records), round-robin over partitions, as a consumer drains them.
+ */
+export function sourceBatches(input: readonly InputRecord[]): SourceRecord[][] {
+  const batches = new Map<string, SourceRecord[][]>();
+  for (const record of input) {
+    const field = `${record.topic}:${record.partition}`;
+    let list = batches.get(field);
+    if (list === undefined) batches.set(field, (list = [[]]));
+    let last = list.at(-1) as SourceRecord[];
+    if (last.length >= 500) list.push((last = []));
+    last.push({
+      topic: record.topic,
+      partition: record.partition,
+      offset: String(record.offset),
+      key: record.key,
+      value: record.value,
+      headers: {},
+      timestamp: '0',
+    });
+  }
+  const ordered: SourceRecord[][] = [];
+  const lists = [...batches.values()];
+  for (let index = 0; lists.some((list) => index < list.length); index += 1) {
+    for (const list of lists) {
+      const batch = list[index];
+      if (batch !== undefined) ordered.push(batch);
+    }
+  }
+  return ordered;
 }
 
 function timed(name: string, events: number, rounds: number, pass: () => number): DomainFigure {

@@ -126,3 +126,108 @@ describe('parseCheckoutEvent: JSON text and already-parsed JSON agree', () => {
     );
   });
 });
+
+/**
+ * Why: JSON text is checked with zod's `validate` (no output) and the envelope is built from the
+ * JSON itself; only on failure does the parse run, for its messages. Each case here is one the
+ * hand-built envelope or the topic lookup could get wrong.
+ */
+describe('parseCheckoutEvent: JSON text, checked without a copy', () => {
+  const base = {
+    event_id: 'e-1',
+    event_name: 'cart.cleared',
+    aggregate_id: 's-1',
+    occurred_at: '2025-01-31T10:00:00+01:00',
+    payload: {},
+  };
+
+  function both(value: unknown, topic?: string, currency?: string) {
+    const config = currency === undefined ? undefined : { currency };
+    const fromText = parseCheckoutEvent(Buffer.from(JSON.stringify(value), 'utf8'), topic, config);
+    expect(fromText).toStrictEqual(parseCheckoutEvent(structuredClone(value), topic, config));
+    return fromText;
+  }
+
+  it('applies the schema_version default to an absent field only', () => {
+    expect(both(base)).toMatchObject({ ok: true, value: { event: { schema_version: 1 } } });
+    expect(both({ ...base, schema_version: null })).toMatchObject({
+      ok: false,
+      error: { reason: 'invalid_envelope', message: expect.stringContaining('schema_version') },
+    });
+  });
+
+  it('drops null ids and normalises occurred_at like the parse', () => {
+    const result = both({ ...base, correlation_id: null, causation_id: 'c-0' });
+    expect(result).toStrictEqual({
+      ok: true,
+      value: {
+        kind: 'event',
+        event: {
+          event_id: 'e-1',
+          event_name: 'cart.cleared',
+          aggregate_id: 's-1',
+          occurred_at: '2025-01-31T09:00:00.000Z',
+          schema_version: 1,
+          payload: {},
+          causation_id: 'c-0',
+        },
+      },
+    });
+  });
+
+  it('rejects a payload that is no object, or missing, as invalid_envelope', () => {
+    for (const payload of [[], null, 'x', 1, undefined]) {
+      const result = both({ ...base, payload });
+      expect(result).toMatchObject({ ok: false, error: { reason: 'invalid_envelope' } });
+    }
+  });
+
+  it('rejects an event_name that is no text, and a date out of range after the offset', () => {
+    expect(both({ ...base, event_name: 7 })).toMatchObject({
+      ok: false,
+      error: { reason: 'invalid_envelope', message: expect.stringContaining('event_name') },
+    });
+    expect(both({ ...base, occurred_at: '9999-12-31T23:30:00-01:00' })).toMatchObject({
+      ok: false,
+      error: { reason: 'invalid_envelope', message: expect.stringContaining('0000–9999') },
+    });
+  });
+
+  it('takes no property of Object.prototype for a checkout topic', () => {
+    for (const topic of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(both(base, topic)).toStrictEqual({
+        ok: false,
+        error: { reason: 'topic_mismatch', message: `topic '${topic}' is not a checkout topic` },
+      });
+    }
+  });
+
+  it("matches a topic's section only up to the first dot", () => {
+    for (const event_name of ['cart', 'carts.cleared', 'cartcleared', 'shipping.cart.cleared']) {
+      expect(both({ ...base, event_name }, 'cart-events')).toStrictEqual({
+        ok: false,
+        error: {
+          reason: 'topic_mismatch',
+          message: `event_name: '${event_name}' does not belong on topic 'cart-events' (expected a 'cart.' event)`,
+        },
+      });
+    }
+    expect(both({ ...base, event_name: 'cart.x.y' }, 'cart-events')).toMatchObject({
+      ok: true,
+      value: { kind: 'ignored' },
+    });
+  });
+
+  it('checks the currency against the configured one, the default without a config', () => {
+    const item = { ...base, event_name: 'cart.item_added' };
+    const payload = { sku: 'A', quantity: 1, unit_price_cents: 100, currency: 'EUR' };
+    expect(both({ ...item, payload })).toStrictEqual({
+      ok: false,
+      error: {
+        reason: 'currency_mismatch',
+        message: "payload.currency: 'EUR' differs from the store currency 'PLN'",
+      },
+    });
+    expect(both({ ...item, payload }, 'cart-events', 'EUR')).toMatchObject({ ok: true });
+  });
+});

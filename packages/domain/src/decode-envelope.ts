@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describeIssues } from './describe-issues.ts';
-import { eventEnvelopeSchema, type EventEnvelope } from './envelope.ts';
+import { DEFAULT_SCHEMA_VERSION, eventEnvelopeSchema, type EventEnvelope } from './envelope.ts';
 import { err, ok, type Result } from './result.ts';
 import { rejection, type Rejection } from './rejection.ts';
 import { toUtcTimestamp } from './utc-timestamp.ts';
@@ -14,16 +14,10 @@ const envelopeParser = z.compile(eventEnvelopeSchema);
 const payloadCopier = z.compile(eventEnvelopeSchema.shape.payload);
 
 /**
- * The same envelope with its payload left as it is: the schema's payload check copies every field
- * (it keeps unknown ones), and a catalog event's payload parser then copies the fields it knows
- * again. Only for JSON this module parsed itself: a plain object with data properties only, which
- * reads the same before and after the copy.
+ * Input the envelope schema accepts, before its default (`schema_version`) applies: what a
+ * successful `validate` of raw JSON guarantees.
  */
-const envelopeParserKeepingPayload = z.compile(
-  eventEnvelopeSchema.extend({ payload: z.unknown() }),
-);
-
-type ValidEnvelope = z.output<typeof eventEnvelopeSchema>;
+type ValidEnvelopeInput = z.input<typeof eventEnvelopeSchema>;
 
 /**
  * `fromJsonText`: `json` comes straight from `JSON.parse`. The payload of such an envelope is not
@@ -33,11 +27,11 @@ export function decodeEnvelope(
   json: unknown,
   fromJsonText: boolean,
 ): Result<EventEnvelope, Rejection> {
-  if (fromJsonText) {
-    const parsed = envelopeParserKeepingPayload.safeParse(json);
-    if (parsed.success && isObject(parsed.data.payload)) {
-      return normaliseEnvelope(parsed.data as ValidEnvelope);
-    }
+  // zod's compiled check without its output: the envelope is built below from the JSON itself
+  // (only strings and numbers are read from it, so a copy of each field would read the same), and
+  // the payload is not copied at all. Invalid input takes the parse below, for its messages.
+  if (fromJsonText && envelopeParser.validate(json)) {
+    return normaliseEnvelope(json as ValidEnvelopeInput);
   }
   const parsed = envelopeParser.safeParse(json);
   if (!parsed.success) {
@@ -51,12 +45,7 @@ export function withOwnPayload(envelope: EventEnvelope): EventEnvelope {
   return { ...envelope, payload: payloadCopier.parse(envelope.payload) };
 }
 
-/** What the envelope schema accepts as `payload` (zod's object check). */
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function normaliseEnvelope(data: ValidEnvelope): Result<EventEnvelope, Rejection> {
+function normaliseEnvelope(data: ValidEnvelopeInput): Result<EventEnvelope, Rejection> {
   const occurredAt = isCanonicalUtc(data.occurred_at)
     ? data.occurred_at
     : toUtcTimestamp(data.occurred_at);
@@ -74,7 +63,8 @@ function normaliseEnvelope(data: ValidEnvelope): Result<EventEnvelope, Rejection
     event_name: data.event_name,
     aggregate_id: data.aggregate_id,
     occurred_at: occurredAt,
-    schema_version: data.schema_version,
+    // The schema's default, as its parse applies it (to an absent field only: null is invalid).
+    schema_version: data.schema_version ?? DEFAULT_SCHEMA_VERSION,
     payload: data.payload,
   };
   if (typeof data.correlation_id === 'string') envelope.correlation_id = data.correlation_id;

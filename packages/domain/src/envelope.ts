@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { MAX_TEXT_LENGTH } from './limits.ts';
 import { textSchema } from './fields.ts';
 
+/** `schema_version` of a message that leaves it out. */
+export const DEFAULT_SCHEMA_VERSION = 1;
+
 /**
  * Wire contract (SPEC §2). Topic: one of CHECKOUT_TOPICS, its name prefix owning the events
  * (`cart.` on `cart-events`, ...). Key: the session id, UTF-8. Value: UTF-8 JSON
@@ -20,7 +23,7 @@ export const eventEnvelopeSchema = z.object({
   occurred_at: z.iso.datetime({ offset: true }),
   correlation_id: z.string().max(MAX_TEXT_LENGTH).nullish(),
   causation_id: z.string().max(MAX_TEXT_LENGTH).nullish(),
-  schema_version: z.int().min(1).default(1),
+  schema_version: z.int().min(1).default(DEFAULT_SCHEMA_VERSION),
   payload: z.looseObject({}),
 });
 

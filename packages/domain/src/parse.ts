@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { resolveDomainConfig, type DomainConfig } from './config.ts';
+import { DEFAULT_DOMAIN_CONFIG, type DomainConfig } from './config.ts';
 import { decodeJson } from './decode-json.ts';
 import { decodeEnvelope, withOwnPayload } from './decode-envelope.ts';
 import { describeIssues } from './describe-issues.ts';
@@ -11,7 +11,7 @@ import {
 } from './event-catalog.ts';
 import { err, ok, type Result } from './result.ts';
 import { rejection, type Rejection } from './rejection.ts';
-import { isCheckoutTopic, sectionOfTopic } from './topics.ts';
+import { CHECKOUT_TOPICS, sectionOfTopic } from './topics.ts';
 
 export type ParsedMessage =
   | { kind: 'event'; event: CheckoutEvent }
@@ -63,7 +63,11 @@ export function parseCheckoutEvent(
   if (payloadParser === undefined) {
     return ok({ kind: 'ignored', envelope: withOwnPayload(envelope.value) });
   }
-  return parsePayload(envelope.value, payloadParser, resolveDomainConfig(config));
+  return parsePayload(
+    envelope.value,
+    payloadParser,
+    config?.currency ?? DEFAULT_DOMAIN_CONFIG.currency,
+  );
 }
 
 /** What `decodeJson` parses itself (the rest is taken as already-parsed JSON). */
@@ -75,18 +79,18 @@ function isJsonText(raw: unknown): boolean {
 function parsePayload(
   envelope: EventEnvelope,
   payloadParser: z.ZodType<Record<string, unknown>>,
-  config: DomainConfig,
+  storeCurrency: string,
 ): Result<ParsedMessage, Rejection> {
   const payload = payloadParser.safeParse(envelope.payload);
   if (!payload.success) {
     return err(rejection('invalid_payload', describeIssues(payload.error, ['payload'], 'payload')));
   }
   const currency = payload.data['currency'];
-  if (typeof currency === 'string' && currency !== config.currency) {
+  if (typeof currency === 'string' && currency !== storeCurrency) {
     return err(
       rejection(
         'currency_mismatch',
-        `payload.currency: '${currency}' differs from the store currency '${config.currency}'`,
+        `payload.currency: '${currency}' differs from the store currency '${storeCurrency}'`,
       ),
     );
   }
@@ -95,17 +99,24 @@ function parsePayload(
   return ok({ kind: 'event', event: envelope as CheckoutEvent });
 }
 
+/**
+ * Each topic's own event-name prefix, `cart.` for `cart-events`, ...: a name whose part before
+ * the first `.` is the section starts with it (a section has no `.`); a name without a `.` never
+ * does. Looked up per record in a Map, as the event names are (see `payloadParsers`).
+ */
+const eventPrefixOfTopic: ReadonlyMap<string, string> = new Map(
+  CHECKOUT_TOPICS.map((topic) => [topic, `${sectionOfTopic(topic)}.`]),
+);
+
 function topicMismatch(eventName: string, topic: string): Rejection | undefined {
-  if (!isCheckoutTopic(topic)) {
+  const prefix = eventPrefixOfTopic.get(topic);
+  if (prefix === undefined) {
     return rejection('topic_mismatch', `topic '${topic}' is not a checkout topic`);
   }
-  const section = sectionOfTopic(topic);
-  const dot = eventName.indexOf('.');
-  const prefix = dot === -1 ? eventName : eventName.slice(0, dot);
-  return prefix === section
+  return eventName.startsWith(prefix)
     ? undefined
     : rejection(
         'topic_mismatch',
-        `event_name: '${eventName}' does not belong on topic '${topic}' (expected a '${section}.' event)`,
+        `event_name: '${eventName}' does not belong on topic '${topic}' (expected a '${prefix}' event)`,
       );
 }
