@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { compareOffsets, offsetAfter } from '@checkout/domain';
+import { EngineError } from '@checkout/engine';
 import type { Kafka } from 'kafkajs';
 import { KAFKA_CLIENT_RETRY } from './kafka-config.ts';
 import { readChangelogRecord, type ChangelogRecord } from './changelog-records.ts';
@@ -17,9 +18,17 @@ export interface ChangelogRead {
   from?: ReadonlyMap<number, string>;
   /** Group id prefix of the throwaway consumer (deleted after). */
   groupPrefix: string;
-  /** Every committed record of a fetched batch, in offset order (awaited: back-pressure). */
+  /**
+   * Every committed record of a fetched batch, in offset order (awaited: back-pressure). A throw
+   * ends the read: readChangelog rejects with it.
+   */
   onRecords(partition: number, records: ChangelogEntry[]): Promise<void> | void;
   signal?: AbortSignal;
+  /**
+   * Bytes one fetch brings per partition, and in all. A restore reads whole partitions of
+   * documents of a few KB: large fetches mean few round trips. @default kafkajs' (1 MiB, 10 MiB)
+   */
+  fetchBytes?: { perPartition: number; total: number };
 }
 
 /**
@@ -32,6 +41,15 @@ export async function readChangelog(kafka: Kafka, read: ChangelogRead): Promise<
   await admin.connect();
   const groupId = `${read.groupPrefix}.${randomUUID()}`;
   try {
+    // Else kafkajs retries "does not host this topic-partition" for seconds, then says only that.
+    if (!(await admin.listTopics()).includes(read.topic)) {
+      throw new EngineError(
+        'CONFIGURATION',
+        `The snapshot changelog topic ${read.topic} does not exist: SNAPSHOT_CHANGELOG_TOPIC must name ` +
+          'the topic the projector publishes to (the projector creates it).',
+        { canRetry: false, context: { topic: read.topic } },
+      );
+    }
     const marks = await fetchWatermarks(admin, [read.topic]);
     const remaining = new Map<number, { from: string; until: string }>();
     for (const partition of read.partitions) {
@@ -56,14 +74,30 @@ async function consume(
   partitionCount: number,
 ): Promise<void> {
   const { topic } = read;
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
-  const { GROUP_JOIN, START_BATCH_PROCESS } = consumer.events;
+  const consumer = kafka.consumer({
+    groupId,
+    allowAutoTopicCreation: false,
+    ...(read.fetchBytes === undefined
+      ? {}
+      : { maxBytesPerPartition: read.fetchBytes.perPartition, maxBytes: read.fetchBytes.total }),
+    // A failure (a broker gone past the retries, onRecords refusing a record) ends the read
+    // instead of kafkajs restarting the consumer, which would read the same batch again forever.
+    retry: { ...KAFKA_CLIENT_RETRY, restartOnFailure: async () => false },
+  });
+  const { CRASH, GROUP_JOIN, START_BATCH_PROCESS } = consumer.events;
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const onAbort = () => reject(new Error('interrupted while reading the changelog'));
+      let failed = false;
+      const fail = (error: unknown) => {
+        failed = true;
+        read.signal?.removeEventListener('abort', onAbort);
+        reject(error);
+      };
+      const onAbort = () => fail(new Error('interrupted while reading the changelog'));
       read.signal?.addEventListener('abort', onAbort, { once: true });
+      consumer.on(CRASH, ({ payload }) => fail(payload.error));
       const advance = (partition: number, next: string) => {
         const range = remaining.get(partition);
         if (range === undefined) return;
@@ -94,22 +128,27 @@ async function consume(
           autoCommit: false,
           eachBatch: async ({ batch }) => {
             const range = remaining.get(batch.partition);
-            if (range === undefined) return;
+            if (range === undefined || failed) return;
             const entries: ChangelogEntry[] = [];
             for (const message of batch.messages) {
               if (compareOffsets(message.offset, range.from) < 0) continue;
               if (compareOffsets(message.offset, range.until) >= 0) break;
               entries.push({
-                record: readChangelogRecord(message.key, message.value),
+                record: readChangelogRecord(message.key, message.value, message.headers),
                 offset: message.offset,
               });
               range.from = offsetAfter(message.offset);
             }
-            if (entries.length > 0) await read.onRecords(batch.partition, entries);
+            try {
+              if (entries.length > 0) await read.onRecords(batch.partition, entries);
+            } catch (error) {
+              fail(error);
+              return;
+            }
             advance(batch.partition, offsetAfter(batch.lastOffset()));
           },
         })
-        .catch(reject);
+        .catch(fail);
     });
   } finally {
     await consumer.disconnect().catch(() => undefined);

@@ -49,7 +49,14 @@ export {
   type ChangelogEntry,
   type ChangelogRead,
 } from './changelog-reader.ts';
-export { MARKER_KEY, type ChangelogRecord } from './changelog-records.ts';
+export {
+  checkedDocument,
+  MARKER_KEY,
+  markerMessage,
+  snapshotMessage,
+  type ChangelogRecord,
+  type CheckedDocument,
+} from './changelog-records.ts';
 export { CHANGELOG_TOPIC_CONFIG, ensureChangelogTopic } from './changelog-topic.ts';
 export {
   createKafkaSnapshotChangelog,

@@ -1,7 +1,7 @@
 import { initialCheckoutOrder, encodeSnapshot, type CheckoutOrder } from '@checkout/domain';
 import type { BatchWrite } from '@checkout/engine';
 import { describe, expect, it } from 'vitest';
-import { commitArguments, parseCommitReply } from './commit-script.ts';
+import { commitArguments, parseCommitReply, storedVersionOf } from './commit-script.ts';
 import { keyspace } from './keyspace.ts';
 
 function order(sessionId: string, eventCount: number): CheckoutOrder {
@@ -120,5 +120,21 @@ describe('parseCommitReply', () => {
   it('throws on a reply it does not understand', () => {
     expect(() => parseCommitReply('OK', write)).toThrow(/unexpected/);
     expect(() => parseCommitReply(['conflict', 'snapshot', '9', '1'], write)).toThrow(/unexpected/);
+  });
+});
+
+describe('storedVersionOf (the commit script’s stored_version, in TypeScript)', () => {
+  it('reads meta.event_count of an encoded snapshot without parsing it', () => {
+    expect(storedVersionOf(Buffer.from(encodeSnapshot(order('s1', 0))))).toBe(0);
+    expect(storedVersionOf(Buffer.from(encodeSnapshot(order('s1', 4321))))).toBe(4321);
+  });
+
+  it('falls back to the parsed document when "event_count": is not there exactly once, and says undefined when neither reads', () => {
+    expect(storedVersionOf(Buffer.from('{"meta":{"event_count":7},"x":{"event_count":1}}'))).toBe(
+      7,
+    );
+    expect(storedVersionOf(Buffer.from('{"meta":{"event_count": 5}}'))).toBe(5);
+    expect(storedVersionOf(Buffer.from('{"meta":{}}'))).toBeUndefined();
+    expect(storedVersionOf(Buffer.from('not json'))).toBeUndefined();
   });
 });

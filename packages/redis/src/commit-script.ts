@@ -126,20 +126,57 @@ export function commitArguments(
   ttlSeconds: number,
   guardActiveGeneration = false,
 ): CommitArguments {
+  const snapshots = write.snapshots.map(({ sessionId, order, expectedVersion }) => ({
+    sessionId,
+    document: encodeSnapshot(order),
+    expectedVersion,
+  }));
+  return scriptArguments(
+    { snapshots, checkpoints: write.checkpoints },
+    keys,
+    group,
+    ttlSeconds,
+    guardActiveGeneration,
+  );
+}
+
+/**
+ * A snapshot document already encoded, as the changelog holds it (a restore writes those bytes
+ * as they are): the commit script's snapshot argument without an order to encode.
+ */
+export interface EncodedSnapshotWrite {
+  sessionId: string;
+  /** The document as `encodeSnapshot` wrote it (UTF-8 when a Buffer). */
+  document: string | Buffer;
+  /** The version stored now (meta.event_count); 0 when absent. */
+  expectedVersion: number;
+}
+
+/** {@link commitArguments} for documents already encoded. */
+export function scriptArguments<Document extends string | Buffer>(
+  write: {
+    snapshots: ReadonlyArray<EncodedSnapshotWrite & { document: Document }>;
+    checkpoints: BatchWrite['checkpoints'];
+  },
+  keys: Keyspace,
+  group: string,
+  ttlSeconds: number,
+  guardActiveGeneration = false,
+): { keys: string[]; args: Array<string | Document> } {
   if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 0) {
     throw new RangeError(`ttlSeconds must be a whole number ≥ 0, got ${ttlSeconds}`);
   }
   const seen = new Set<string>();
   const snapshotKeys: string[] = [];
   const markKeys: string[] = [];
-  const args = [
+  const args: Array<string | Document> = [
     String(write.snapshots.length),
     String(write.checkpoints.length),
     String(ttlSeconds),
     guardActiveGeneration ? (keys.generation ?? '') : '-',
     String(markLifetimeSeconds(ttlSeconds)),
   ];
-  for (const { sessionId, order, expectedVersion } of write.snapshots) {
+  for (const { sessionId, document, expectedVersion } of write.snapshots) {
     if (seen.has(sessionId))
       throw new RangeError(`bug: session ${sessionId} appears twice in one commit`);
     seen.add(sessionId);
@@ -148,7 +185,7 @@ export function commitArguments(
     }
     snapshotKeys.push(keys.snapshot(sessionId));
     markKeys.push(keys.lastWrite(sessionId));
-    args.push(String(expectedVersion), encodeSnapshot(order));
+    args.push(String(expectedVersion), document);
   }
   for (const { topic, partition, nextOffset, expected } of write.checkpoints) {
     const field = topicPartitionKey(topic, partition);
@@ -164,8 +201,53 @@ export function commitArguments(
   return { keys: [...snapshotKeys, ...markKeys, ...hashKeys, ...pointerKeys], args };
 }
 
+const EVENT_COUNT = Buffer.from('"event_count":');
+
+/**
+ * The version the commit script reads from a stored document (`stored_version` above, the same
+ * rule): `"event_count":<digits>` occurring exactly once, else meta.event_count of the parsed
+ * document; undefined when neither reads. A restore writing a session twice guards the second
+ * write with it, so if the two ever disagreed the write would fail its guard, never pass.
+ */
+export function storedVersionOf(document: Buffer): number | undefined {
+  const at = document.indexOf(EVENT_COUNT);
+  if (at >= 0 && document.indexOf(EVENT_COUNT, at + 1) < 0) {
+    let end = at + EVENT_COUNT.length;
+    let value = 0;
+    let digit = document[end];
+    while (digit !== undefined && digit >= 0x30 && digit <= 0x39) {
+      value = value * 10 + digit - 0x30;
+      end += 1;
+      digit = document[end];
+    }
+    const next = digit;
+    if (
+      end > at + EVENT_COUNT.length &&
+      (next === 0x2c || next === 0x7d) &&
+      Number.isSafeInteger(value)
+    )
+      return value;
+  }
+  try {
+    const count: unknown = (
+      JSON.parse(document.toString('utf8')) as { meta?: { event_count?: unknown } }
+    )?.meta?.event_count;
+    return typeof count === 'number' && Number.isSafeInteger(count) && count >= 0
+      ? count
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The script's reply as the engine's {@link CommitResult}. */
-export function parseCommitReply(reply: unknown, write: BatchWrite): CommitResult {
+export function parseCommitReply(
+  reply: unknown,
+  write: {
+    snapshots: ReadonlyArray<{ sessionId: string; expectedVersion: number }>;
+    checkpoints: BatchWrite['checkpoints'];
+  },
+): CommitResult {
   if (!Array.isArray(reply) || reply.some((part) => typeof part !== 'string')) {
     throw new TypeError(`bug: unexpected commit script reply ${JSON.stringify(reply)}`);
   }

@@ -9,8 +9,12 @@ export {
   COMMIT_SCRIPT,
   commitArguments,
   parseCommitReply,
+  scriptArguments,
+  storedVersionOf,
   type CommitArguments,
+  type EncodedSnapshotWrite,
 } from './commit-script.ts';
+export { writeSnapshotDocuments, type DocumentWrites } from './write-documents.ts';
 export { clusterKeyspace, partitionTag } from './cluster-keyspace.ts';
 export {
   createShadowReader,

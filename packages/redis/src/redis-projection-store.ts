@@ -11,7 +11,8 @@ import {
   type StoredSnapshot,
   type TopicPartition,
 } from '@checkout/engine';
-import { COMMIT_SCRIPT, commitArguments, parseCommitReply } from './commit-script.ts';
+import { defineCommit, wireArgument } from './commit-command.ts';
+import { commitArguments, parseCommitReply } from './commit-script.ts';
 import { standaloneLayout, type KeyLayout } from './key-layout.ts';
 import { DEFAULT_NAMESPACE, type Keyspace } from './keyspace.ts';
 import type { RedisConnection } from './redis-connection.ts';
@@ -315,30 +316,4 @@ function foreignPartitioner(
       'producer (the Java/kafkajs default partitioner), or use a standalone Redis.',
     { canRetry: false, context: { shard, partitions, sessionIdLength: sessionId.length } },
   );
-}
-
-type CommitCommand = (
-  numberOfKeys: number,
-  ...keysAndArgs: Array<string | Buffer>
-) => Promise<unknown>;
-
-/**
- * Snapshot documents go to ioredis as UTF-8 Buffers. Given strings, ioredis concatenates a
- * command's arguments into one string that the socket then encodes as a whole: for a batch of
- * snapshots (a megabyte or more, two-byte text as soon as one holds a non-Latin-1 character)
- * that was about 9 % of the projector's CPU time, about five times what encoding each document
- * on its own costs (BENCHMARKS.md).
- */
-function wireArgument(argument: string): string | Buffer {
-  return argument.length > 256 ? Buffer.from(argument, 'utf8') : argument;
-}
-
-/** Registers the commit script on the client once (EVALSHA with EVAL fallback). */
-function defineCommit(redis: RedisConnection): CommitCommand {
-  const client = redis as RedisConnection & { checkoutCommitV2?: CommitCommand };
-  if (client.checkoutCommitV2 === undefined)
-    redis.defineCommand('checkoutCommitV2', { lua: COMMIT_SCRIPT });
-  const command = client.checkoutCommitV2;
-  if (command === undefined) throw new Error('bug: defineCommand did not add checkoutCommitV2');
-  return command.bind(redis);
 }

@@ -68,6 +68,7 @@ export function blueGreenReport(run: {
             changelog: {
               sessions: restored.sessions,
               records: restored.records,
+              writes: restored.writes,
               markers: restored.markers,
               seconds: Math.round(restored.durationMs) / 1000,
             },

@@ -19,11 +19,12 @@ import {
   type ArchivePrefill,
   type ArchiveSource,
 } from '../replay/archive-prefill.ts';
-import { catchUpState, type PartitionPlan } from '../replay/catch-up.ts';
+import { catchUpState, type PartitionPlan, type ReplayPositions } from '../replay/catch-up.ts';
 import { prefillFromChangelog, type ChangelogPrefill } from '../replay/changelog-prefill.ts';
 import { liveDeadLetters } from '../replay/dead-letters.ts';
 import { redisGenerationTarget, seedCheckpoints } from '../replay/replay-target.ts';
-import { runReplay } from '../replay/run-replay.ts';
+import { createReplayStats } from '../replay/replay-stats.ts';
+import { runReplay, type ReplayResult } from '../replay/run-replay.ts';
 import { startPositions, type StartRule } from '../replay/start-positions.ts';
 import { blueGreenReport } from './blue-green-report.ts';
 import { eventsToReplay, throttled, withAdvice } from './mode-support.ts';
@@ -184,7 +185,58 @@ export async function blueGreenRebuild(
       });
     }
     const partitions = plans.map(({ field }) => field);
-    const result = await runReplay({
+    const decide = async (positions: ReplayPositions) => {
+      if (!catchUpState(plans, positions).reachedStart) return { stop: false, phase: 'replaying' };
+      const ahead = catchUpState(plans, positions, await readCheckpoints(redis, keys, live, group));
+      if (!ahead.caughtUp) {
+        return {
+          stop: false,
+          phase: `catching up with the live projector (${ahead.behind[0]?.field})`,
+        };
+      }
+      attempts += 1;
+      const switched = await switchGenerationWhenCaughtUp(redis, {
+        layout: keys,
+        group,
+        from: live,
+        to: generation,
+        partitions,
+      });
+      if (switched.ok) {
+        switchedAt = new Date().toISOString();
+        return { stop: true, phase: 'switched' };
+      }
+      if (switched.reason === 'pointer-moved') {
+        throw new CliError(
+          'failure',
+          `Readers were switched to generation ${generationName(switched.actual)} by someone else while this rebuild ran ` +
+            `(it expected ${generationName(live)}); not switching.`,
+        );
+      }
+      return {
+        stop: false,
+        phase: `switch refused: live projector ahead on ${switched.partition}; retrying`,
+      };
+    };
+    // A prefill that already reached every start watermark (a restore whose markers are the
+    // log end, nothing live ahead of it) switches at once: a replay would join a consumer group
+    // and fetch (and decompress) batches only to find nothing to apply.
+    let result: ReplayResult | undefined;
+    if (prefilled) {
+      const started = performance.now();
+      const positions = {
+        stored: await store.readCheckpoints(),
+        consumed: new Map<string, string>(),
+      };
+      if ((await decide(positions)).stop) {
+        result = {
+          summary: createReplayStats().summary(),
+          positions,
+          durationMs: performance.now() - started,
+        };
+      }
+    }
+    result ??= await runReplay({
       kafka,
       groupId: `${group}.rebuild.${name}`,
       topics,
@@ -198,44 +250,7 @@ export async function blueGreenRebuild(
       progress: context.progress(`generation ${name}`),
       fetchBytes: options.fetchBytes,
       onTick: heartbeat,
-      async decide(positions) {
-        if (!catchUpState(plans, positions).reachedStart)
-          return { stop: false, phase: 'replaying' };
-        const ahead = catchUpState(
-          plans,
-          positions,
-          await readCheckpoints(redis, keys, live, group),
-        );
-        if (!ahead.caughtUp) {
-          return {
-            stop: false,
-            phase: `catching up with the live projector (${ahead.behind[0]?.field})`,
-          };
-        }
-        attempts += 1;
-        const switched = await switchGenerationWhenCaughtUp(redis, {
-          layout: keys,
-          group,
-          from: live,
-          to: generation,
-          partitions,
-        });
-        if (switched.ok) {
-          switchedAt = new Date().toISOString();
-          return { stop: true, phase: 'switched' };
-        }
-        if (switched.reason === 'pointer-moved') {
-          throw new CliError(
-            'failure',
-            `Readers were switched to generation ${generationName(switched.actual)} by someone else while this rebuild ran ` +
-              `(it expected ${generationName(live)}); not switching.`,
-          );
-        }
-        return {
-          stop: false,
-          phase: `switch refused: live projector ahead on ${switched.partition}; retrying`,
-        };
-      },
+      decide,
     });
     if (switchedAt === undefined) throw new Error('bug: the replay stopped without switching');
     if (generation !== null) {

@@ -1,11 +1,14 @@
+import { decodeSnapshot } from '@checkout/domain';
 import { createInMemoryProjectionStore } from '@checkout/embedded';
 import {
   parseTopicPartitionKey,
   type CheckpointWrite,
+  type CommitResult,
   type ProjectionStore,
 } from '@checkout/engine';
 import {
   createRedisProjectionStore,
+  writeSnapshotDocuments,
   readCheckpoints,
   readLastWrites,
   readSnapshotTexts,
@@ -35,6 +38,19 @@ export interface ReplayTarget {
   clockMs(): Promise<number>;
   /** Every stored session id, a page at a time. */
   sessionPages(): AsyncIterable<string[]>;
+  /**
+   * Documents already encoded (a restore's, checked by the caller) written as they are, each
+   * guarded by its expected version like a commit's snapshot.
+   */
+  writeDocuments(documents: readonly DocumentWrite[]): Promise<CommitResult>;
+}
+
+export interface DocumentWrite {
+  sessionId: string;
+  /** UTF-8 JSON as `encodeSnapshot` writes it. */
+  document: Buffer;
+  /** The version stored now (meta.event_count); 0 when absent. */
+  expectedVersion: number;
 }
 
 export function redisGenerationTarget(options: {
@@ -62,6 +78,13 @@ export function redisGenerationTarget(options: {
     readLastWrites: (ids) => readLastWrites(redis, layout, generation, ids),
     clockMs: () => redisClockMs(redis),
     sessionPages: () => snapshotSessionPages(redis, layout, generation),
+    writeDocuments: (documents) =>
+      writeSnapshotDocuments(redis, {
+        layout,
+        generation,
+        ttlSeconds: options.ttlSeconds,
+        documents,
+      }),
   };
 }
 
@@ -84,6 +107,16 @@ export function memoryTarget(): ReplayTarget {
         }
       }
       if (page.length > 0) yield page;
+    },
+    // Not on a hot path (no restore writes to memory): decoded, then committed as orders.
+    async writeDocuments(documents) {
+      const snapshots = documents.map(({ sessionId, document, expectedVersion }) => {
+        const decoded = decodeSnapshot(document.toString('utf8'));
+        if (!decoded.ok)
+          throw new Error(`bug: a restored document of ${sessionId} does not decode`);
+        return { sessionId, order: decoded.value, expectedVersion };
+      });
+      return store.commit({ snapshots, checkpoints: [] });
     },
   };
 }
