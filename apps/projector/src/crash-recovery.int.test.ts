@@ -64,8 +64,10 @@ describe.each(storeModes())(
         });
         const before = await storedProgress(harness);
         const spawned = Date.now();
-        // Small fetches: with the default ones a single group could store the whole backlog.
-        const projector = await harness.start(SMALL_FETCHES);
+        // Small fetches and short waves: with the defaults a single wave could store the whole
+        // backlog, and the kill would find it caught up. Waves of 50 ms still fold many batches,
+        // so a kill loses a pending wave as it would in production.
+        const projector = await harness.start({ ...SMALL_FETCHES, WAVE_MAX_MS: '50' });
         const readyMs = Date.now() - spawned;
         const started = Date.now();
         while ((await storedProgress(harness)) <= before && Date.now() - started < 30_000) {
