@@ -394,7 +394,8 @@ export async function measureRebuild(
     return generation === null ? undefined : storedCheckpoints(store, namespace, generation, group);
   };
   const replayGroup = `${group}.rebuild.1`;
-  const measured = await watchChild(context, child, replayGroup, checkpoints);
+  // A restore whose markers reach the log end switches without a replay: no group to wait for.
+  const measured = await watchChild(context, child, id === 'r' ? null : replayGroup, checkpoints);
   const childCpuSeconds = child.cpuSeconds();
   const after = await serverFigures(store);
   const exit = await withTimeout(child.exited, context.timeoutMs, 'checkout-rebuild to exit');
@@ -471,17 +472,23 @@ async function serverFigures(store: BenchStore) {
 async function watchChild(
   context: PhaseContext,
   child: ChildRun,
-  groupId: string,
+  /** The group whose join starts the measured time; null: none to wait for (the restore). */
+  groupId: string | null,
   checkpoints: () => Promise<ReadonlyMap<string, string> | undefined>,
 ): Promise<{ joinedAt: number; doneAt: number; polls: number }> {
   const stop = new AbortController();
   const timer = setTimeout(() => stop.abort(), context.timeoutMs);
   const failed = () =>
     child.exit !== undefined && child.exit.code !== 0
-      ? new Error(`${groupId}: the child exited with ${child.exit.code ?? child.exit.signal}`)
+      ? new Error(
+          `${groupId ?? 'the restore'}: the child exited with ${child.exit.code ?? child.exit.signal}`,
+        )
       : undefined;
   try {
-    const joined = waitForStableGroup(context.admin, groupId, { signal: stop.signal });
+    const joined =
+      groupId === null
+        ? Promise.resolve(performance.now())
+        : waitForStableGroup(context.admin, groupId, { signal: stop.signal });
     const progress = await waitForCheckpoints({
       read: checkpoints,
       targets: logicalTargets(context.topics, context.highs),
