@@ -57,6 +57,16 @@ function payload(
   return { value, resolved, commits };
 }
 
+/** A batch of `topic` whose records, from offset `first` on, carry these Kafka timestamps. */
+function timed(topic: string, times: number[], first: number, highWatermark: string) {
+  const made = payload([], first, highWatermark);
+  Object.assign(made.value.batch, {
+    topic,
+    messages: times.map((time, i) => message(first + i, String(time))),
+  });
+  return made;
+}
+
 function positionsDeciding(decision: StartDecision) {
   return {
     decide: vi.fn(async () => decision),
@@ -385,14 +395,6 @@ describe('batch handler', () => {
 
   it('holds back records that ran ahead of the slowest topic catching up, pausing it, and folds them once it closes in', async () => {
     const { handler, seen, paused, committed } = setup();
-    const timed = (name: string, times: number[], first: number, high: string) => {
-      const made = payload([], first, high);
-      Object.assign(made.value.batch, {
-        topic: name,
-        messages: times.map((time, i) => message(first + i, String(time))),
-      });
-      return made;
-    };
     const cart = timed('cart-events', [1000, 2000], 0, '100');
     const payment = timed('payment-events', [1000, 5000, 9000], 0, '100');
     await Promise.all([handler(cart.value), handler(payment.value)]);
@@ -419,18 +421,10 @@ describe('batch handler', () => {
       maxHoldMs: 20,
       due: { due: false, dueInMs: 30 },
     });
-    const timed = (name: string, times: number[], high: string) => {
-      const made = payload([], 0, high);
-      Object.assign(made.value.batch, {
-        topic: name,
-        messages: times.map((time, i) => message(i, String(time))),
-      });
-      return made;
-    };
     // cart is not caught up (high watermark 100) but sends nothing more.
     await Promise.all([
-      handler(timed('cart-events', [1000], '100').value),
-      handler(timed('payment-events', [1000, 9000], '2').value),
+      handler(timed('cart-events', [1000], 0, '100').value),
+      handler(timed('payment-events', [1000, 9000], 0, '2').value),
     ]);
     expect(paused).toEqual(['pause payment-events']);
     await vi.waitFor(() => expect(seen).toHaveLength(2));
