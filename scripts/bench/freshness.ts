@@ -10,6 +10,7 @@ import { DEFAULT_FETCH_MAX_WAIT_MS, ensureTopics } from '@checkout/kafka';
 import { partitionForKey } from '@checkout/redis';
 import { deleteNamespace, storedCheckpoints } from './bench-store.ts';
 import { waitForCheckpoints } from './checkpoint-watch.ts';
+import { envListOf } from './env-list.ts';
 import { runChild } from './child-process.ts';
 import { highWatermarks, waitForStableGroup } from './consumer-group.ts';
 import { dueAtMs, recordsDue, summarizeLatencies, type LatencySummary } from './latency-stats.ts';
@@ -91,7 +92,7 @@ export async function measureFreshness(context: PhaseContext): Promise<Freshness
   const seconds = Number(env['BENCH_FRESHNESS_SECONDS'] ?? 10);
   const backlog = Number(env['BENCH_FRESHNESS_BACKLOG'] ?? 20_000);
   const pollMs = Number(env['BENCH_FRESHNESS_POLL_MS'] ?? 2);
-  const extraEnv = envOf(env['BENCH_FRESHNESS_ENV'] ?? '');
+  const extraEnv = envListOf('BENCH_FRESHNESS_ENV');
   const prefix = `${context.tag}-f.`;
   const topics = topicNames(prefix);
   const dlq = `${prefix}checkout-events-dlq`;
@@ -350,16 +351,4 @@ function listOf(text: string): number[] {
       throw new Error(`BENCH_FRESHNESS_RATES: ${part} is not a positive whole number`);
     return value;
   });
-}
-
-/** `NAME=value,NAME=value` → an environment for the projector. */
-function envOf(text: string): Record<string, string> {
-  const entries: Array<[string, string]> = [];
-  for (const part of text.split(',')) {
-    if (part.trim() === '') continue;
-    const at = part.indexOf('=');
-    if (at <= 0) throw new Error(`BENCH_FRESHNESS_ENV: ${part} is not NAME=value`);
-    entries.push([part.slice(0, at).trim(), part.slice(at + 1).trim()]);
-  }
-  return Object.fromEntries(entries);
 }

@@ -10,6 +10,7 @@ import {
   type BenchStore,
 } from './bench-store.ts';
 import { waitForCheckpoints } from './checkpoint-watch.ts';
+import { envListOf } from './env-list.ts';
 import { runChild, type ChildRun } from './child-process.ts';
 import { waitForStableGroup, type Admin } from './consumer-group.ts';
 import type { ConsumerConfig, ConsumerReport } from './consumer-main.ts';
@@ -339,6 +340,7 @@ export function projectorEnv(
     SNAPSHOT_TTL_SECONDS: String(context.ttlSeconds),
     HTTP_PORT: '0',
     LOG_LEVEL: 'info',
+    ...envListOf('BENCH_ENV'),
   };
 }
 
@@ -378,6 +380,7 @@ export async function measureRebuild(
       ...(process.env['BENCH_NODE_OPTIONS'] === undefined
         ? { NODE_OPTIONS: imageNodeOptions() }
         : {}),
+      ...envListOf('BENCH_ENV'),
     },
     logFile: join(context.resultsDir, `${context.tag}-rebuild-${id}.log`),
     resultsDir: context.resultsDir,
