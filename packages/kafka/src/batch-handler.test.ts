@@ -96,6 +96,8 @@ function setup(
     halts?: boolean;
     /** How long held records wait for a batch. @default 60 s (longer than any test) */
     maxHoldMs?: number;
+    /** Every wave commit waits for it (a store that takes its time). */
+    storeGate?: Promise<void>;
   } = {},
 ) {
   const outcomes = [...(options.outcomes ?? [])];
@@ -124,6 +126,7 @@ function setup(
     commitWave: async (partition) => {
       waveCommits.push(partition);
       onWaveCommit();
+      await options.storeGate;
       const next = commits.shift();
       if (next instanceof Error) throw next;
       if (next !== undefined) return next;
@@ -431,6 +434,33 @@ describe('batch handler', () => {
     expect(seen[1]?.map((r) => `${r.topic}@${r.offset}`)).toEqual(['payment-events@1']);
     expect(paused).toEqual(['pause payment-events', 'resume payment-events']);
     await vi.waitFor(() => expect(committed).toHaveLength(1)); // and the wave is stored
+  });
+
+  it('does not count the time a wave is being stored against held records (no batch can come meanwhile)', async () => {
+    let openGate = () => {};
+    const storeGate = new Promise<void>((resolve) => (openGate = resolve));
+    const { handler, seen, waveCommits, committed } = setup({
+      maxHoldMs: 20,
+      due: { due: false, dueInMs: 1 },
+      storeGate,
+    });
+    await Promise.all([
+      handler(timed('cart-events', [1000], 0, '100').value),
+      handler(timed('payment-events', [1000, 9000], 0, '2').value),
+    ]);
+    await vi.waitFor(() => expect(waveCommits).toHaveLength(1)); // the wave's store began
+    await new Promise((resolve) => setTimeout(resolve, 100)); // five times maxHoldMs
+    openGate();
+    for (let turn = 0; turn < 3; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(committed).toHaveLength(1); // stored
+    // kafkajs fetches again now; its batch comes within maxHoldMs, which restarted at the store.
+    expect(seen).toHaveLength(1); // payment@1 still held
+    await handler(timed('cart-events', [8000, 9500], 1, '100').value);
+    expect(seen[1]?.map((r) => `${r.topic}@${r.offset}`)).toEqual([
+      'cart-events@1',
+      'payment-events@1',
+      'cart-events@2',
+    ]);
   });
 
   it('reads the fetched offset kafkajs keeps on its Batch', () => {

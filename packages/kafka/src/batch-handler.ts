@@ -140,6 +140,9 @@ interface GroupRun extends PartitionRun {
 
 /** A lane item that stores the lane's pending wave. */
 const STORE_WAVE = Symbol('store the pending wave');
+/** How many times maxHoldMs stores in flight may postpone releasing held records. */
+const MAX_HOLD_POSTPONED = 10;
+
 /** A lane item that folds what the lane holds back, aligned or not (no batch came for it). */
 const RELEASE_HELD = Symbol('fold the held records');
 type LaneItem = EachBatchPayload | typeof STORE_WAVE | typeof RELEASE_HELD;
@@ -161,7 +164,9 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
   /** Per `"topic:partition"`, how far it got and whether it is caught up (time-alignment.ts). */
   const reaches = new Map<string, PartitionReach & TopicPartition>();
   /** Per partition number holding records back, the timer that folds them if no batch comes. */
-  const releaseTimers = new Map<number, NodeJS.Timeout>();
+  const releaseTimers = new Map<number, { timer: NodeJS.Timeout; heldSince: number }>();
+  /** Waves being stored now, in any lane: held records' time does not run meanwhile. */
+  let storesInFlight = 0;
   /**
    * Stored positions not yet committed to Kafka, newest per partition, and the commit in
    * flight. Kafka's offsets are a hint (the Redis checkpoint is where a partition resumes), so
@@ -176,7 +181,7 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
   let commitVia: EachBatchPayload | undefined;
   options.stopping.addEventListener('abort', () => {
     for (const timer of pending.values()) clearTimeout(timer);
-    for (const timer of releaseTimers.values()) clearTimeout(timer);
+    for (const { timer } of releaseTimers.values()) clearTimeout(timer);
   });
 
   return {
@@ -289,12 +294,23 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
    * back is fetched on and sends one. Should none come within maxHoldMs (it fell silent, or
    * what is known of it is out of date), they are folded anyway: holding back only changes
    * when records are folded, never the result, and must never keep them from being stored.
+   *
+   * Time spent storing a wave does not count: kafkajs fetches again only once every batch of
+   * the last fetch returned, so while any lane stores (a second and more per wave when
+   * catching up) no batch of any number can come. Counting that time released held records
+   * that the next batch would have aligned; the topics drifted apart, and at 1M records the
+   * sessions were written 1.5 to 3 times instead of about once (BENCHMARKS.md). So the wait
+   * starts again, whole, when the last store in flight ends; stores that never stop
+   * overlapping (other numbers' waves) postpone it up to MAX_HOLD_POSTPONED times only.
    */
-  function releaseLater(partitionNumber: number): void {
-    clearTimeout(releaseTimers.get(partitionNumber));
+  function releaseLater(partitionNumber: number, heldSince = performance.now()): void {
+    clearTimeout(releaseTimers.get(partitionNumber)?.timer);
     releaseTimers.delete(partitionNumber);
     if (!holdsAny(partitionNumber) || options.stopping.aborted) return;
     const timer = setTimeout(() => {
+      const postponable = performance.now() - heldSince < MAX_HOLD_POSTPONED * maxHoldMs;
+      // Kept in releaseTimers: storeEnded starts it again.
+      if (storesInFlight > 0 && postponable) return;
       releaseTimers.delete(partitionNumber);
       lanes.submit(partitionNumber, RELEASE_HELD).catch((error: unknown) =>
         // A bug: handleGroup reports every failure it expects itself.
@@ -302,7 +318,15 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
       );
     }, maxHoldMs);
     timer.unref();
-    releaseTimers.set(partitionNumber, timer);
+    releaseTimers.set(partitionNumber, { timer, heldSince });
+  }
+
+  /** The last store in flight ended: held records wait their whole maxHoldMs from now. */
+  function storeEnded(): void {
+    storesInFlight -= 1;
+    if (storesInFlight > 0) return;
+    for (const [partitionNumber, { heldSince }] of [...releaseTimers])
+      releaseLater(partitionNumber, heldSince);
   }
 
   /** Per partition of the group and held of its number: held records first, then the batch's. */
@@ -455,11 +479,14 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
   ): Promise<boolean> {
     clearTimeout(pending.get(partitionNumber));
     pending.delete(partitionNumber);
-    const outcome = options.stopping.aborted
-      ? await lastAttempt(partitionNumber)
-      : await heartbeats.during(() =>
-          retry('store the batch', () => engine.commitWave(partitionNumber)),
-        );
+    storesInFlight += 1;
+    const outcome = await (
+      options.stopping.aborted
+        ? lastAttempt(partitionNumber)
+        : heartbeats.during(() =>
+            retry('store the batch', () => engine.commitWave(partitionNumber)),
+          )
+    ).finally(storeEnded);
     if (outcome === undefined) {
       // Still folded, not stored: the next group (or the stop) tries again.
       pending.set(partitionNumber, undefined);
