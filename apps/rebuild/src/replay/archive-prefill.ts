@@ -1,12 +1,6 @@
 import { createProjectionEngine, type DeadLetterSink, type TopicNames } from '@checkout/engine';
-import {
-  connectEventStore,
-  readEventStore,
-  redact,
-  verifyEventStore,
-  type ArchiveReadReport,
-  type EventStoreBatch,
-} from '@checkout/eventstore';
+// Types only: the package is loaded when an archive is opened (see eventStoreArchive).
+import type { ArchiveReadReport, EventStoreBatch } from '@checkout/eventstore';
 import { isTransientError } from '@checkout/kafka';
 import { CliError } from '../cli-error.ts';
 import type { ProgressReporter } from '../output/progress.ts';
@@ -24,6 +18,10 @@ export interface ArchiveSource {
 
 /** `--source eventstore`: the archive at EVENTSTORE_URL, checked before anything is written. */
 export async function eventStoreArchive(url: string, topics: TopicNames): Promise<ArchiveSource> {
+  // Loaded here, not at start: the EventStoreDB client takes ~0.3 s to load, and every other
+  // checkout-rebuild run (a restore from the changelog most of all) would pay for it.
+  const { connectEventStore, readEventStore, redact, verifyEventStore } =
+    await import('@checkout/eventstore');
   const client = connectEventStore(url);
   try {
     await verifyEventStore(client);

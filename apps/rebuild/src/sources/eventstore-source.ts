@@ -9,11 +9,9 @@ import {
   type SourceRecord,
   type WriteConflict,
 } from '@checkout/engine';
-import {
-  createArchiveReport,
-  type ArchiveReadReport,
-  type EventStoreBatch,
-} from '@checkout/eventstore';
+// Types only: the package (and the EventStoreDB client under it, ~0.3 s to load) is imported
+// when an archive is replayed, not by every checkout-rebuild run (archive-prefill.ts).
+import type { ArchiveReadReport, EventStoreBatch } from '@checkout/eventstore';
 
 export interface EventStoreReplayOptions {
   /** The engine writing the target generation. */
@@ -83,6 +81,7 @@ export async function replayFromEventStore(
 ): Promise<EventStoreReplayResult> {
   const { engine, signal } = options;
   const maxConflicts = options.maxConflicts ?? 3;
+  const { createArchiveReport } = await import('@checkout/eventstore');
   const report = createArchiveReport(options.maxExamples ?? 5);
   const next = new Map<string, string>();
   let batches = 0;
