@@ -191,6 +191,27 @@ describe('assignment positions', () => {
     expect(targets).toMatchObject([{ ...cart0, target: { ok: true, offset: '50' } }]);
   });
 
+  it('keeps the log end a batch showed while the watermarks were being loaded', async () => {
+    const store = loader({ 'cart-events:0': { checkpoint: '10', low: '0', high: '20' } });
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slowLoad = async (partitions: readonly TopicPartition[]) => {
+      const read = await store.load(partitions); // the watermarks as they were: high 20
+      await gate;
+      return read;
+    };
+    const positions = createAssignmentPositions(slowLoad, store.checkpointOf);
+    positions.reset([cart0]);
+    const first = positions.decide(batch('10', cart0, '20'));
+    const later = positions.decide(batch('10', cart0, '60')); // the log grew meanwhile
+    release();
+    await Promise.all([first, later]);
+    store.adopt('cart-events:0', '50'); // a conflict: the engine adopted the stored checkpoint
+    positions.retarget('cart-events', 0);
+    const { targets } = await positions.unverifiedTargets();
+    expect(targets).toMatchObject([{ ...cart0, target: { ok: true, offset: '50' } }]);
+  });
+
   it('lists unverified targets for seeking right after a join', async () => {
     const store = loader({
       'cart-events:0': { checkpoint: '4', low: '0', high: '9' },

@@ -93,6 +93,11 @@ export function createAssignmentPositions(
   const seeks = new Map<string, { offset: string; attempts: number }>();
   /** Where to fetch from past the checkpoint: kafkajs consumed only markers up to there. */
   const pastMarkers = new Map<string, string>();
+  /**
+   * The highest log end a batch showed per partition: a load of the watermarks that was in
+   * flight meanwhile read an older one, and must not lower it.
+   */
+  const seenHighs = new Map<string, string>();
 
   /** The start to resume from: the engine's checkpoint, or past the markers after it. */
   function startOf(tp: TopicPartition, marks: Watermarks): PartitionStart | undefined {
@@ -117,9 +122,18 @@ export function createAssignmentPositions(
    * they would look like a log that went back (and halt).
    */
   function raiseHigh(key: string, highWatermark: string): void {
+    const seen = seenHighs.get(key);
+    if (seen === undefined || compareOffsets(highWatermark, seen) > 0)
+      seenHighs.set(key, highWatermark);
     const marks = cache?.get(key);
     if (marks !== undefined && compareOffsets(highWatermark, marks.high) > 0)
       cache?.set(key, { ...marks, high: highWatermark });
+  }
+
+  /** A loaded log end, or the higher one a batch showed while the load was in flight. */
+  function freshest(key: string, high: string): string {
+    const seen = seenHighs.get(key);
+    return seen !== undefined && compareOffsets(seen, high) > 0 ? seen : high;
   }
 
   function loadStarts(): Promise<Map<string, Watermarks>> {
@@ -128,7 +142,8 @@ export function createAssignmentPositions(
       const attempt: Promise<Map<string, Watermarks>> = load(owned).then(
         (loaded) => {
           const marks = new Map<string, Watermarks>();
-          for (const [key, { low, high }] of loaded) marks.set(key, { low, high });
+          for (const [key, { low, high }] of loaded)
+            marks.set(key, { low, high: freshest(key, high) });
           if (loading === attempt) [cache, loading] = [marks, null];
           return marks;
         },
@@ -153,6 +168,7 @@ export function createAssignmentPositions(
       verified.clear();
       seeks.clear();
       pastMarkers.clear();
+      seenHighs.clear();
     },
     owned: () => owned,
     async unverifiedTargets() {
