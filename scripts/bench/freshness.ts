@@ -86,20 +86,31 @@ interface PendingRecord {
 
 const DRAIN_TIMEOUT_MS = 30_000;
 
-export async function measureFreshness(context: PhaseContext): Promise<FreshnessResult> {
+/**
+ * (f) freshness; (g) the same with the snapshot changelog published (SNAPSHOT_CHANGELOG_TOPIC):
+ * what publishing costs the live path's latency, beside (f) in the same run.
+ */
+export async function measureFreshness(
+  context: PhaseContext,
+  id: 'f' | 'g' = 'f',
+): Promise<FreshnessResult> {
   const env = process.env;
   const rates = listOf(env['BENCH_FRESHNESS_RATES'] ?? '500,2000,10000');
   const seconds = Number(env['BENCH_FRESHNESS_SECONDS'] ?? 10);
   const backlog = Number(env['BENCH_FRESHNESS_BACKLOG'] ?? 20_000);
   const pollMs = Number(env['BENCH_FRESHNESS_POLL_MS'] ?? 2);
-  const extraEnv = envListOf('BENCH_FRESHNESS_ENV');
-  const prefix = `${context.tag}-f.`;
+  const prefix = `${context.tag}-${id}.`;
+  const changelog = id === 'g' ? `${prefix}snapshot-changelog` : undefined;
+  const extraEnv: Record<string, string> = {
+    ...(changelog === undefined ? {} : { SNAPSHOT_CHANGELOG_TOPIC: changelog }),
+    ...envListOf('BENCH_FRESHNESS_ENV'),
+  };
   const topics = topicNames(prefix);
   const dlq = `${prefix}checkout-events-dlq`;
   await ensureTopics(context.admin, [...topics.physical, dlq], context.partitions);
   const store = context.stores.standalone;
-  const namespace = `${context.tag}-f`;
-  const group = `${context.tag}.projector-f`;
+  const namespace = `${context.tag}-${id}`;
+  const group = `${context.tag}.projector-${id}`;
   try {
     const produced = await produceRecords({
       kafka: context.kafka,
@@ -114,9 +125,9 @@ export async function measureFreshness(context: PhaseContext): Promise<Freshness
         ...(heapOptions === '' ? {} : { NODE_OPTIONS: heapOptions }),
         ...extraEnv,
       },
-      logFile: join(context.resultsDir, `${context.tag}-projector-f.log`),
+      logFile: join(context.resultsDir, `${context.tag}-projector-${id}.log`),
       resultsDir: context.resultsDir,
-      label: `${context.tag}-projector-f`,
+      label: `${context.tag}-projector-${id}`,
     });
     const stop = new AbortController();
     try {
@@ -125,7 +136,7 @@ export async function measureFreshness(context: PhaseContext): Promise<Freshness
       const failed = () =>
         child.exit === undefined
           ? undefined
-          : new Error(`(f): the projector exited with ${child.exit.code ?? child.exit.signal}`);
+          : new Error(`(${id}): the projector exited with ${child.exit.code ?? child.exit.signal}`);
       const highs = await highWatermarks(context.admin, topics.physical);
       await waitForStableGroup(context.admin, group, {
         signal: AbortSignal.any([stop.signal, AbortSignal.timeout(context.timeoutMs)]),
@@ -191,7 +202,7 @@ export async function measureFreshness(context: PhaseContext): Promise<Freshness
     await deleteNamespace(store, namespace);
     if (env['BENCH_KEEP_TOPICS'] !== '1') {
       await context.admin
-        .deleteTopics({ topics: [...topics.physical, dlq] })
+        .deleteTopics({ topics: [...topics.physical, dlq, ...(changelog ? [changelog] : [])] })
         .catch(() => undefined);
     }
   }

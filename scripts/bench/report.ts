@@ -12,6 +12,8 @@ export interface SizeResult {
   phases: PhaseResult[];
   /** (f), when it ran: latency under a paced load, on topics of its own. */
   freshness?: FreshnessResult;
+  /** (g), when it ran: the same, the projector publishing the snapshot changelog. */
+  freshnessWithChangelog?: FreshnessResult;
 }
 
 export interface TargetCheck {
@@ -282,16 +284,25 @@ function cpuPerEvent(phase: PhaseResult): string {
     : ((phase.childCpuSeconds * 1e6) / phase.records).toFixed(1);
 }
 
-/** (f): latency per offered rate, with the settings it ran with; nothing when (f) did not run. */
+/** (f) and (g): latency per offered rate, with the settings; nothing for a phase that did not run. */
 function freshnessReport(size: SizeResult): string[] {
-  const { freshness } = size;
+  return [
+    ...freshnessTable('Freshness (f): a caught-up projector', size.freshness),
+    ...freshnessTable(
+      'Freshness (g), publishing the snapshot changelog: a caught-up projector',
+      size.freshnessWithChangelog,
+    ),
+  ];
+}
+
+function freshnessTable(title: string, freshness: FreshnessResult | undefined): string[] {
   if (freshness === undefined) return [];
   const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '—');
   const settings = Object.entries(freshness.settings)
     .map(([name, value]) => `${name} ${value}`)
     .join(', ');
   return [
-    `Freshness (f): a caught-up projector (after a backlog of ${count(freshness.backlog.records)} records, ` +
+    `${title} (after a backlog of ${count(freshness.backlog.records)} records, ` +
       `caught up in ${freshness.backlog.catchUpSeconds.toFixed(1)} s) under a paced load; ` +
       'producer ack → the partition checkpoint in Redis past the record, ms:',
     ...table(

@@ -30,7 +30,8 @@ import { evaluateTargets, formatReport, type BenchResults, type SizeResult } fro
  * - BENCH_PHASES: which designs, in run order (a is measured twice, first and last; k is the
  *   limit with @platformatic/kafka; u the projector with V8's default heap; p the projector
  *   publishing the snapshot changelog, r the restore from it, after p; f the freshness of a
- *   caught-up projector under a paced load, on topics of its own: freshness.ts). @default akcudbaf
+ *   caught-up projector under a paced load, on topics of its own: freshness.ts; g the same
+ *   publishing the snapshot changelog). @default akcudbaf
  * - BENCH_KAFKA_BROKERS / BENCH_REDIS_URL: use running servers instead of starting them.
  * - BENCH_PARTITIONS: partitions of each topic. @default 3
  * - BENCH_SEED: generator seed. @default 7
@@ -47,7 +48,7 @@ const resultsDir = join(repoRoot, 'bench-results');
 
 interface Settings {
   sizes: number[];
-  phases: Array<PhaseId | 'f'>;
+  phases: Array<PhaseId | 'f' | 'g'>;
   partitions: number;
   seed: number;
   compression: CompressionName;
@@ -64,10 +65,10 @@ function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
         throw new Error(`${name}: ${text} is not a whole number`);
       return value;
     });
-  const phases = (env['BENCH_PHASES'] ?? 'akcudbaf').split('') as Array<PhaseId | 'f'>;
-  if (phases.some((phase) => !'abcdkuCDprf'.includes(phase))) {
+  const phases = (env['BENCH_PHASES'] ?? 'akcudbaf').split('') as Array<PhaseId | 'f' | 'g'>;
+  if (phases.some((phase) => !'abcdkuCDprfg'.includes(phase))) {
     throw new Error(
-      `BENCH_PHASES: use the letters a, b, c, d, k, u, C, D, p, r, f (got ${env['BENCH_PHASES']})`,
+      `BENCH_PHASES: use the letters a, b, c, d, k, u, C, D, p, r, f, g (got ${env['BENCH_PHASES']})`,
     );
   }
   const published = phases.indexOf('p');
@@ -177,14 +178,15 @@ async function main(): Promise<BenchResults> {
       const attempts = { a: 0, k: 0 };
       for (const phase of settings.phases) {
         log(`  (${phase}) ${phaseName(phase)}…`);
-        if (phase === 'f') {
-          const freshness = await measureFreshness(context);
+        if (phase === 'f' || phase === 'g') {
+          const freshness = await measureFreshness(context, phase);
           for (const rate of freshness.rates) {
             log(
               `      ${rate.offered} events/s offered: p50 ${rate.latency.p50.toFixed(1)} ms, p99 ${rate.latency.p99.toFixed(1)} ms, max ${rate.latency.max.toFixed(1)} ms`,
             );
           }
-          result.freshness = freshness;
+          if (phase === 'f') result.freshness = freshness;
+          else result.freshnessWithChangelog = freshness;
           continue;
         }
         const measured =
@@ -229,7 +231,7 @@ async function main(): Promise<BenchResults> {
   };
 }
 
-function phaseName(phase: PhaseId | 'f'): string {
+function phaseName(phase: PhaseId | 'f' | 'g'): string {
   return {
     a: 'limit: raw kafkajs consumption',
     k: 'limit: raw @platformatic/kafka consumption',
@@ -242,6 +244,7 @@ function phaseName(phase: PhaseId | 'f'): string {
     p: 'checkout-projector publishing the snapshot changelog',
     r: 'checkout-rebuild --from-changelog (restore)',
     f: 'freshness: a caught-up checkout-projector under a paced load',
+    g: 'freshness as (f), the projector publishing the snapshot changelog',
   }[phase];
 }
 
