@@ -96,8 +96,12 @@ function setup(
     halts?: boolean;
     /** How long held records wait for a batch. @default 60 s (longer than any test) */
     maxHoldMs?: number;
-    /** Every wave commit waits for it (a store that takes its time). */
+    /** Wave commits wait for it (a store that takes its time). */
     storeGate?: Promise<void>;
+    /** Only this partition number's commits wait for storeGate. @default all */
+    storeGateOf?: number;
+    /** Lanes side by side. @default 1 */
+    concurrentBatches?: number;
   } = {},
 ) {
   const outcomes = [...(options.outcomes ?? [])];
@@ -120,13 +124,19 @@ function setup(
       lastFolded = records.at(-1) ?? lastFolded;
       return {
         kind: 'folded',
-        waves: [{ partition: 1, ...(options.due ?? { due: false, dueInMs: 60_000 }) }],
+        waves: [
+          {
+            partition: records[0]?.partition ?? 1,
+            ...(options.due ?? { due: false, dueInMs: 60_000 }),
+          },
+        ],
       };
     },
     commitWave: async (partition) => {
       waveCommits.push(partition);
       onWaveCommit();
-      await options.storeGate;
+      if (options.storeGateOf === undefined || options.storeGateOf === partition)
+        await options.storeGate;
       const next = commits.shift();
       if (next instanceof Error) throw next;
       if (next !== undefined) return next;
@@ -175,6 +185,9 @@ function setup(
     stopping: stopping.signal,
     heartbeatIntervalMs: 10,
     maxHoldMs: options.maxHoldMs ?? 60_000,
+    ...(options.concurrentBatches === undefined
+      ? {}
+      : { concurrentBatches: options.concurrentBatches }),
     backoff: { baseMs: 1, capMs: 2 },
     afterCommit: (positions) => committed.push(positions),
   });
@@ -461,6 +474,27 @@ describe('batch handler', () => {
       'payment-events@1',
       'cart-events@2',
     ]);
+  });
+
+  it('releases held records after ten times maxHoldMs even while other lanes never stop storing', async () => {
+    const { handler, seen, waveCommits } = setup({
+      maxHoldMs: 20,
+      due: { due: true, dueInMs: 0 },
+      storeGate: new Promise<void>(() => {}), // partition number 2's store never ends
+      storeGateOf: 2,
+      concurrentBatches: 2,
+    });
+    const other = timed('cart-events', [1000], 0, '100');
+    Object.assign(other.value.batch, { partition: 2 });
+    void handler(other.value);
+    await vi.waitFor(() => expect(waveCommits).toEqual([2]));
+    await Promise.all([
+      handler(timed('cart-events', [1000], 0, '100').value),
+      handler(timed('payment-events', [1000, 9000], 0, '2').value),
+    ]);
+    const held = seen.length; // payment@1 is held back
+    await vi.waitFor(() => expect(seen).toHaveLength(held + 1), { timeout: 2000 });
+    expect(seen.at(-1)?.map((r) => `${r.topic}@${r.offset}`)).toEqual(['payment-events@1']);
   });
 
   it('reads the fetched offset kafkajs keeps on its Batch', () => {

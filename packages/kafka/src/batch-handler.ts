@@ -309,8 +309,10 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
     if (!holdsAny(partitionNumber) || options.stopping.aborted) return;
     const timer = setTimeout(() => {
       const postponable = performance.now() - heldSince < MAX_HOLD_POSTPONED * maxHoldMs;
-      // Kept in releaseTimers: storeEnded starts it again.
-      if (storesInFlight > 0 && postponable) return;
+      if (storesInFlight > 0 && postponable) {
+        releaseLater(partitionNumber, heldSince); // and storeEnded starts it again, whole
+        return;
+      }
       releaseTimers.delete(partitionNumber);
       lanes.submit(partitionNumber, RELEASE_HELD).catch((error: unknown) =>
         // A bug: handleGroup reports every failure it expects itself.
