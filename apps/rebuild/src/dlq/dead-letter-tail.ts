@@ -154,36 +154,3 @@ export async function followDeadLetters(
     stop: stopAll,
   };
 }
-
-/**
- * A tail that starts (joins a group, reads the topic from its start) the first time it is
- * asked, not when the replay starts: most replays publish few dead letters or none (a restore
- * from the changelog whose markers reach the log end, none at all), and the start sat on every
- * rebuild's critical path, beside the changelog read and its CPU (BENCHMARKS.md, restore).
- * Until it has started, `has` knows nothing: the entries the live checkpoint has passed are
- * looked up by `readUpToNow` as before; an entry ahead of it that the live projector published
- * before the replay began, and has not committed past, may now be published twice, as one it
- * publishes meanwhile always could (dead-letters.ts).
- */
-export function startedWhenAsked(start: () => Promise<DeadLetterTail>): DeadLetterTail {
-  let starting: Promise<DeadLetterTail> | undefined;
-  let started: DeadLetterTail | undefined;
-  const begin = () =>
-    (starting ??= start().then((tail) => {
-      started = tail;
-      return tail;
-    }));
-  return {
-    has(coordinates) {
-      if (started !== undefined) return started.has(coordinates);
-      // A failure to start surfaces from readUpToNow, which awaits the same promise.
-      begin().catch(() => undefined);
-      return false;
-    },
-    readUpToNow: async () => (await begin()).readUpToNow(),
-    async stop() {
-      const tail = await starting?.catch(() => undefined);
-      await tail?.stop();
-    },
-  };
-}

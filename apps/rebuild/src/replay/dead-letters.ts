@@ -3,11 +3,7 @@ import type { DeadLetterEntry, DeadLetterSink, TopicNames } from '@checkout/engi
 import { createKafkaDeadLetterSink, type KafkaLog } from '@checkout/kafka';
 import type { Kafka } from '../dlq/clients.ts';
 import { originalCoordinates } from '../dlq/dead-letter-record.ts';
-import {
-  followDeadLetters,
-  startedWhenAsked,
-  type DeadLetterTail,
-} from '../dlq/dead-letter-tail.ts';
+import { followDeadLetters, type DeadLetterTail } from '../dlq/dead-letter-tail.ts';
 
 /**
  * Where a replay's poison records go.
@@ -16,8 +12,7 @@ import {
  * the dead-letter topic like the projector: records past the live checkpoint at the switch are
  * judged by the rebuild alone, and a changed fold may reject what it used to accept. What the
  * live projector already published is not published again (entries are identified by their
- * original topic/partition/offset): the topic is read from its start the first time the replay
- * has a dead letter, and followed from then on (startedWhenAsked), and a record
+ * original topic/partition/offset): the topic is read at the start and followed, and a record
  * the live projector's checkpoint has passed, since the projector publishes before it commits,
  * is looked up in the topic as it is now. A rebuild next to the live projector doubled every
  * dead letter before. Left possible: a record the rebuild reaches first, while the live
@@ -95,7 +90,7 @@ export async function liveDeadLetters(
     liveCheckpoints(): Promise<ReadonlyMap<string, string>>;
   },
 ): Promise<CountingDeadLetters & { disconnect(): Promise<void> }> {
-  const tail = startedWhenAsked(() => followDeadLetters(kafka, options.topic, options.log));
+  const tail = await followDeadLetters(kafka, options.topic, options.log);
   const sink = createKafkaDeadLetterSink({ kafka, topic: options.topic, log: options.log });
   const counting = countingDeadLetters(sink, {
     tail,
