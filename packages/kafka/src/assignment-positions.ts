@@ -94,29 +94,21 @@ export function createAssignmentPositions(
   /** Where to fetch from past the checkpoint: kafkajs consumed only markers up to there. */
   const pastMarkers = new Map<string, string>();
   /**
-   * The highest log end a batch showed per partition, fresher than the loaded one: a conflict
-   * re-targets partitions whose checkpoints moved past the end read at assignment (or by a load
-   * that was in flight meanwhile), and judged against that old end they would look like a log
-   * that went back (and halt).
+   * The highest log end a batch showed per partition: a load of the watermarks that was in
+   * flight meanwhile read an older one, and must not lower it.
    */
   const seenHighs = new Map<string, string>();
 
-  /**
-   * The start to resume from: the engine's checkpoint, or past the markers after it, within
-   * the loaded log start and the freshest log end known.
-   */
+  /** The start to resume from: the engine's checkpoint, or past the markers after it. */
   function startOf(tp: TopicPartition, marks: Watermarks): PartitionStart | undefined {
     const checkpoint = storedCheckpoint(tp);
     if (checkpoint === undefined) return undefined;
-    const key = topicPartitionKey(tp.topic, tp.partition);
-    const skip = pastMarkers.get(key);
+    const skip = pastMarkers.get(topicPartitionKey(tp.topic, tp.partition));
     const from =
       skip !== undefined && (checkpoint === null || compareOffsets(skip, checkpoint) > 0)
         ? skip
         : checkpoint;
-    const seen = seenHighs.get(key);
-    const high = seen !== undefined && compareOffsets(seen, marks.high) > 0 ? seen : marks.high;
-    return { low: marks.low, high, checkpoint: from };
+    return { ...marks, checkpoint: from };
   }
 
   function invalidate(): void {
@@ -124,10 +116,24 @@ export function createAssignmentPositions(
     loading = null;
   }
 
+  /**
+   * Keeps the cached log end as fresh as the batches say: a conflict re-targets partitions
+   * whose checkpoints moved past the end read at assignment, and judged against that old end
+   * they would look like a log that went back (and halt).
+   */
   function raiseHigh(key: string, highWatermark: string): void {
     const seen = seenHighs.get(key);
     if (seen === undefined || compareOffsets(highWatermark, seen) > 0)
       seenHighs.set(key, highWatermark);
+    const marks = cache?.get(key);
+    if (marks !== undefined && compareOffsets(highWatermark, marks.high) > 0)
+      cache?.set(key, { ...marks, high: highWatermark });
+  }
+
+  /** A loaded log end, or the higher one a batch showed while the load was in flight. */
+  function freshest(key: string, high: string): string {
+    const seen = seenHighs.get(key);
+    return seen !== undefined && compareOffsets(seen, high) > 0 ? seen : high;
   }
 
   function loadStarts(): Promise<Map<string, Watermarks>> {
@@ -136,7 +142,8 @@ export function createAssignmentPositions(
       const attempt: Promise<Map<string, Watermarks>> = load(owned).then(
         (loaded) => {
           const marks = new Map<string, Watermarks>();
-          for (const [key, { low, high }] of loaded) marks.set(key, { low, high });
+          for (const [key, { low, high }] of loaded)
+            marks.set(key, { low, high: freshest(key, high) });
           if (loading === attempt) [cache, loading] = [marks, null];
           return marks;
         },
@@ -201,8 +208,9 @@ export function createAssignmentPositions(
         invalidate(); // the engine forgot the partition: loading again has it re-read
         return { kind: 'stale' };
       }
-      // startOf judges by this batch's high watermark too: raiseHigh took it above.
-      const target = resumeTarget(key, loaded);
+      // The batch's high watermark is fresher than the one read at assignment.
+      const high = compareOffsets(highWatermark, loaded.high) > 0 ? highWatermark : loaded.high;
+      const target = resumeTarget(key, { ...loaded, high });
       if (!target.ok) return { kind: 'fatal', error: target.error };
       if (compareOffsets(fetchedOffset, target.offset) === 0) {
         verified.add(key);

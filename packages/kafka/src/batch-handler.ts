@@ -140,12 +140,12 @@ interface GroupRun extends PartitionRun {
 
 /** A lane item that stores the lane's pending wave. */
 const STORE_WAVE = Symbol('store the pending wave');
+/** How many times maxHoldMs stores in flight may postpone releasing held records. */
+const MAX_HOLD_POSTPONED = 10;
+
 /** A lane item that folds what the lane holds back, aligned or not (no batch came for it). */
 const RELEASE_HELD = Symbol('fold the held records');
 type LaneItem = EachBatchPayload | typeof STORE_WAVE | typeof RELEASE_HELD;
-
-/** How many times maxHoldMs stores in flight may postpone releasing held records. */
-const MAX_HOLD_POSTPONED = 10;
 
 export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
   const { engine, positions, lag, log } = options;
