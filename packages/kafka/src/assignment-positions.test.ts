@@ -27,6 +27,12 @@ function loader(starts: Record<string, PartitionStart>) {
     set(key: string, start: PartitionStart) {
       starts[key] = start;
     },
+    /** The broker's watermarks now (the checkpoint in `starts` is not read). */
+    watermarksOf: async ({ topic, partition }: TopicPartition) => {
+      const start = starts[topicPartitionKey(topic, partition)];
+      if (start === undefined) throw new Error(`no such partition ${topic}:${partition}`);
+      return { low: start.low, high: start.high };
+    },
     load: async (partitions: readonly TopicPartition[]) => {
       calls.push([...partitions]);
       if (failures > 0) {
@@ -56,7 +62,7 @@ const batch = (fetchedOffset: string, tp = cart0, highWatermark = '100') => ({
 describe('assignment positions', () => {
   it('processes a batch fetched at the checkpoint and then trusts the partition', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: '10', low: '0', high: '20' } });
-    const positions = createAssignmentPositions(store.load, store.checkpointOf);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf, store.watermarksOf);
     positions.reset([cart0]);
     expect(await positions.decide(batch('10'))).toEqual({ kind: 'process' });
     expect(positions.isVerified('cart-events', 0)).toBe(true);
@@ -66,7 +72,7 @@ describe('assignment positions', () => {
 
   it('answers a batch fetched elsewhere (Kafka committed offset ahead or behind) with a seek', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: '10', low: '0', high: '20' } });
-    const positions = createAssignmentPositions(store.load, store.checkpointOf);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf, store.watermarksOf);
     positions.reset([cart0]);
     expect(await positions.decide(batch('15'))).toEqual({ kind: 'seek', offset: '10' });
     positions.seekIssued('cart-events', 0, '10');
@@ -75,14 +81,14 @@ describe('assignment positions', () => {
 
   it('starts a partition without checkpoint at offset 0', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: null, low: '0', high: '20' } });
-    const positions = createAssignmentPositions(store.load, store.checkpointOf);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf, store.watermarksOf);
     positions.reset([cart0]);
     expect(await positions.decide(batch('7'))).toEqual({ kind: 'seek', offset: '0' });
   });
 
   it('stops on truncated history instead of jumping', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: '3', low: '10', high: '20' } });
-    const positions = createAssignmentPositions(store.load, store.checkpointOf);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf, store.watermarksOf);
     positions.reset([cart0]);
     expect(await positions.decide(batch('10'))).toMatchObject({
       kind: 'fatal',
@@ -95,7 +101,7 @@ describe('assignment positions', () => {
       'cart-events:0': { checkpoint: '1', low: '0', high: '5' },
       'payment-events:0': { checkpoint: '2', low: '0', high: '5' },
     });
-    const positions = createAssignmentPositions(store.load, store.checkpointOf);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf, store.watermarksOf);
     positions.reset([cart0, pay0]);
     await Promise.all([positions.decide(batch('1')), positions.decide(batch('2', pay0))]);
     expect(store.calls).toEqual([[cart0, pay0]]);
@@ -107,7 +113,7 @@ describe('assignment positions', () => {
 
   it('does not cache a failed load', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: '1', low: '0', high: '5' } });
-    const positions = createAssignmentPositions(store.load, store.checkpointOf);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf, store.watermarksOf);
     positions.reset([cart0]);
     store.failNext();
     await expect(positions.decide(batch('1'))).rejects.toThrow('down');
@@ -116,7 +122,7 @@ describe('assignment positions', () => {
 
   it('drops a decision that straddles a new assignment', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: '1', low: '0', high: '5' } });
-    const positions = createAssignmentPositions(store.load, store.checkpointOf);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf, store.watermarksOf);
     positions.reset([cart0]);
     const pending = positions.decide(batch('1'));
     positions.reset([cart0]);
@@ -125,14 +131,14 @@ describe('assignment positions', () => {
 
   it('uses the batch high watermark, fresher than the one read at assignment', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: '30', low: '0', high: '20' } });
-    const positions = createAssignmentPositions(store.load, store.checkpointOf);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf, store.watermarksOf);
     positions.reset([cart0]);
     expect(await positions.decide(batch('30', cart0, '40'))).toEqual({ kind: 'process' });
   });
 
   it('reloads after a seek that did not take effect, and gives up after repeated misses', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: '10', low: '0', high: '20' } });
-    const positions = createAssignmentPositions(store.load, store.checkpointOf);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf, store.watermarksOf);
     positions.reset([cart0]);
     let decision = await positions.decide(batch('0'));
     for (let attempt = 0; attempt < 10 && decision.kind === 'seek'; attempt += 1) {
@@ -148,7 +154,7 @@ describe('assignment positions', () => {
 
   it('moves the target past a batch of transaction markers that covers it', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: '10', low: '0', high: '20' } });
-    const positions = createAssignmentPositions(store.load, store.checkpointOf);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf, store.watermarksOf);
     positions.reset([cart0]);
     expect(await positions.decide(batch('11'))).toEqual({ kind: 'seek', offset: '10' });
     positions.seekIssued('cart-events', 0, '10');
@@ -158,7 +164,7 @@ describe('assignment positions', () => {
 
   it('ignores a marker batch that does not cover the target', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: '10', low: '0', high: '20' } });
-    const positions = createAssignmentPositions(store.load, store.checkpointOf);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf, store.watermarksOf);
     positions.reset([cart0]);
     expect(await positions.decide(batch('14'))).toEqual({ kind: 'seek', offset: '10' });
     positions.skippedWithoutData('cart-events', 0, '12', '13');
@@ -167,7 +173,7 @@ describe('assignment positions', () => {
 
   it('re-verifies against the store checkpoint after a write conflict', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: '10', low: '0', high: '20' } });
-    const positions = createAssignmentPositions(store.load, store.checkpointOf);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf, store.watermarksOf);
     positions.reset([cart0]);
     await positions.decide(batch('10'));
     store.adopt('cart-events:0', '15');
@@ -181,7 +187,7 @@ describe('assignment positions', () => {
 
   it('judges a re-targeted partition against the log end its batches saw, not the one read at assignment', async () => {
     const store = loader({ 'cart-events:0': { checkpoint: '10', low: '0', high: '20' } });
-    const positions = createAssignmentPositions(store.load, store.checkpointOf);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf, store.watermarksOf);
     positions.reset([cart0]);
     await positions.decide(batch('10', cart0, '20'));
     await positions.decide(batch('20', cart0, '60')); // the log grew while it was consumed
@@ -200,7 +206,7 @@ describe('assignment positions', () => {
       await gate;
       return read;
     };
-    const positions = createAssignmentPositions(slowLoad, store.checkpointOf);
+    const positions = createAssignmentPositions(slowLoad, store.checkpointOf, store.watermarksOf);
     positions.reset([cart0]);
     const first = positions.decide(batch('10', cart0, '20'));
     const later = positions.decide(batch('10', cart0, '60')); // the log grew meanwhile
@@ -212,12 +218,43 @@ describe('assignment positions', () => {
     expect(targets).toMatchObject([{ ...cart0, target: { ok: true, offset: '50' } }]);
   });
 
+  it('judges a checkpoint another writer stored against the log end read now, not one read before it', async () => {
+    const store = loader({ 'cart-events:0': { checkpoint: '10', low: '0', high: '20' } });
+    const positions = createAssignmentPositions(store.load, store.checkpointOf, store.watermarksOf);
+    positions.reset([cart0]);
+    await positions.decide(batch('10', cart0, '20'));
+    // The log grew to 60; the other writer (a rebuild that switched, a new owner) consumed it
+    // and stored 50; no batch here saw that log end yet.
+    store.set('cart-events:0', { checkpoint: '50', low: '0', high: '60' });
+    store.adopt('cart-events:0', '50');
+    positions.retarget('cart-events', 0);
+    const { targets } = await positions.unverifiedTargets();
+    expect(targets).toMatchObject([{ ...cart0, target: { ok: true, offset: '50' } }]);
+    expect(await positions.decide(batch('12', cart0, '20'))).toEqual({
+      kind: 'seek',
+      offset: '50',
+    });
+  });
+
+  it('still raises the alarm when the log end read now is below the checkpoint', async () => {
+    const store = loader({ 'cart-events:0': { checkpoint: '10', low: '0', high: '20' } });
+    const positions = createAssignmentPositions(store.load, store.checkpointOf, store.watermarksOf);
+    positions.reset([cart0]);
+    await positions.decide(batch('10', cart0, '20'));
+    store.adopt('cart-events:0', '50');
+    positions.retarget('cart-events', 0);
+    expect(await positions.decide(batch('12', cart0, '20'))).toMatchObject({
+      kind: 'fatal',
+      error: { code: 'HISTORY_TRUNCATED', context: { checkpoint: '50', logEnd: '20' } },
+    });
+  });
+
   it('lists unverified targets for seeking right after a join', async () => {
     const store = loader({
       'cart-events:0': { checkpoint: '4', low: '0', high: '9' },
       'payment-events:0': { checkpoint: null, low: '2', high: '9' },
     });
-    const positions = createAssignmentPositions(store.load, store.checkpointOf);
+    const positions = createAssignmentPositions(store.load, store.checkpointOf, store.watermarksOf);
     positions.reset([cart0, pay0]);
     const { targets } = await positions.unverifiedTargets();
     expect(targets).toMatchObject([

@@ -16,6 +16,9 @@ export type LoadStarts = (
  */
 export type StoredCheckpoint = (partition: TopicPartition) => string | null | undefined;
 
+/** The partition's watermarks as the broker has them now. */
+export type ReadWatermarks = (partition: TopicPartition) => Promise<Watermarks>;
+
 export type StartDecision =
   | { kind: 'process' }
   | { kind: 'seek'; offset: string }
@@ -84,6 +87,7 @@ type Watermarks = Pick<PartitionStart, 'low' | 'high'>;
 export function createAssignmentPositions(
   load: LoadStarts,
   storedCheckpoint: StoredCheckpoint,
+  readWatermarks: ReadWatermarks,
 ): AssignmentPositions {
   let generation = 0;
   let owned: TopicPartition[] = [];
@@ -136,6 +140,22 @@ export function createAssignmentPositions(
     return seen !== undefined && compareOffsets(seen, high) > 0 ? seen : high;
   }
 
+  /**
+   * Where a start resumes. A checkpoint past the log end is judged again against the log end
+   * read now before it becomes an alarm: the checkpoint may have been stored by another writer
+   * that read further than any load or batch here (the engine adopts it after a conflict), and
+   * only a log end read after it can say the log went back.
+   */
+  async function confirmedTarget(tp: TopicPartition, start: PartitionStart): Promise<ResumeTarget> {
+    const key = topicPartitionKey(tp.topic, tp.partition);
+    const target = resumeTarget(key, start);
+    if (target.ok || start.checkpoint === null || compareOffsets(start.checkpoint, start.high) <= 0)
+      return target;
+    const now = await readWatermarks(tp);
+    raiseHigh(key, now.high);
+    return resumeTarget(key, { ...start, ...now });
+  }
+
   function loadStarts(): Promise<Map<string, Watermarks>> {
     if (cache !== null) return Promise.resolve(cache);
     if (loading === null) {
@@ -175,16 +195,17 @@ export function createAssignmentPositions(
       const at = generation;
       const loaded = await loadStarts();
       if (at !== generation) return { generation: at, targets: [] };
-      const targets = owned
-        .filter(({ topic, partition }) => !verified.has(topicPartitionKey(topic, partition)))
-        .flatMap(({ topic, partition }) => {
-          const key = topicPartitionKey(topic, partition);
-          const marks = loaded.get(key);
-          const start = marks === undefined ? undefined : startOf({ topic, partition }, marks);
-          return start === undefined
-            ? []
-            : [{ topic, partition, target: resumeTarget(key, start) }];
-        });
+      const targets = await Promise.all(
+        owned
+          .filter(({ topic, partition }) => !verified.has(topicPartitionKey(topic, partition)))
+          .flatMap((tp) => {
+            const marks = loaded.get(topicPartitionKey(tp.topic, tp.partition));
+            const start = marks === undefined ? undefined : startOf(tp, marks);
+            return start === undefined ? [] : [{ tp, start }];
+          })
+          .map(async ({ tp, start }) => ({ ...tp, target: await confirmedTarget(tp, start) })),
+      );
+      if (at !== generation) return { generation: at, targets: [] };
       return { generation: at, targets };
     },
     seekIssued(topic, partition, offset) {
@@ -208,9 +229,8 @@ export function createAssignmentPositions(
         invalidate(); // the engine forgot the partition: loading again has it re-read
         return { kind: 'stale' };
       }
-      // The batch's high watermark is fresher than the one read at assignment.
-      const high = compareOffsets(highWatermark, loaded.high) > 0 ? highWatermark : loaded.high;
-      const target = resumeTarget(key, { ...loaded, high });
+      const target = await confirmedTarget({ topic, partition }, loaded);
+      if (at !== generation) return { kind: 'stale' };
       if (!target.ok) return { kind: 'fatal', error: target.error };
       if (compareOffsets(fetchedOffset, target.offset) === 0) {
         verified.add(key);

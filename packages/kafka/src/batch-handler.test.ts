@@ -92,6 +92,8 @@ function setup(
     storedCheckpoint?: string | null;
     /** The partition's log start, when asked. @default '0' */
     logStart?: string;
+    /** The partition's log end, when asked. @default '100' */
+    logEnd?: string;
     /** Halt partitions on a history alarm instead of stopping. */
     halts?: boolean;
     /** How long held records wait for a batch. @default 60 s (longer than any test) */
@@ -180,7 +182,10 @@ function setup(
     pause: (partitions) => void paused.push(...partitions.map(({ topic: t }) => `pause ${t}`)),
     resume: (partitions) => void paused.push(...partitions.map(({ topic: t }) => `resume ${t}`)),
     fail: (error) => failures.push(error),
-    logStart: async (t, p) => (logStarts.push([t, p]), options.logStart ?? '0'),
+    watermarks: async (t, p) => (
+      logStarts.push([t, p]),
+      { low: options.logStart ?? '0', high: options.logEnd ?? '100' }
+    ),
     ...(options.halts === true ? { halts } : {}),
     stopping: stopping.signal,
     heartbeatIntervalMs: 10,
@@ -548,6 +553,18 @@ describe('batch handler', () => {
     await handler(payload([1226], 1226, '1300').value);
     expect(seen).toEqual([]);
     expect(failures).toMatchObject([{ code: 'HISTORY_TRUNCATED' }]);
+  });
+
+  it('processes a batch fetched before the log reached a checkpoint another writer stored', async () => {
+    const { handler, seen, halted, logStarts } = setup({
+      storedCheckpoint: '500',
+      logEnd: '520',
+      halts: true,
+    });
+    await handler(payload([90, 91]).value); // high watermark 100, read at its fetch
+    expect(logStarts).toEqual([[topic, 1]]);
+    expect(seen).toHaveLength(1);
+    expect(halted).toEqual([]);
   });
 
   it('halts a partition whose log ends below the checkpoint (the log went back)', async () => {

@@ -16,13 +16,14 @@ import type { ConsumerLag } from './consumer-lag.ts';
 import { batchHeartbeats, type BatchHeartbeats } from './heartbeats.ts';
 import { isTransientError } from './kafka-errors.ts';
 import type { KafkaLog } from './kafka-log.ts';
-import { batchContinuity, judgeGap } from './log-continuity.ts';
+import { batchContinuity, judgeAgainstLog } from './log-continuity.ts';
 import { mergedSlices, recordsOf } from './merged-slices.ts';
 import { haltReasonOf, type PartitionHalts } from './partition-halts.ts';
 import type { ReplayState } from './replay-state.ts';
 import { createPartitionLanes } from './partition-lanes.ts';
 import { alignInTime, type PartitionReach, type PartitionRun } from './time-alignment.ts';
 import type { SourceReadiness } from './source-readiness.ts';
+import type { PartitionWatermarks } from './topic-layout.ts';
 
 const DEFAULT_MAX_RECORDS_PER_BATCH = 2000;
 
@@ -63,10 +64,10 @@ export interface BatchHandlerOptions {
   /** Stops the source with a non-retryable error (the batch is left unresolved). */
   fail(error: Error): void;
   /**
-   * The partition's log start offset, asked when a batch starts above its checkpoint
-   * (log-continuity.ts).
+   * The partition's watermarks read from the broker now, asked when a batch starts above its
+   * checkpoint or ends below it (log-continuity.ts).
    */
-  logStart(topic: string, partition: number): Promise<string>;
+  watermarks(topic: string, partition: number): Promise<PartitionWatermarks>;
   /**
    * Where a `HISTORY_TRUNCATED` alarm goes: `halts` stops that partition only; without it the
    * alarm stops the source (`fail`), as `checkout-rebuild` wants (exit code 5).
@@ -591,7 +592,8 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
 
   /**
    * Whether the batch starts at or below the engine's stored checkpoint, or above it only
-   * over offsets the log still holds (log-continuity.ts). Raises the alarm and answers false
+   * over offsets the log still holds, and whether the log still reaches the checkpoint
+   * (log-continuity.ts). Raises the alarm and answers false
    * when it does not; undefined: give up the group (as in verifiedBatches).
    */
   async function continuesStoredState(
@@ -605,16 +607,15 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
       heldRecords === undefined
         ? engine.nextOffset({ topic, partition })
         : offsetAfter(heldRecords.offset);
-    const continuity = batchContinuity(key, continuesFrom, {
+    const continuity = batchContinuity(continuesFrom, {
       firstOffset: batch.messages[0]?.offset ?? null,
       highWatermark,
     });
     if (continuity.kind === 'continuous') return true;
-    if (continuity.kind === 'log-went-back') return refused(topic, partition, continuity.error);
-    const logStart = await retry('read the log start', () => options.logStart(topic, partition));
-    if (logStart === undefined) return undefined;
-    const truncated = judgeGap(key, continuity.checkpoint, logStart);
-    return truncated === null ? true : refused(topic, partition, truncated);
+    const now = await retry('read the watermarks', () => options.watermarks(topic, partition));
+    if (now === undefined) return undefined;
+    const broken = judgeAgainstLog(key, continuity, now);
+    return broken === null ? true : refused(topic, partition, broken);
   }
 
   /** The batch is refused: false when only its partition halts, undefined when the source stops. */

@@ -25,7 +25,7 @@ import { loadStarts } from './partition-starts.ts';
 import { aborted, connect, leave } from './source-lifecycle.ts';
 import { createSourceReadiness, type ReadinessListener } from './source-readiness.ts';
 import { watchStoreCheckpoints } from './store-watchdog.ts';
-import { fetchWatermarks } from './topic-layout.ts';
+import { fetchWatermarks, type PartitionWatermarks } from './topic-layout.ts';
 
 /**
  * How long a fetch waits at the broker for records (`maxWaitTimeInMs`; `minBytes` is kafkajs'
@@ -185,8 +185,18 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
       },
     },
   });
-  const positions = createAssignmentPositions(loadStarts(engine, admin, lag), (tp) =>
-    engine.nextOffset(tp),
+  const watermarks = async (topic: string, partition: number): Promise<PartitionWatermarks> => {
+    const marks = (await fetchWatermarks(admin, [topic])).get(topicPartitionKey(topic, partition));
+    if (marks === undefined)
+      throw sourceUnavailable(`reading the watermarks of ${topic}:${partition}`, null, {
+        canRetry: true,
+      });
+    return marks;
+  };
+  const positions = createAssignmentPositions(
+    loadStarts(engine, admin, lag),
+    (tp) => engine.nextOffset(tp),
+    ({ topic, partition }) => watermarks(topic, partition),
   );
   const halts =
     (options.onHistoryTruncated ?? 'stop') === 'halt-partition'
@@ -202,14 +212,6 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
         })
       : undefined;
   const replay = createReplayState({ lag, readiness, log, onChange: options.onReplaying });
-  const logStart = async (topic: string, partition: number): Promise<string> => {
-    const marks = (await fetchWatermarks(admin, [topic])).get(topicPartitionKey(topic, partition));
-    if (marks === undefined)
-      throw sourceUnavailable(`reading the log start of ${topic}:${partition}`, null, {
-        canRetry: true,
-      });
-    return marks.low;
-  };
   let stopWatchdog = () => {};
   let stopLiveness = () => {};
   const handler = createBatchHandler({
@@ -235,7 +237,7 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
       }),
     pause: (partitions) => consumer.pause(byTopic(partitions)),
     resume: (partitions) => consumer.resume(byTopic(partitions)),
-    logStart,
+    watermarks,
     replay,
     ...(halts === undefined ? {} : { halts }),
     ...(options.afterCommit === undefined ? {} : { afterCommit: options.afterCommit }),

@@ -1,6 +1,7 @@
 import { compareOffsets } from '@checkout/domain';
 import { historyTruncated, type EngineError } from '@checkout/engine';
 import { checkpointBeyondLogEnd } from './resume-target.ts';
+import type { PartitionWatermarks } from './topic-layout.ts';
 
 /**
  * # Does a batch continue where the stored state ends? (SPEC §6, "No silent skip")
@@ -16,41 +17,50 @@ import { checkpointBeyondLogEnd } from './resume-target.ts';
  *   log (transaction markers, aborted records, compaction): the log start is then ≤ the
  *   checkpoint. If the log start is above it, records that were never applied are gone:
  *   history truncated;
- * - a high watermark below the checkpoint: the log went back (a leader without our records
- *   took over); the offsets the state holds will be reused by other records. An alarm too.
+ * - a high watermark below the checkpoint: the log may have gone back (a leader without our
+ *   records took over), and the offsets the state holds would be reused by other records. But
+ *   a batch's high watermark is as old as its fetch, and the checkpoint may be younger: one
+ *   adopted after a conflict was stored by a writer that read further. Only a log end read
+ *   after the checkpoint can tell, so both suspicions are judged against the broker's
+ *   watermarks read now ({@link judgeAgainstLog}).
  */
 export type BatchContinuity =
   | { kind: 'continuous' }
-  /** Ask the broker for the log start, then {@link judgeGap}. */
+  /** Starts above the checkpoint: fine if the log still holds the offsets in between. */
   | { kind: 'gap'; checkpoint: string }
-  | { kind: 'log-went-back'; error: EngineError };
+  /** Its log end is below the checkpoint: fine if the log end now is not. */
+  | { kind: 'ends-below'; checkpoint: string };
 
 export function batchContinuity(
-  partitionKey: string,
   /** The engine's stored checkpoint; null = none (the log must start at 0); undefined = unknown. */
   checkpoint: string | null | undefined,
   batch: { firstOffset: string | null; highWatermark: string },
 ): BatchContinuity {
   if (checkpoint === undefined || batch.firstOffset === null) return { kind: 'continuous' };
   const from = checkpoint ?? '0';
-  if (compareOffsets(batch.highWatermark, from) < 0) {
-    return {
-      kind: 'log-went-back',
-      error: checkpointBeyondLogEnd(partitionKey, from, batch.highWatermark),
-    };
-  }
+  if (compareOffsets(batch.highWatermark, from) < 0)
+    return { kind: 'ends-below', checkpoint: from };
   return compareOffsets(batch.firstOffset, from) > 0
     ? { kind: 'gap', checkpoint: from }
     : { kind: 'continuous' };
 }
 
-/** A gap above `checkpoint` with the log now starting at `logStart`: null when it is legitimate. */
-export function judgeGap(
+/**
+ * A suspicion of {@link batchContinuity}, judged against the watermarks read from the broker
+ * after it was raised: null when the batch continues the stored state after all.
+ */
+export function judgeAgainstLog(
   partitionKey: string,
-  checkpoint: string,
-  logStart: string,
+  suspicion: Exclude<BatchContinuity, { kind: 'continuous' }>,
+  now: PartitionWatermarks,
 ): EngineError | null {
-  return compareOffsets(logStart, checkpoint) > 0
-    ? historyTruncated(partitionKey, checkpoint, logStart)
+  const { checkpoint } = suspicion;
+  if (suspicion.kind === 'ends-below') {
+    return compareOffsets(now.high, checkpoint) < 0
+      ? checkpointBeyondLogEnd(partitionKey, checkpoint, now.high, now.low)
+      : null;
+  }
+  return compareOffsets(now.low, checkpoint) > 0
+    ? historyTruncated(partitionKey, checkpoint, now.low)
     : null;
 }
