@@ -33,10 +33,11 @@ export async function startInfrastructure(
       brokers = givenBrokers.split(',').map((broker) => broker.trim());
     } else {
       log('starting a Kafka broker (testkit; the jars come from Maven Central on first use)…');
-      const broker = await startKafkaBroker();
+      const flush = process.env['BENCH_KAFKA_FLUSH'] ?? 'each';
+      const broker = await startKafkaBroker(brokerOptions(flush));
       stops.push(() => broker.stop());
       brokers = broker.brokers;
-      kafkaVersion = brokerVersion(broker.dataDir);
+      kafkaVersion = `${brokerVersion(broker.dataDir)}, ${FLUSH_NAMES[flush]}`;
     }
     let redisUrl: string;
     if (givenRedis) {
@@ -64,6 +65,25 @@ export async function startInfrastructure(
     throw error;
   }
 }
+
+/**
+ * BENCH_KAFKA_FLUSH: `each` (@default) fsyncs every append, as the tests' single-node broker
+ * does so that a SIGKILL loses no acknowledged record; `os` is Kafka's own default, where the
+ * OS writes the pages back and durability comes from replication, as on a production cluster.
+ */
+function brokerOptions(flush: string): Parameters<typeof startKafkaBroker>[0] {
+  if (flush === 'each') return {};
+  if (flush !== 'os') throw new Error(`BENCH_KAFKA_FLUSH: each or os (got ${flush})`);
+  return { files: { 'extra.properties': `log.flush.interval.messages=${LONG_MAX}\n` } };
+}
+
+const FLUSH_NAMES: Record<string, string> = {
+  each: 'fsync every append',
+  os: 'OS flush (Kafka default)',
+};
+
+/** Kafka's default of log.flush.interval.messages: never by count. */
+const LONG_MAX = '9223372036854775807';
 
 /**
  * The broker logs `Kafka version: x.y.z` at start (AppInfoParser) when its log level lets it;

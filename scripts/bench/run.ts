@@ -33,6 +33,7 @@ import { evaluateTargets, formatReport, type BenchResults, type SizeResult } fro
  *   caught-up projector under a paced load, on topics of its own: freshness.ts; g the same
  *   publishing the snapshot changelog). @default akcudbaf
  * - BENCH_KAFKA_BROKERS / BENCH_REDIS_URL: use running servers instead of starting them.
+ * - BENCH_KAFKA_FLUSH: each | os, how the started broker flushes (infrastructure.ts). @default each
  * - BENCH_PARTITIONS: partitions of each topic. @default 3
  * - BENCH_SEED: generator seed. @default 7
  * - BENCH_COMPRESSION: gzip | none, how the records are produced. @default gzip
