@@ -115,6 +115,7 @@ export function kafkaSource(
       } finally {
         clearInterval(refreshLag);
         await deadLetters.disconnect();
+        await engine.drainChangelog();
         await changelog?.disconnect();
       }
     },

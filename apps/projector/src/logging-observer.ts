@@ -46,7 +46,7 @@ export function withLogging(observer: EngineObserver, log: Logger): EngineObserv
       observer.changelogTrouble?.(details);
       log.warn(
         { changelog: details },
-        'snapshot changelog marker not moved (fenced: another member owns the partition; gap: a batch above its position); the next owner or assignment catches up from the marker',
+        'snapshot changelog marker not moved (fenced: another member owns the partition; gap: a batch above its position; failed: the broker refused the publish, retried with the waves after it); the next owner or assignment catches up from the marker',
       );
     },
     deadLettered(entries) {

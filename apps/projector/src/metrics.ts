@@ -70,13 +70,13 @@ export function createMetrics(options: MetricsOptions = {}): ProjectorMetrics {
   });
   const changelogPublish = new Histogram({
     name: 'checkout_changelog_publish_seconds',
-    help: 'Snapshot changelog time per batch (SNAPSHOT_CHANGELOG_TOPIC): one Kafka transaction after the commit.',
+    help: 'Snapshot changelog time per Kafka transaction (SNAPSHOT_CHANGELOG_TOPIC), sent behind the store commits of the waves it holds.',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
   });
   const changelogAlarms = new Counter({
     name: 'checkout_changelog_alarms_total',
-    help: 'Snapshot changelog alarms: held (the store is behind the changelog), fenced, gap.',
+    help: 'Snapshot changelog alarms: held (the store is behind the changelog), fenced, gap, failed (retried).',
     labelNames: ['kind'] as const,
     registers: [registry],
   });

@@ -1,4 +1,5 @@
 import { compareOffsets, type CheckoutOrder } from '@checkout/domain';
+import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import type { ChangelogMarker, SnapshotChangelog } from './ports/snapshot-changelog.ts';
 import { parseTopicPartitionKey } from './ports/source-record.ts';
 
@@ -19,9 +20,14 @@ import { parseTopicPartitionKey } from './ports/source-record.ts';
  *   for it until a later assignment finds the store caught up (then lagging or in step), and
  *   the engine raises the alarm (`changelogHeld`): restore with `--from-changelog`.
  *
- * Publishes of one partition number are chained in commit order: concurrent batches of two
- * topics of one partition may touch one session, and the changelog must receive its versions
- * in the order the store did.
+ * Publishing is off the store's path: a wave is handed over once its commit succeeded, and
+ * the tracker sends one Kafka transaction per partition number at a time; the waves committed
+ * while one is in flight are merged (each session's newest snapshot, the marker as far as
+ * they reach) and sent as the next. The tracker's position is where the changelog will be
+ * once its queue is sent: a failed send is retried with backoff, merged with what came
+ * since, and only a fence or a revoke gives it up (then the next owner catches up from the
+ * marker, as after a crash). The queue of a partition number is bounded by `maxQueuedBytes`:
+ * beyond it the engine waits (`room`) before storing the next wave of that partition number.
  */
 export interface ChangelogTracker {
   /** Claims the partition numbers not claimed yet and reads their markers. */
@@ -32,16 +38,36 @@ export interface ChangelogTracker {
   resumeFrom(logicalKey: string, stored: string | null): string | null;
   /** Whether records below `stored` must be republished (the changelog lags). */
   lagging(logicalKey: string, stored: string | null): boolean;
-  /** Made visible only if `committed` resolves true (the store commit of the batch). */
+  /** Queues the snapshots of a committed wave (about `bytes` big) and moves the marker past it. */
   publish(
     partition: number,
     snapshots: ReadonlyArray<{ sessionId: string; order: CheckoutOrder }>,
     advances: ReadonlyArray<Advance>,
-    committed: Promise<boolean>,
-  ): Promise<PublishOutcome>;
-  /** A revoke: the claim ends once the publishes in flight are done. */
+    bytes: number,
+  ): void;
+  /** Resolves once the queue of this partition number is below its bound. */
+  room(partition: number): Promise<void>;
+  /**
+   * Resolves once everything queued so far is sent, or given up: while draining, a failed
+   * send is not retried (the changelog lags; the next start catches up from the marker).
+   */
+  drain(): Promise<void>;
+  /** A revoke: the claim ends, what is queued is dropped; the next owner sees the lag. */
   forget(partitions: readonly number[]): void;
 }
+
+export interface ChangelogTrackerOptions {
+  /** Bytes of snapshots queued per partition number before `room` makes the store wait. */
+  maxQueuedBytes: number;
+  /** After each transaction sent, with how many waves it carried. */
+  onPublished?: (details: { partition: number; waves: number; durationMs: number }) => void;
+  /** A marker that could not move: fenced, a gap, or a failed send (retried). */
+  onTrouble?: (details: { partition: number; outcome: ChangelogTrouble }) => void;
+  backoff?: BackoffOptions;
+  now?: () => number;
+}
+
+export type ChangelogTrouble = 'fenced' | 'gap' | 'failed';
 
 export interface Advance {
   logicalKey: string;
@@ -51,9 +77,19 @@ export interface Advance {
   next: string;
 }
 
-export type PublishOutcome = 'published' | 'held' | 'fenced' | 'gap' | 'not-committed';
+/** Committed waves not sent yet, merged. */
+interface Queue {
+  snapshots: Map<string, CheckoutOrder>;
+  bytes: number;
+  waves: number;
+}
 
-export function createChangelogTracker(changelog: SnapshotChangelog): ChangelogTracker {
+export function createChangelogTracker(
+  changelog: SnapshotChangelog,
+  options: ChangelogTrackerOptions,
+): ChangelogTracker {
+  const now = options.now ?? (() => performance.now());
+  /** Where the changelog of each logical partition is, once its queue is sent. */
   const positions = new Map<string, string>();
   const claimed = new Set<number>();
   const held = new Set<number>();
@@ -63,7 +99,14 @@ export function createChangelogTracker(changelog: SnapshotChangelog): ChangelogT
    * rightful owner back, and the two would take turns.
    */
   const fenced = new Set<number>();
-  const chains = new Map<number, Promise<unknown>>();
+  const queues = new Map<number, Queue>();
+  /** The send loop of each partition number with a queue or a send in flight. */
+  const senders = new Map<number, Promise<void>>();
+  const roomWaiters = new Map<number, Array<() => void>>();
+  /** While draining (a stop), a failed send is given up instead of retried. */
+  let draining = false;
+  /** The backoff waits in progress: a drain ends them. */
+  const sleepers = new Set<() => void>();
 
   function position(key: string): string | null {
     return positions.get(key) ?? null;
@@ -83,15 +126,34 @@ export function createChangelogTracker(changelog: SnapshotChangelog): ChangelogT
     }
   }
 
-  async function write(
-    partition: number,
-    snapshots: ReadonlyArray<{ sessionId: string; order: CheckoutOrder }>,
-    advances: ReadonlyArray<Advance>,
-    committed: Promise<boolean>,
-  ): Promise<PublishOutcome> {
-    if (held.has(partition) || !claimed.has(partition)) return 'held';
-    const marker = markerOf(partition);
-    const before = marker.size;
+  function disown(partition: number) {
+    for (const key of markerOf(partition).keys()) positions.delete(key);
+    claimed.delete(partition);
+    held.delete(partition);
+    queues.delete(partition);
+    makeRoom(partition);
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(wake, ms);
+      sleepers.add(wake);
+      function wake() {
+        clearTimeout(timer);
+        sleepers.delete(wake);
+        resolve();
+      }
+    });
+  }
+
+  function makeRoom(partition: number) {
+    const waiting = roomWaiters.get(partition);
+    roomWaiters.delete(partition);
+    for (const resume of waiting ?? []) resume();
+  }
+
+  /** Moves the marker past the advances that continue it; false when one leaves a gap. */
+  function advance(advances: ReadonlyArray<Advance>): { moved: boolean; gap: boolean } {
     let moved = false;
     let gap = false;
     for (const { logicalKey, first, next } of advances) {
@@ -100,24 +162,70 @@ export function createChangelogTracker(changelog: SnapshotChangelog): ChangelogT
       const contiguous = at === null ? first === '0' : compareOffsets(first, at) <= 0;
       if (!contiguous) gap = true;
       else if (at === null || compareOffsets(next, at) > 0) {
-        marker.set(logicalKey, next);
+        positions.set(logicalKey, next);
         moved = true;
       }
     }
-    // A redelivery the changelog already holds: nothing to say.
-    if (snapshots.length === 0 && !moved && marker.size === before)
-      return gap ? 'gap' : 'published';
-    const result = await changelog.publish({ partition, snapshots, marker }, committed);
-    if (!result.ok && result.reason === 'not-committed') return 'not-committed';
-    if (!result.ok) {
-      // Someone else owns the partition number now; its claim read the marker before ours.
-      claimed.delete(partition);
-      fenced.add(partition);
-      for (const key of markerOf(partition).keys()) positions.delete(key);
-      return 'fenced';
+    return { moved, gap };
+  }
+
+  function enqueue(partition: number, queue: Queue) {
+    const queued = queues.get(partition);
+    if (queued === undefined) queues.set(partition, queue);
+    else enqueueInto(queued, queue);
+    if (!senders.has(partition)) {
+      const sender = send(partition).finally(() => senders.delete(partition));
+      senders.set(partition, sender);
     }
-    for (const [key, offset] of marker) positions.set(key, offset);
-    return gap ? 'gap' : 'published';
+  }
+
+  /** Newest last: a session's later snapshot replaces the one queued before it. */
+  function enqueueInto(queue: Queue, later: Queue) {
+    for (const [sessionId, order] of later.snapshots) queue.snapshots.set(sessionId, order);
+    queue.bytes += later.bytes;
+    queue.waves += later.waves;
+  }
+
+  /** Sends the queue of a partition number until it is empty, one transaction at a time. */
+  async function send(partition: number): Promise<void> {
+    for (let attempt = 0; ;) {
+      const queue = queues.get(partition);
+      if (queue === undefined) return;
+      queues.delete(partition);
+      makeRoom(partition);
+      if (!claimed.has(partition)) continue; // revoked or fenced meanwhile: the next owner catches up
+      // Captured now: the marker covers what this write and the ones before it hold.
+      const marker = markerOf(partition);
+      const snapshots = [...queue.snapshots].map(([sessionId, order]) => ({ sessionId, order }));
+      const started = now();
+      try {
+        const result = await changelog.publish({ partition, snapshots, marker });
+        if (!result.ok) {
+          // Someone else owns the partition number now; its claim read the marker before ours.
+          disown(partition);
+          fenced.add(partition);
+          options.onTrouble?.({ partition, outcome: 'fenced' });
+          continue;
+        }
+        attempt = 0;
+        options.onPublished?.({ partition, waves: queue.waves, durationMs: now() - started });
+      } catch {
+        options.onTrouble?.({ partition, outcome: 'failed' });
+        if (!claimed.has(partition)) continue;
+        if (draining) {
+          // Given up at a stop: the marker must not move past what was not sent, so the
+          // partition number is given up too; the next start catches up from the marker.
+          disown(partition);
+          continue;
+        }
+        // Put back in front of what was queued since, then wait before the next attempt.
+        const since = queues.get(partition);
+        if (since !== undefined) enqueueInto(queue, since);
+        queues.set(partition, queue);
+        await sleep(backoffDelay(attempt, options.backoff));
+        attempt += 1;
+      }
+    }
   }
 
   return {
@@ -153,29 +261,40 @@ export function createChangelogTracker(changelog: SnapshotChangelog): ChangelogT
       const at = position(key);
       return stored !== null && (at === null || compareOffsets(at, stored) < 0);
     },
-    publish(partition, snapshots, advances, committed) {
-      // Chained in the order the commits were sent, which is the order the store applies them.
-      const previous = chains.get(partition) ?? Promise.resolve();
-      const step = () => write(partition, snapshots, advances, committed);
-      const next = previous.then(step, step);
-      chains.set(partition, next);
-      void next
-        .finally(() => {
-          if (chains.get(partition) === next) chains.delete(partition);
-        })
-        .catch(() => undefined);
-      return next;
+    publish(partition, snapshots, advances, bytes) {
+      if (held.has(partition) || !claimed.has(partition)) return;
+      const { moved, gap } = advance(advances);
+      if (gap) options.onTrouble?.({ partition, outcome: 'gap' });
+      // A redelivery the changelog already holds: nothing to say.
+      if (snapshots.length === 0 && !moved) return;
+      const queue: Queue = { snapshots: new Map(), bytes, waves: 1 };
+      for (const { sessionId, order } of snapshots) queue.snapshots.set(sessionId, order);
+      enqueue(partition, queue);
+    },
+    room(partition) {
+      const queue = queues.get(partition);
+      if (queue === undefined || queue.bytes < options.maxQueuedBytes) return Promise.resolve();
+      return new Promise((resolve) => {
+        const waiting = roomWaiters.get(partition) ?? [];
+        waiting.push(resolve);
+        roomWaiters.set(partition, waiting);
+      });
+    },
+    async drain() {
+      draining = true;
+      for (const wake of sleepers) wake(); // what waits for a retry is sent once more now
+      try {
+        while (senders.size > 0) await Promise.all(senders.values());
+      } finally {
+        draining = false;
+      }
     },
     forget(partitions) {
       for (const partition of partitions) fenced.delete(partition);
       const mine = [...new Set(partitions)].filter((p) => claimed.has(p));
       if (mine.length === 0) return;
-      for (const partition of mine) {
-        for (const key of markerOf(partition).keys()) positions.delete(key);
-        claimed.delete(partition);
-        held.delete(partition);
-      }
-      // A publish still in flight after this finds no claim: the next owner sees the lag.
+      for (const partition of mine) disown(partition);
+      // A send still in flight after this finds no claim: the next owner sees the lag.
       void changelog.release(mine).catch(() => undefined);
     },
   };

@@ -34,7 +34,7 @@ export interface EngineObserver {
   historyIncomplete(sessionIds: readonly string[]): void;
   /** A batch of `records` was too large for one commit and is stored in parts. */
   batchSplit?(records: number): void;
-  /** After each changelog publish of a batch (SNAPSHOT_CHANGELOG_TOPIC). */
+  /** After each changelog transaction (SNAPSHOT_CHANGELOG_TOPIC): the waves queued while one was sent go in one. */
   changelogPublished?(details: { durationMs: number }): void;
   /**
    * The store holds less than the snapshot changelog for these partition numbers (it lost
@@ -43,10 +43,13 @@ export interface EngineObserver {
    */
   changelogHeld?(partitions: readonly number[]): void;
   /**
-   * A publish whose marker could not move (`gap`: a batch above the changelog's position) or
-   * that another member fenced (`fenced`: it claimed the partition number since).
+   * A publish whose marker could not move (`gap`: a batch above the changelog's position),
+   * that another member fenced (`fenced`: it claimed the partition number since), or that
+   * failed (`failed`: the broker; retried with backoff, merged with the waves that follow).
    */
-  changelogTrouble?(details: ReadonlyArray<{ partition: number; outcome: 'fenced' | 'gap' }>): void;
+  changelogTrouble?(
+    details: ReadonlyArray<{ partition: number; outcome: 'fenced' | 'gap' | 'failed' }>,
+  ): void;
 }
 
 export const silentObserver: EngineObserver = {

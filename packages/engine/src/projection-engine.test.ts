@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { DeadLetterSink } from './ports/dead-letter-sink.ts';
 import type { ProjectionStore, StoredSnapshot } from './ports/projection-store.ts';
 import type { SnapshotChangelog } from './ports/snapshot-changelog.ts';
@@ -287,9 +287,12 @@ function memoryChangelog() {
     return log;
   };
   let down = false;
+  let publishes = 0;
   return {
     /** event_count of each session's last published snapshot, and the marker. */
     partition: at,
+    /** Transactions attempted, failed ones included. */
+    publishes: () => publishes,
     setDown(value: boolean) {
       down = value;
     },
@@ -306,9 +309,9 @@ function memoryChangelog() {
           }
           return markers;
         },
-        async publish({ partition, snapshots, marker }, committed) {
+        async publish({ partition, snapshots, marker }) {
+          publishes += 1;
           if (down) throw new Error('changelog down');
-          if (!(await committed)) return { ok: false, reason: 'not-committed' };
           const log = at(partition);
           if (epochs.get(partition) !== log.epoch) return { ok: false, reason: 'fenced' };
           for (const { sessionId, order } of snapshots)
@@ -324,6 +327,15 @@ function memoryChangelog() {
   };
 }
 
+/** An observer that records each changelog trouble's outcome into `trouble`. */
+function troubleRecorder(trouble: string[]) {
+  return {
+    ...silentObserver,
+    changelogTrouble: (details: ReadonlyArray<{ outcome: string }>) =>
+      trouble.push(...details.map((d) => d.outcome)),
+  };
+}
+
 describe('ProjectionEngine with a snapshot changelog', () => {
   it('publishes every committed snapshot and a marker at the stored checkpoint', async () => {
     const store = memoryStore();
@@ -336,6 +348,7 @@ describe('ProjectionEngine with a snapshot changelog', () => {
     });
     await engine.processBatch([added('s-1', 0), added('s-2', 1)]);
     await engine.processBatch([added('s-1', 2)]);
+    await engine.drainChangelog();
     expect(Object.fromEntries(changelog.partition(0).snapshots)).toEqual({ 's-1': 2, 's-2': 1 });
     expect(Object.fromEntries(changelog.partition(0).marker)).toEqual({ 'cart-events:0': '3' });
   });
@@ -356,13 +369,14 @@ describe('ProjectionEngine with a snapshot changelog', () => {
       changelog: changelog.member(),
     });
     await first.processBatch([added('s-1', 0)]);
+    await first.drainChangelog();
     changelog.setDown(true);
-    await expect(first.processBatch([added('s-1', 1), added('s-2', 2)])).rejects.toThrow(
-      'changelog down',
-    );
-    changelog.setDown(false);
+    // Stored without waiting for the changelog, whose send fails behind it (and is retried).
+    expect((await first.processBatch([added('s-1', 1), added('s-2', 2)])).kind).toBe('committed');
+    await vi.waitFor(() => expect(changelog.publishes()).toBeGreaterThan(1), { timeout: 10_000 });
     expect(store.checkpoints.get('cart-events:0')).toBe('3');
 
+    // The member is gone (it crashed); the next one claims the partition number.
     const next = createProjectionEngine({
       store,
       deadLetters: noDeadLetters,
@@ -370,9 +384,12 @@ describe('ProjectionEngine with a snapshot changelog', () => {
       changelog: changelog.member(),
     });
     const resume = await next.resumePositions([{ topic: 't.cart-events', partition: 0 }]);
+    changelog.setDown(false);
+    await first.drainChangelog(); // its retry is fenced: nothing of it lands
     expect(resume.get('t.cart-events:0')).toBe('1');
     expect(next.nextOffset({ topic: 't.cart-events', partition: 0 })).toBe('1');
     await next.processBatch([added('s-1', 1), added('s-2', 2), added('s-3', 3)]);
+    await next.drainChangelog();
     expect(Object.fromEntries(changelog.partition(0).snapshots)).toEqual({
       's-1': 2,
       's-2': 1,
@@ -382,7 +399,108 @@ describe('ProjectionEngine with a snapshot changelog', () => {
     expect(next.nextOffset({ topic: 't.cart-events', partition: 0 })).toBe('4');
   });
 
-  it('publishes nothing of a batch whose commit conflicts, though it was sent beside the commit', async () => {
+  it('retries a failed publish with the waves stored after it, in one transaction', async () => {
+    const store = memoryStore();
+    const changelog = memoryChangelog();
+    const trouble: string[] = [];
+    const published: number[] = [];
+    const engine = createProjectionEngine({
+      store,
+      deadLetters: noDeadLetters,
+      topics,
+      changelog: changelog.member(),
+      observer: {
+        ...troubleRecorder(trouble),
+        changelogPublished: () => published.push(changelog.publishes()),
+      },
+    });
+    changelog.setDown(true);
+    await engine.processBatch([added('s-1', 0)]);
+    await vi.waitFor(() => expect(trouble).toContain('failed'), { timeout: 10_000 });
+    await engine.processBatch([added('s-1', 1), added('s-2', 2)]);
+    changelog.setDown(false);
+    // The backoff's own pace (at most a few hundred ms after two failures), not a test's clock.
+    await vi.waitFor(
+      () =>
+        expect(Object.fromEntries(changelog.partition(0).marker)).toEqual({
+          'cart-events:0': '3',
+        }),
+      { timeout: 10_000 },
+    );
+    expect(Object.fromEntries(changelog.partition(0).snapshots)).toEqual({ 's-1': 2, 's-2': 1 });
+    expect(published).toHaveLength(1);
+  });
+
+  it('stores the next waves while a publish is in flight, and sends them as one', async () => {
+    const store = memoryStore();
+    const changelog = memoryChangelog();
+    const member = changelog.member();
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const sent: number[] = [];
+    const engine = createProjectionEngine({
+      store,
+      deadLetters: noDeadLetters,
+      topics,
+      changelog: {
+        ...member,
+        async publish(write) {
+          sent.push(write.snapshots.length);
+          await gate;
+          return member.publish(write);
+        },
+      },
+    });
+    await engine.processBatch([added('s-1', 0)]);
+    await engine.processBatch([added('s-2', 1)]);
+    await engine.processBatch([added('s-3', 2), added('s-2', 3)]);
+    expect(store.checkpoints.get('cart-events:0')).toBe('4');
+    expect(sent).toEqual([1]); // the first wave's transaction is still in flight
+    release();
+    await engine.drainChangelog();
+    expect(sent).toEqual([1, 2]);
+    expect(Object.fromEntries(changelog.partition(0).snapshots)).toEqual({
+      's-1': 1,
+      's-2': 2,
+      's-3': 1,
+    });
+    expect(Object.fromEntries(changelog.partition(0).marker)).toEqual({ 'cart-events:0': '4' });
+  });
+
+  it("makes the next store wait once a wave's worth of bytes is queued for the changelog", async () => {
+    const store = memoryStore();
+    const changelog = memoryChangelog();
+    const member = changelog.member();
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const engine = createProjectionEngine({
+      store,
+      deadLetters: noDeadLetters,
+      topics,
+      waves: { maxBytes: 1 },
+      changelog: {
+        ...member,
+        async publish(write) {
+          await gate;
+          return member.publish(write);
+        },
+      },
+    });
+    await engine.processBatch([added('s-1', 0)]); // sent, in flight
+    await engine.processBatch([added('s-2', 1)]); // queued: the queue is full
+    let stored = false;
+    const third = engine.processBatch([added('s-3', 2)]).then(() => (stored = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(stored).toBe(false);
+    expect(store.checkpoints.get('cart-events:0')).toBe('2');
+    release();
+    await third;
+    await engine.drainChangelog();
+    expect(store.checkpoints.get('cart-events:0')).toBe('3');
+    expect(Object.fromEntries(changelog.partition(0).marker)).toEqual({ 'cart-events:0': '3' });
+  });
+
+  it('publishes nothing of a wave whose commit conflicts', async () => {
     const store = memoryStore();
     const changelog = memoryChangelog();
     const engine = createProjectionEngine({
@@ -394,6 +512,7 @@ describe('ProjectionEngine with a snapshot changelog', () => {
     await engine.processBatch([added('s-1', 0)]);
     store.checkpoints.set('cart-events:0', '5'); // another writer moved on
     expect((await engine.processBatch([added('s-1', 1)])).kind).toBe('conflict');
+    await engine.drainChangelog();
     expect(changelog.partition(0).snapshots.get('s-1')).toBe(1);
     expect(Object.fromEntries(changelog.partition(0).marker)).toEqual({ 'cart-events:0': '1' });
   });
@@ -410,6 +529,7 @@ describe('ProjectionEngine with a snapshot changelog', () => {
     };
     const first = createProjectionEngine({ ...options, changelog: changelog.member() });
     await first.processBatch([added('s-1', 0), added('s-1', 1)]);
+    await first.drainChangelog();
     store.flush();
 
     const next = createProjectionEngine({ ...options, changelog: changelog.member() });
@@ -419,6 +539,7 @@ describe('ProjectionEngine with a snapshot changelog', () => {
       ),
     ).toBeNull();
     await next.processBatch([added('s-1', 0)]);
+    await next.drainChangelog();
     expect(held).toEqual([[0]]);
     expect(changelog.partition(0).snapshots.get('s-1')).toBe(2);
     expect(Object.fromEntries(changelog.partition(0).marker)).toEqual({ 'cart-events:0': '2' });
@@ -433,12 +554,10 @@ describe('ProjectionEngine with a snapshot changelog', () => {
       deadLetters: noDeadLetters,
       topics,
       changelog: changelog.member(),
-      observer: {
-        ...silentObserver,
-        changelogTrouble: (details) => trouble.push(...details.map((d) => d.outcome)),
-      },
+      observer: troubleRecorder(trouble),
     });
     await zombie.processBatch([added('s-1', 0)]);
+    await zombie.drainChangelog();
     const owner = createProjectionEngine({
       store,
       deadLetters: noDeadLetters,
@@ -448,6 +567,7 @@ describe('ProjectionEngine with a snapshot changelog', () => {
     await owner.resumePositions([{ topic: 't.cart-events', partition: 0 }]);
     // The zombie's commit lands (the store's guard still matches), its publish is fenced.
     await zombie.processBatch([added('s-1', 1)]);
+    await zombie.drainChangelog();
     expect(trouble).toEqual(['fenced']);
     expect(changelog.partition(0).snapshots.get('s-1')).toBe(1);
     // Its next conflict does not make it claim the partition back from the owner.
@@ -457,6 +577,7 @@ describe('ProjectionEngine with a snapshot changelog', () => {
     expect(conflict.kind).toBe('conflict');
     expect(owner.nextOffset({ topic: 't.cart-events', partition: 0 })).toBe('1');
     await owner.processBatch([added('s-1', 1), added('s-1', 2)]);
+    await owner.drainChangelog();
     expect(changelog.partition(0).snapshots.get('s-1')).toBe(3);
     expect(Object.fromEntries(changelog.partition(0).marker)).toEqual({ 'cart-events:0': '3' });
   });

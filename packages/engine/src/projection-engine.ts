@@ -52,8 +52,8 @@ import {
  *   4. publish dead-letter entries and wait for their acks.
  * Storing a wave (`commitWave`):
  *   5. write every changed session and the wave's checkpoints in one guarded commit;
- *   6. with a snapshot changelog, publish the committed snapshots and a marker
- *      (changelog-tracker.ts says how a crash between 5 and 6 is caught up).
+ *   6. with a snapshot changelog, queue the committed snapshots and a marker, sent behind
+ *      the commit (changelog-tracker.ts says how a crash between 5 and 6 is caught up).
  * Only then may the source commit its offsets. A crash anywhere before 5 stores nothing and
  * the records are redelivered; a crash after 5 redelivers records whose offsets the snapshots
  * already record, so applyEvent skips them. Hence exactly-once effect (README). A source that
@@ -106,6 +106,11 @@ export interface ProjectionEngine {
    * it to check that a batch continues where the state ends (no silent skip).
    */
   nextOffset(partition: TopicPartition): string | null | undefined;
+  /**
+   * At a stop, after the last wave was stored: resolves once the snapshot changelog has sent
+   * what it queued, or given up a send that failed (the next start catches up from its marker).
+   */
+  drainChangelog(): Promise<void>;
 }
 
 export interface CheckpointRegression extends TopicPartition {
@@ -172,7 +177,18 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
   const waves = new Map<number, Wave>();
   const published = createPublishedDeadLetters();
   const changelog =
-    options.changelog === undefined ? undefined : createChangelogTracker(options.changelog);
+    options.changelog === undefined
+      ? undefined
+      : createChangelogTracker(options.changelog, {
+          // A queue of one wave's worth: more waits for the changelog, bounding the memory.
+          maxQueuedBytes: limits.maxBytes,
+          now,
+          onPublished({ durationMs }) {
+            observer.changelogPublished?.({ durationMs });
+            onStep('after-changelog');
+          },
+          onTrouble: (trouble) => observer.changelogTrouble?.([trouble]),
+        });
 
   function logicalPartition({ topic, partition }: TopicPartition): TopicPartition {
     const logical = topics.toLogical(topic);
@@ -429,6 +445,8 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
   }
 
   async function commitWave(partition: number): Promise<BatchOutcome> {
+    // The changelog's queue of this partition number is full: its sends set the pace.
+    await changelog?.room(partition);
     const wave = waves.get(partition);
     if (wave === undefined) return { kind: 'committed', next: [] };
     const started = now();
@@ -438,31 +456,9 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     const generation =
       wave.generation === undefined ? (await store.loadSnapshots([])).generation : wave.generation;
     const commitStarted = now();
-    const committing = storeInParts(wave, { generation, snapshots, checkpoints });
-    // Sent beside the commit, visible only once it succeeded (the port says how).
-    const publishStarted = now();
-    const publishing =
-      changelog === undefined
-        ? undefined
-        : publishChangelog(
-            wave,
-            snapshots,
-            committing.then(
-              (outcome) => outcome.ok,
-              () => false,
-            ),
-          );
-    publishing?.catch(() => undefined); // awaited below, on every path
-    let result: CommitResult;
-    try {
-      result = await committing;
-    } catch (error) {
-      await publishing?.catch(() => undefined);
-      throw error;
-    }
+    const result = await storeInParts(wave, { generation, snapshots, checkpoints });
     const storeMs = now() - commitStarted;
     if (!result.ok) {
-      await publishing?.catch(() => undefined);
       observer.writeConflict(result.conflict);
       return conflictOf(result.conflict, [partition]);
     }
@@ -476,11 +472,7 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
         checkpoint.nextOffset,
       );
     }
-    if (publishing !== undefined) {
-      await publishing;
-      observer.changelogPublished?.({ durationMs: now() - publishStarted });
-      onStep('after-changelog');
-    }
+    publishChangelog(wave, snapshots);
     for (const { physical: tp, last } of wave.positions.values()) published.storedUpTo(tp, last);
     observer.batchProcessed({
       records: wave.records,
@@ -522,13 +514,12 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
   }
 
   /**
-   * One publish for the wave's partition number: its changed snapshots, the stored snapshots
+   * Queues the committed wave for the changelog: its changed snapshots, the stored snapshots
    * of the sessions it republishes, and the marker moved past the wave.
    */
-  async function publishChangelog(
+  function publishChangelog(
     wave: Wave,
     snapshots: ReadonlyArray<{ sessionId: string; order: CheckoutOrder }>,
-    committed: Promise<boolean>,
   ) {
     if (changelog === undefined) return;
     const advances: Advance[] = [...wave.positions].map(([logicalKey, { first, last }]) => ({
@@ -536,15 +527,17 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
       first,
       next: offsetAfter(last),
     }));
-    const published = snapshots.map(({ sessionId, order }) => ({ sessionId, order }));
+    const queued = snapshots.map(({ sessionId, order }) => ({ sessionId, order }));
+    let bytes = 0;
+    for (const { sessionId } of snapshots) bytes += wave.sessions.get(sessionId)?.bytes ?? 0;
     for (const sessionId of wave.republished) {
       const session = wave.sessions.get(sessionId);
-      if (session !== undefined && !session.changed)
-        published.push({ sessionId, order: session.order });
+      if (session !== undefined && !session.changed) {
+        queued.push({ sessionId, order: session.order });
+        bytes += session.bytes;
+      }
     }
-    const outcome = await changelog.publish(wave.partition, published, advances, committed);
-    if (outcome === 'fenced' || outcome === 'gap')
-      observer.changelogTrouble?.([{ partition: wave.partition, outcome }]);
+    changelog.publish(wave.partition, queued, advances, bytes);
   }
 
   /** The stored checkpoint of each partition, physical names: what the source may commit. */
@@ -645,6 +638,7 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     forget,
     verifyCheckpoints,
     nextOffset,
+    drainChangelog: async () => changelog?.drain(),
   };
 }
 

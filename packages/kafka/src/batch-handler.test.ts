@@ -117,6 +117,7 @@ function setup(
     forget: () => {},
     verifyCheckpoints: async () => [],
     nextOffset: () => options.storedCheckpoint,
+    drainChangelog: async () => {},
     processBatch: () => Promise.reject(new Error('the Kafka source folds and commits waves')),
     fold: async (records) => {
       seen.push([...records]);

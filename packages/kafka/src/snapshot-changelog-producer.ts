@@ -88,7 +88,7 @@ export function createKafkaSnapshotChangelog(
         throw sourceUnavailable(`claiming changelog partitions ${partitions.join(', ')}`, error);
       }
     },
-    async publish({ partition, snapshots, marker }, committed) {
+    async publish({ partition, snapshots, marker }) {
       const producer = producers.get(partition);
       if (producer === undefined) return { ok: false, reason: 'fenced' };
       const messages = [
@@ -100,10 +100,6 @@ export function createKafkaSnapshotChangelog(
         transaction = await producer.transaction();
         for (const run of bySize(messages, maxRequestBytes))
           await transaction.send({ topic, acks: -1, messages: run });
-        if (!(await committed)) {
-          await transaction.abort();
-          return { ok: false, reason: 'not-committed' };
-        }
         await transaction.commit();
         return { ok: true };
       } catch (error) {

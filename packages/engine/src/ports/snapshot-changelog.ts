@@ -18,11 +18,10 @@ export interface SnapshotChangelog {
    */
   claim(partitions: readonly number[]): Promise<Map<number, ChangelogMarker>>;
   /**
-   * Snapshots, then the marker, all or nothing; resolves once durably accepted. Sent while the
-   * store commit runs (the cost overlaps it) and made visible only if `committed` resolves
-   * true: a batch whose commit conflicts or fails publishes nothing.
+   * Snapshots, then the marker, all or nothing; resolves once durably accepted. Sent after
+   * the store commit of the waves it holds, off the store's path (changelog-tracker.ts).
    */
-  publish(write: ChangelogWrite, committed: Promise<boolean>): Promise<ChangelogPublishResult>;
+  publish(write: ChangelogWrite): Promise<ChangelogPublishResult>;
   /** This member no longer owns these partition numbers (a revoke). */
   release(partitions: readonly number[]): Promise<void>;
 }
@@ -39,6 +38,4 @@ export interface ChangelogWrite {
 export type ChangelogPublishResult =
   | { ok: true }
   /** Another member claimed the partition since: nothing of this write is visible. */
-  | { ok: false; reason: 'fenced' }
-  /** `committed` said false: the write was withdrawn. */
-  | { ok: false; reason: 'not-committed' };
+  | { ok: false; reason: 'fenced' };

@@ -54,6 +54,7 @@ export function recordingEngine(
     forget: (partitions) => engine.forget(partitions),
     verifyCheckpoints: () => engine.verifyCheckpoints(),
     nextOffset: (partition) => engine.nextOffset(partition),
+    drainChangelog: () => engine.drainChangelog(),
     processBatch: (records) => engine.processBatch(records),
     async fold(records) {
       recording.batches += 1;
