@@ -15,6 +15,7 @@ import { runChild } from './child-process.ts';
 import { highWatermarks, waitForStableGroup } from './consumer-group.ts';
 import { dueAtMs, recordsDue, summarizeLatencies, type LatencySummary } from './latency-stats.ts';
 import {
+  imageLibcEnv,
   imageNodeOptions,
   logicalTargets,
   projectorEnv,
@@ -123,6 +124,7 @@ export async function measureFreshness(
       env: {
         ...projectorEnv(context, { prefix, namespace, group, dlq, env: store.env }),
         ...(heapOptions === '' ? {} : { NODE_OPTIONS: heapOptions }),
+        ...imageLibcEnv(),
         ...extraEnv,
       },
       logFile: join(context.resultsDir, `${context.tag}-projector-${id}.log`),
@@ -179,6 +181,7 @@ export async function measureFreshness(
           'fetch min bytes': 1,
           CONCURRENT_BATCHES: extraEnv['CONCURRENT_BATCHES'] ?? 3,
           NODE_OPTIONS: heapOptions === '' ? (env['BENCH_NODE_OPTIONS'] ?? '') : heapOptions,
+          ...imageLibcEnv(),
           ...Object.fromEntries(
             Object.entries(extraEnv).filter(
               ([name]) => !['WAVE_MAX_MS', 'WAVE_MAX_BYTES', 'CONCURRENT_BATCHES'].includes(name),

@@ -108,9 +108,25 @@ const dockerfile = join(repoRoot, 'docker/projector.Dockerfile');
 
 /** NODE_OPTIONS of the projector's image: (c) runs as the image does. */
 export function imageNodeOptions(): string {
-  const line = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(readFileSync(dockerfile, 'utf8'));
-  if (line?.[1] === undefined) throw new Error(`${dockerfile} sets no NODE_OPTIONS line`);
-  return line[1];
+  return imageEnvValue('NODE_OPTIONS');
+}
+
+/**
+ * The image's settings of the C library that are not the heap's: every projector and rebuild
+ * child runs with them, whatever BENCH_NODE_OPTIONS says.
+ */
+export function imageLibcEnv(): Record<string, string> {
+  return { MALLOC_ARENA_MAX: imageEnvValue('MALLOC_ARENA_MAX') };
+}
+
+/** The value of an `ENV NAME=value` (or `ENV NAME="value"`) line of the projector's image. */
+function imageEnvValue(name: string): string {
+  const line = new RegExp(`^ENV ${name}=(?:"([^"]*)"|(\\S+))$`, 'm').exec(
+    readFileSync(dockerfile, 'utf8'),
+  );
+  const value = line?.[1] ?? line?.[2];
+  if (value === undefined) throw new Error(`${dockerfile} sets no ${name} line`);
+  return value;
 }
 
 /** The limits: raw consumption of the five topics by one client, nothing done with the records. */
@@ -254,10 +270,12 @@ export async function measureProjector(
   const store = storeOf(context, id);
   const namespace = `${context.tag}-${id.toLowerCase() === id ? id : `cluster-${id}`}`;
   const group = `${context.tag}.projector-${id}`;
-  const heap =
-    id !== 'u' && process.env['BENCH_NODE_OPTIONS'] === undefined
+  const heap = {
+    ...imageLibcEnv(),
+    ...(id !== 'u' && process.env['BENCH_NODE_OPTIONS'] === undefined
       ? { NODE_OPTIONS: imageNodeOptions() }
-      : {};
+      : {}),
+  };
   const started = performance.now();
   const spread = id === 'C' ? await measureSpread(store, context.spreadPartitions) : undefined;
   const before = await serverFigures(store);
@@ -376,7 +394,8 @@ export async function measureRebuild(
       DLQ_TOPIC: `${context.prefix}checkout-events-dlq`,
       SNAPSHOT_TTL_SECONDS: String(context.ttlSeconds),
       SNAPSHOT_CHANGELOG_TOPIC: changelogTopic(context),
-      // As operators run it: in the projector's image, with its heap settings.
+      // As operators run it: in the projector's image, with its heap and malloc settings.
+      ...imageLibcEnv(),
       ...(process.env['BENCH_NODE_OPTIONS'] === undefined
         ? { NODE_OPTIONS: imageNodeOptions() }
         : {}),
