@@ -24,6 +24,7 @@ import {
   type PhaseContext,
 } from './phases.ts';
 import { COMPRESSION, connectOrderedProducer, produceRecords } from './produce-records.ts';
+import { startProgressConsumer } from './freshness-limit.ts';
 
 /**
  * (f) freshness: a caught-up checkout-projector (run as (c) runs it, with the image's heap
@@ -89,11 +90,12 @@ const DRAIN_TIMEOUT_MS = 30_000;
 
 /**
  * (f) freshness; (g) the same with the snapshot changelog published (SNAPSHOT_CHANGELOG_TOPIC):
- * what publishing costs the live path's latency, beside (f) in the same run.
+ * what publishing costs the live path's latency, beside (f) in the same run; (h) the same load
+ * read by a raw kafkajs consumer instead of the projector (freshness-limit.ts): the floor.
  */
 export async function measureFreshness(
   context: PhaseContext,
-  id: 'f' | 'g' = 'f',
+  id: 'f' | 'g' | 'h' = 'f',
 ): Promise<FreshnessResult> {
   const env = process.env;
   const rates = listOf(env['BENCH_FRESHNESS_RATES'] ?? '500,2000,10000');
@@ -102,10 +104,6 @@ export async function measureFreshness(
   const pollMs = Number(env['BENCH_FRESHNESS_POLL_MS'] ?? 2);
   const prefix = `${context.tag}-${id}.`;
   const changelog = id === 'g' ? `${prefix}snapshot-changelog` : undefined;
-  const extraEnv: Record<string, string> = {
-    ...(changelog === undefined ? {} : { SNAPSHOT_CHANGELOG_TOPIC: changelog }),
-    ...envListOf('BENCH_FRESHNESS_ENV'),
-  };
   const topics = topicNames(prefix);
   const dlq = `${prefix}checkout-events-dlq`;
   await ensureTopics(context.admin, [...topics.physical, dlq], context.partitions);
@@ -119,74 +117,45 @@ export async function measureFreshness(
       stream: { seed: context.seed, records: backlog },
       compression: context.compression,
     });
-    const heapOptions = env['BENCH_NODE_OPTIONS'] === undefined ? imageNodeOptions() : '';
-    const child = runChild(projectorMain, [], {
-      env: {
-        ...projectorEnv(context, { prefix, namespace, group, dlq, env: store.env }),
-        ...(heapOptions === '' ? {} : { NODE_OPTIONS: heapOptions }),
-        ...imageLibcEnv(),
-        ...extraEnv,
-      },
-      logFile: join(context.resultsDir, `${context.tag}-projector-${id}.log`),
-      resultsDir: context.resultsDir,
-      label: `${context.tag}-projector-${id}`,
-    });
-    const stop = new AbortController();
+    const subject =
+      id === 'h'
+        ? await consumerSubject(context, topics, group)
+        : projectorSubject(context, { id, topics, namespace, group, dlq, changelog });
     try {
       const started = performance.now();
-      const read = () => storedCheckpoints(store, namespace, null, group);
-      const failed = () =>
-        child.exit === undefined
-          ? undefined
-          : new Error(`(${id}): the projector exited with ${child.exit.code ?? child.exit.signal}`);
       const highs = await highWatermarks(context.admin, topics.physical);
-      await waitForStableGroup(context.admin, group, {
-        signal: AbortSignal.any([stop.signal, AbortSignal.timeout(context.timeoutMs)]),
-      });
+      await subject.ready();
       await waitForCheckpoints({
-        read,
+        read: subject.read,
         targets: logicalTargets(topics, highs),
         signal: AbortSignal.timeout(context.timeoutMs),
-        failed,
+        failed: subject.failed,
       });
       const catchUpSeconds = (performance.now() - started) / 1000;
-      const cpuAfterBacklog = child.cpuSeconds();
+      const cpuAfterBacklog = subject.cpuSeconds();
       const measured: FreshnessRate[] = [];
       for (const rate of rates) {
-        const cpuBefore = child.cpuSeconds();
-        const metricsBefore = await projectorMetrics(child.stdout());
+        const cpuBefore = subject.cpuSeconds();
+        const metricsBefore = await subject.metrics();
         const result = await pacedStream(context, {
           topics,
           rate,
           records: Math.max(1, Math.round(rate * seconds)),
           pollMs,
-          read,
-          failed,
+          read: subject.read,
+          failed: subject.failed,
         });
-        const cpu = child.cpuSeconds() - cpuBefore;
-        const waves = wavesBetween(metricsBefore, await projectorMetrics(child.stdout()));
+        const cpu = subject.cpuSeconds() - cpuBefore;
+        const waves = wavesBetween(metricsBefore, await subject.metrics());
         measured.push({
           ...result,
           cpuMicrosPerEvent: (cpu * 1e6) / result.records,
           ...(waves === undefined ? {} : { waves }),
         });
       }
-      const pacedCpuSeconds = child.cpuSeconds() - cpuAfterBacklog;
-      const peakRssBytes = child.peakRss();
       return {
         settings: {
-          WAVE_MAX_MS: extraEnv['WAVE_MAX_MS'] ?? DEFAULT_WAVE_LIMITS.maxMs,
-          WAVE_MAX_BYTES: extraEnv['WAVE_MAX_BYTES'] ?? DEFAULT_WAVE_LIMITS.maxBytes,
-          'fetch max wait ms': DEFAULT_FETCH_MAX_WAIT_MS,
-          'fetch min bytes': 1,
-          CONCURRENT_BATCHES: extraEnv['CONCURRENT_BATCHES'] ?? 3,
-          NODE_OPTIONS: heapOptions === '' ? (env['BENCH_NODE_OPTIONS'] ?? '') : heapOptions,
-          ...imageLibcEnv(),
-          ...Object.fromEntries(
-            Object.entries(extraEnv).filter(
-              ([name]) => !['WAVE_MAX_MS', 'WAVE_MAX_BYTES', 'CONCURRENT_BATCHES'].includes(name),
-            ),
-          ),
+          ...subject.settings,
           'poll ms': pollMs,
           'seconds per rate': seconds,
           partitions: context.partitions,
@@ -194,12 +163,11 @@ export async function measureFreshness(
         },
         backlog: { records: produced.records, catchUpSeconds },
         rates: measured,
-        peakRssBytes,
-        pacedCpuSeconds,
+        peakRssBytes: subject.peakRss(),
+        pacedCpuSeconds: subject.cpuSeconds() - cpuAfterBacklog,
       };
     } finally {
-      stop.abort();
-      await child.terminate();
+      await subject.stop();
     }
   } finally {
     await deleteNamespace(store, namespace);
@@ -209,6 +177,124 @@ export async function measureFreshness(
         .catch(() => undefined);
     }
   }
+}
+
+/** What reads the paced load: the projector (f, g) or the raw consumer (h). */
+interface FreshnessSubject {
+  /** What it ran with, for the report. */
+  settings: Record<string, string | number>;
+  /** Resolves once it consumes (its group is stable). */
+  ready(): Promise<void>;
+  /** Logical `"<topic>:<partition>"` → the next offset whose effect is not seen yet. */
+  read(): Promise<ReadonlyMap<string, string>>;
+  failed(): Error | undefined;
+  /** CPU seconds of the projector child so far; NaN for (h). */
+  cpuSeconds(): number;
+  /** The projector's own account (its /metrics); undefined for (h). */
+  metrics(): Promise<MetricSums>;
+  peakRss(): number;
+  stop(): Promise<void>;
+}
+
+/** (f) and (g): a checkout-projector child run as (c) runs it; its checkpoints in Redis. */
+function projectorSubject(
+  context: PhaseContext,
+  options: {
+    id: 'f' | 'g';
+    topics: TopicNames;
+    namespace: string;
+    group: string;
+    dlq: string;
+    changelog: string | undefined;
+  },
+): FreshnessSubject {
+  const env = process.env;
+  const { id, namespace, group, dlq, changelog } = options;
+  const extraEnv: Record<string, string> = {
+    ...(changelog === undefined ? {} : { SNAPSHOT_CHANGELOG_TOPIC: changelog }),
+    ...envListOf('BENCH_FRESHNESS_ENV'),
+  };
+  const store = context.stores.standalone;
+  const heapOptions = env['BENCH_NODE_OPTIONS'] === undefined ? imageNodeOptions() : '';
+  const child = runChild(projectorMain, [], {
+    env: {
+      ...projectorEnv(context, {
+        prefix: `${context.tag}-${id}.`,
+        namespace,
+        group,
+        dlq,
+        env: store.env,
+      }),
+      ...(heapOptions === '' ? {} : { NODE_OPTIONS: heapOptions }),
+      ...imageLibcEnv(),
+      ...extraEnv,
+    },
+    logFile: join(context.resultsDir, `${context.tag}-projector-${id}.log`),
+    resultsDir: context.resultsDir,
+    label: `${context.tag}-projector-${id}`,
+  });
+  const stop = new AbortController();
+  return {
+    settings: {
+      WAVE_MAX_MS: extraEnv['WAVE_MAX_MS'] ?? DEFAULT_WAVE_LIMITS.maxMs,
+      WAVE_MAX_BYTES: extraEnv['WAVE_MAX_BYTES'] ?? DEFAULT_WAVE_LIMITS.maxBytes,
+      'fetch max wait ms': DEFAULT_FETCH_MAX_WAIT_MS,
+      'fetch min bytes': 1,
+      CONCURRENT_BATCHES: extraEnv['CONCURRENT_BATCHES'] ?? 3,
+      NODE_OPTIONS: heapOptions === '' ? (env['BENCH_NODE_OPTIONS'] ?? '') : heapOptions,
+      ...imageLibcEnv(),
+      ...Object.fromEntries(
+        Object.entries(extraEnv).filter(
+          ([name]) => !['WAVE_MAX_MS', 'WAVE_MAX_BYTES', 'CONCURRENT_BATCHES'].includes(name),
+        ),
+      ),
+    },
+    ready: async () => {
+      await waitForStableGroup(context.admin, group, {
+        signal: AbortSignal.any([stop.signal, AbortSignal.timeout(context.timeoutMs)]),
+      });
+    },
+    read: () => storedCheckpoints(store, namespace, null, group),
+    failed: () =>
+      child.exit === undefined
+        ? undefined
+        : new Error(`(${id}): the projector exited with ${child.exit.code ?? child.exit.signal}`),
+    cpuSeconds: () => child.cpuSeconds(),
+    metrics: () => projectorMetrics(child.stdout()),
+    peakRss: () => child.peakRss(),
+    stop: async () => {
+      stop.abort();
+      await child.terminate();
+    },
+  };
+}
+
+/** (h): the raw consumer, in the bench process (no CPU figure; its RSS is the bench's). */
+async function consumerSubject(
+  context: PhaseContext,
+  topics: TopicNames,
+  group: string,
+): Promise<FreshnessSubject> {
+  const consumer = await startProgressConsumer(context.kafka, { topics, groupId: group });
+  return {
+    settings: {
+      consumer: 'kafkajs in the bench process, records dropped',
+      'fetch max wait ms': DEFAULT_FETCH_MAX_WAIT_MS,
+      'fetch min bytes': 1,
+    },
+    ready: async () => {
+      await waitForStableGroup(context.admin, group, {
+        signal: AbortSignal.timeout(context.timeoutMs),
+      });
+    },
+    read: consumer.read,
+    failed: consumer.failed,
+    // The bench process also produces the load: its CPU says nothing about the consumer's.
+    cpuSeconds: () => Number.NaN,
+    metrics: async () => undefined,
+    peakRss: () => process.memoryUsage().rss,
+    stop: consumer.stop,
+  };
 }
 
 /**

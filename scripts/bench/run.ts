@@ -31,7 +31,8 @@ import { evaluateTargets, formatReport, type BenchResults, type SizeResult } fro
  *   limit with @platformatic/kafka; u the projector with V8's default heap; p the projector
  *   publishing the snapshot changelog, r the restore from it, after p; f the freshness of a
  *   caught-up projector under a paced load, on topics of its own: freshness.ts; g the same
- *   publishing the snapshot changelog). @default akcudbaf
+ *   publishing the snapshot changelog; h the same load read by a raw kafkajs consumer, the
+ *   floor of f). @default akcudbaf
  * - BENCH_KAFKA_BROKERS / BENCH_REDIS_URL: use running servers instead of starting them.
  * - BENCH_KAFKA_FLUSH: each | os, how the started broker flushes (infrastructure.ts). @default each
  * - BENCH_PARTITIONS: partitions of each topic. @default 3
@@ -49,7 +50,7 @@ const resultsDir = join(repoRoot, 'bench-results');
 
 interface Settings {
   sizes: number[];
-  phases: Array<PhaseId | 'f' | 'g'>;
+  phases: Array<PhaseId | 'f' | 'g' | 'h'>;
   partitions: number;
   seed: number;
   compression: CompressionName;
@@ -66,10 +67,10 @@ function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
         throw new Error(`${name}: ${text} is not a whole number`);
       return value;
     });
-  const phases = (env['BENCH_PHASES'] ?? 'akcudbaf').split('') as Array<PhaseId | 'f' | 'g'>;
-  if (phases.some((phase) => !'abcdkuCDprfg'.includes(phase))) {
+  const phases = (env['BENCH_PHASES'] ?? 'akcudbaf').split('') as Array<PhaseId | 'f' | 'g' | 'h'>;
+  if (phases.some((phase) => !'abcdkuCDprfgh'.includes(phase))) {
     throw new Error(
-      `BENCH_PHASES: use the letters a, b, c, d, k, u, C, D, p, r, f, g (got ${env['BENCH_PHASES']})`,
+      `BENCH_PHASES: use the letters a, b, c, d, k, u, C, D, p, r, f, g, h (got ${env['BENCH_PHASES']})`,
     );
   }
   const published = phases.indexOf('p');
@@ -179,7 +180,7 @@ async function main(): Promise<BenchResults> {
       const attempts = { a: 0, k: 0 };
       for (const phase of settings.phases) {
         log(`  (${phase}) ${phaseName(phase)}…`);
-        if (phase === 'f' || phase === 'g') {
+        if (phase === 'f' || phase === 'g' || phase === 'h') {
           const freshness = await measureFreshness(context, phase);
           for (const rate of freshness.rates) {
             log(
@@ -187,7 +188,8 @@ async function main(): Promise<BenchResults> {
             );
           }
           if (phase === 'f') result.freshness = freshness;
-          else result.freshnessWithChangelog = freshness;
+          else if (phase === 'g') result.freshnessWithChangelog = freshness;
+          else result.freshnessLimit = freshness;
           continue;
         }
         const measured =
@@ -232,7 +234,7 @@ async function main(): Promise<BenchResults> {
   };
 }
 
-function phaseName(phase: PhaseId | 'f' | 'g'): string {
+function phaseName(phase: PhaseId | 'f' | 'g' | 'h'): string {
   return {
     a: 'limit: raw kafkajs consumption',
     k: 'limit: raw @platformatic/kafka consumption',
@@ -246,6 +248,7 @@ function phaseName(phase: PhaseId | 'f' | 'g'): string {
     r: 'checkout-rebuild --from-changelog (restore)',
     f: 'freshness: a caught-up checkout-projector under a paced load',
     g: 'freshness as (f), the projector publishing the snapshot changelog',
+    h: 'freshness limit: the load of (f) read by a raw kafkajs consumer',
   }[phase];
 }
 
