@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       CHECKOUT_CURRENCY: 'PLN',
       KAFKA_SESSION_TIMEOUT_MS: 30_000,
       KAFKA_HEARTBEAT_INTERVAL_MS: 3000,
+      KAFKA_COMMIT_INTERVAL_MS: 1000,
       STORE_WATCHDOG_INTERVAL_MS: 5000,
       DLQ_TOPIC: 'checkout-events-dlq',
     });

@@ -22,6 +22,7 @@ import {
   type ConfigResult,
   type CrossCheck,
 } from '@checkout/config';
+import { DEFAULT_COMMIT_INTERVAL_MS } from '@checkout/kafka';
 import { z } from 'zod';
 
 /**
@@ -50,6 +51,12 @@ export const projectorEnvSchema = z.object({
   KAFKA_SESSION_TIMEOUT_MS: integer(1000, 3_600_000).default(30_000),
   /** Consumer heartbeat interval; must be below KAFKA_SESSION_TIMEOUT_MS (a third of it is usual). @default 3000 */
   KAFKA_HEARTBEAT_INTERVAL_MS: integer(100, 3_600_000).default(3000),
+  /**
+   * Least time between two Kafka offset commits. They only say where a restarted consumer
+   * starts fetching (it then seeks to the Redis checkpoint), so they need not follow every
+   * wave; 0 commits after every wave. @default 1000
+   */
+  KAFKA_COMMIT_INTERVAL_MS: integer(0, 60_000).default(DEFAULT_COMMIT_INTERVAL_MS),
   /**
    * Most compressed bytes one Kafka fetch brings, over all partitions. A fetch stays in memory
    * until its last batch is stored, decoded to about 7× its size: this bounds the consumer's

@@ -63,9 +63,15 @@ describe('checkout-projector crashing at each step of a batch (CHECKOUT_FAULT_PO
         poisonRate: 0.01,
         concurrentSessions: 100,
       });
-      // Small fetches, so the stream takes many batches and the third pass is mid-stream.
+      // Small fetches, so the stream takes many batches and the third pass is mid-stream; an
+      // offset commit after every wave, so the third commit is mid-stream too.
       const faulty = await harness.start(
-        { CHECKOUT_FAULT_POINT: point, CHECKOUT_FAULT_AFTER: '3', ...SMALL_FETCHES },
+        {
+          CHECKOUT_FAULT_POINT: point,
+          CHECKOUT_FAULT_AFTER: '3',
+          KAFKA_COMMIT_INTERVAL_MS: '0',
+          ...SMALL_FETCHES,
+        },
         { waitUntilReady: false },
       );
       const exit = await faulty.exited;

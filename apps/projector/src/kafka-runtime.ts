@@ -92,6 +92,7 @@ export function kafkaSource(
           afterCommit: () => onSourceCommit('after-source-commit'),
           sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
           heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
+          commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
           checkpointWatchIntervalMs: config.STORE_WATCHDOG_INTERVAL_MS,
           maxBytes: config.KAFKA_FETCH_MAX_BYTES,
           maxBytesPerPartition: config.KAFKA_FETCH_PARTITION_MAX_BYTES,

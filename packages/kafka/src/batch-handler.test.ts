@@ -100,6 +100,8 @@ function setup(
     maxHoldMs?: number;
     /** Wave commits wait for it (a store that takes its time). */
     storeGate?: Promise<void>;
+    /** Least time between Kafka offset commits. @default 0 */
+    commitIntervalMs?: number;
     /** Only this partition number's commits wait for storeGate. @default all */
     storeGateOf?: number;
     /** Lanes side by side. @default 1 */
@@ -191,6 +193,9 @@ function setup(
     stopping: stopping.signal,
     heartbeatIntervalMs: 10,
     maxHoldMs: options.maxHoldMs ?? 60_000,
+    ...(options.commitIntervalMs === undefined
+      ? {}
+      : { commitIntervalMs: options.commitIntervalMs }),
     ...(options.concurrentBatches === undefined
       ? {}
       : { concurrentBatches: options.concurrentBatches }),
@@ -263,6 +268,21 @@ describe('batch handler', () => {
     expect(third.commits).toEqual([
       { topics: [{ topic, partitions: [{ partition: 1, offset: '11' }] }] },
     ]);
+    expect(committed).toEqual([
+      [{ topic, partition: 1, offset: '8' }],
+      [{ topic, partition: 1, offset: '11' }],
+    ]);
+  });
+
+  it('commits to Kafka at most once per interval, what was stored meanwhile in one commit; a stop commits at once', async () => {
+    const { handler, storePendingWaves, committed } = setup({ commitIntervalMs: 60_000 });
+    await handler(payload([5, 6, 7], 5, '8').value);
+    await vi.waitFor(() => expect(committed).toHaveLength(1));
+    await handler(payload([8, 9], 8, '10').value);
+    await handler(payload([10], 10, '11').value);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(committed).toHaveLength(1); // the next one waits for the interval
+    await storePendingWaves(); // a rebalance or a stop does not wait for it
     expect(committed).toEqual([
       [{ topic, partition: 1, offset: '8' }],
       [{ topic, partition: 1, offset: '11' }],

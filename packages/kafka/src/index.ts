@@ -31,6 +31,7 @@ export { createConsumerLag, type ConsumerLag, type PartitionLag } from './consum
 export type { ReadinessListener } from './source-readiness.ts';
 export type { CommittedPosition } from './batch-handler.ts';
 export {
+  DEFAULT_COMMIT_INTERVAL_MS,
   DEFAULT_FETCH_MAX_WAIT_MS,
   runKafkaSource,
   type KafkaSourceOptions,

@@ -33,6 +33,14 @@ import { fetchWatermarks, type PartitionWatermarks } from './topic-layout.ts';
  */
 export const DEFAULT_FETCH_MAX_WAIT_MS = 1000;
 
+/**
+ * Least time between two Kafka offset commits (`KAFKA_COMMIT_INTERVAL_MS`): Kafka's offsets
+ * only say where kafkajs starts fetching after a restart (the source then seeks to the Redis
+ * checkpoint), so once a second is enough, and each commit is an append to
+ * `__consumer_offsets` the broker writes and replicates.
+ */
+export const DEFAULT_COMMIT_INTERVAL_MS = 1000;
+
 export interface KafkaSourceOptions {
   /** A client from `createKafka` (compression codecs registered). */
   kafka: Kafka;
@@ -58,6 +66,11 @@ export interface KafkaSourceOptions {
   rebalanceTimeoutMs?: number;
   /** @default 3000 */
   heartbeatIntervalMs?: number;
+  /**
+   * Least time between two Kafka offset commits (batch-handler.ts).
+   * @default DEFAULT_COMMIT_INTERVAL_MS
+   */
+  commitIntervalMs?: number;
   /** Fetch long-poll time; also bounds how long a graceful stop waits for an idle fetch. @default DEFAULT_FETCH_MAX_WAIT_MS */
   maxWaitTimeMs?: number;
   /**
@@ -225,6 +238,7 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
     backoff,
     stopping: stopping.signal,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3000,
+    commitIntervalMs: options.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS,
     seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
     repositionUnverified: () =>
       void seekToStoredCheckpoints({
