@@ -16,6 +16,8 @@ export interface SizeResult {
   freshnessWithChangelog?: FreshnessResult;
   /** (h): the same paced load read by a raw kafkajs consumer: the floor of (f). */
   freshnessLimit?: FreshnessResult;
+  /** Per phase in run order, the share of the machine's CPU time stolen by the hypervisor. */
+  steal?: Array<{ phase: string; percent: number }>;
 }
 
 export interface TargetCheck {
@@ -248,6 +250,13 @@ export function formatReport(results: BenchResults): string {
       );
     lines.push(...clusterReport(size));
     lines.push(...freshnessReport(size));
+    if (size.steal !== undefined && size.steal.length > 0)
+      lines.push(
+        `Steal time per phase (the hypervisor ran other guests on these cores; read a phase with much of it as noisy): ${size.steal
+          .map(({ phase, percent }) => `(${phase}) ${percent.toFixed(0)} %`)
+          .join(', ')}.`,
+        '',
+      );
   }
   if (results.domain.length > 0) {
     lines.push(

@@ -9,7 +9,7 @@ import { highWatermarks } from './consumer-group.ts';
 import { runDomainBench } from './domain-bench.ts';
 import { startInfrastructure } from './infrastructure.ts';
 import { measureFreshness } from './freshness.ts';
-import { describeMachine, loadAverage } from './machine.ts';
+import { describeMachine, loadAverage, machineCpuTicks, stealPercent } from './machine.ts';
 import {
   measureLimit,
   measureOriginalDesign,
@@ -180,6 +180,13 @@ async function main(): Promise<BenchResults> {
       const attempts = { a: 0, k: 0 };
       for (const phase of settings.phases) {
         log(`  (${phase}) ${phaseName(phase)}…`);
+        const ticksBefore = machineCpuTicks();
+        const noteSteal = () => {
+          const percent = stealPercent(ticksBefore, machineCpuTicks());
+          if (percent === undefined) return;
+          (result.steal ??= []).push({ phase, percent });
+          log(`      steal time ${percent.toFixed(1)} % of the machine's CPU`);
+        };
         if (phase === 'f' || phase === 'g' || phase === 'h') {
           const freshness = await measureFreshness(context, phase);
           for (const rate of freshness.rates) {
@@ -190,6 +197,7 @@ async function main(): Promise<BenchResults> {
           if (phase === 'f') result.freshness = freshness;
           else if (phase === 'g') result.freshnessWithChangelog = freshness;
           else result.freshnessLimit = freshness;
+          noteSteal();
           continue;
         }
         const measured =
@@ -204,6 +212,7 @@ async function main(): Promise<BenchResults> {
           `      ${Math.round(measured.eventsPerSecond)} events/s (${measured.seconds.toFixed(1)} s active, ${measured.wallSeconds.toFixed(1)} s wall)`,
         );
         result.phases.push(measured);
+        noteSteal();
       }
       if (process.env['BENCH_KEEP_TOPICS'] !== '1') {
         const changelog = settings.phases.includes('p') ? [`${prefix}snapshot-changelog`] : [];
