@@ -22,8 +22,8 @@ ENV NODE_ENV=production HTTP_PORT=8080 HTTP_HOST=0.0.0.0
 ENV NODE_OPTIONS="--max-old-space-size=512 --max-semi-space-size=8"
 # glibc gives each thread that allocates its own malloc arena (up to 8 per core), and the
 # libuv threads that gunzip fetched batches keep what they freed: at 1M records this held
-# the RSS 20-40 MB above the 300 MB target; two arenas cost no throughput in side-by-side
-# runs (BENCHMARKS.md). pnpm bench reads this line too.
+# the RSS 6-24 MB above the 300 MB target; two arenas cost no throughput in side-by-side
+# runs (BENCHMARKS.md, change 9). pnpm bench reads this line too.
 ENV MALLOC_ARENA_MAX=2
 EXPOSE 8080
 USER node
