@@ -25,6 +25,8 @@ export function startReaderLoop(
   let reads = 0;
   let rounds = 0;
   let running = true;
+  /** A read that failed (the servers stopped under a test that failed first): said by stop(). */
+  let failure: unknown;
 
   const loop = (async () => {
     while (running) {
@@ -53,12 +55,15 @@ export function startReaderLoop(
       }
       rounds += 1;
     }
-  })();
+  })().catch((error: unknown) => {
+    failure = error;
+  });
 
   return {
     async stop() {
       running = false;
       await loop;
+      if (failure !== undefined) throw failure;
       return { reads, rounds, violations };
     },
   };
