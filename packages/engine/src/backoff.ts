@@ -42,12 +42,14 @@ export async function retryTransient<T>(
       if (!options.isRetryable(error) || options.signal?.aborted) throw error;
       const delayMs = backoffDelay(attempt, options.backoff);
       options.onRetry?.(error, attempt, delayMs);
-      await sleep(delayMs, options.signal);
+      await sleepUnlessAborted(delayMs, options.signal);
     }
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Resolves after `ms`, or as soon as `signal` aborts (at once if it already has). */
+export function sleepUnlessAborted(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted === true) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });

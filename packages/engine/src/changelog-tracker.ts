@@ -1,5 +1,5 @@
 import { compareOffsets, type CheckoutOrder } from '@checkout/domain';
-import { backoffDelay, type BackoffOptions } from './backoff.ts';
+import { backoffDelay, sleepUnlessAborted, type BackoffOptions } from './backoff.ts';
 import type { ChangelogMarker, SnapshotChangelog } from './ports/snapshot-changelog.ts';
 import { parseTopicPartitionKey } from './ports/source-record.ts';
 
@@ -67,6 +67,7 @@ export interface ChangelogTrackerOptions {
   now?: () => number;
 }
 
+/** Why a marker could not move (EngineObserver.changelogTrouble). */
 export type ChangelogTrouble = 'fenced' | 'gap' | 'failed';
 
 export interface Advance {
@@ -105,8 +106,8 @@ export function createChangelogTracker(
   const roomWaiters = new Map<number, Array<() => void>>();
   /** While draining (a stop), a failed send is given up instead of retried. */
   let draining = false;
-  /** The backoff waits in progress: a drain ends them. */
-  const sleepers = new Set<() => void>();
+  /** Aborted by a drain: the backoff waits in progress end. */
+  let wake = new AbortController();
 
   function position(key: string): string | null {
     return positions.get(key) ?? null;
@@ -132,18 +133,6 @@ export function createChangelogTracker(
     held.delete(partition);
     queues.delete(partition);
     makeRoom(partition);
-  }
-
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(wake, ms);
-      sleepers.add(wake);
-      function wake() {
-        clearTimeout(timer);
-        sleepers.delete(wake);
-        resolve();
-      }
-    });
   }
 
   function makeRoom(partition: number) {
@@ -222,7 +211,7 @@ export function createChangelogTracker(
         const since = queues.get(partition);
         if (since !== undefined) enqueueInto(queue, since);
         queues.set(partition, queue);
-        await sleep(backoffDelay(attempt, options.backoff));
+        await sleepUnlessAborted(backoffDelay(attempt, options.backoff), wake.signal);
         attempt += 1;
       }
     }
@@ -282,7 +271,8 @@ export function createChangelogTracker(
     },
     async drain() {
       draining = true;
-      for (const wake of sleepers) wake(); // what waits for a retry is sent once more now
+      wake.abort(); // what waits for a retry is sent once more now
+      wake = new AbortController();
       try {
         while (senders.size > 0) await Promise.all(senders.values());
       } finally {

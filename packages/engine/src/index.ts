@@ -1,4 +1,10 @@
-export { backoffDelay, DEFAULT_BACKOFF, retryTransient, type BackoffOptions } from './backoff.ts';
+export {
+  backoffDelay,
+  DEFAULT_BACKOFF,
+  retryTransient,
+  sleepUnlessAborted,
+  type BackoffOptions,
+} from './backoff.ts';
 export {
   DEAD_LETTER_ENTRY_JSON_SCHEMA_ID,
   DEAD_LETTER_REASONS,

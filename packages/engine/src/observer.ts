@@ -1,3 +1,4 @@
+import type { ChangelogTrouble } from './changelog-tracker.ts';
 import type { DeadLetterEntry } from './ports/dead-letter-sink.ts';
 
 /** What happened to one record. `dead_lettered` carries the rejection reason. */
@@ -47,9 +48,7 @@ export interface EngineObserver {
    * that another member fenced (`fenced`: it claimed the partition number since), or that
    * failed (`failed`: the broker; retried with backoff, merged with the waves that follow).
    */
-  changelogTrouble?(
-    details: ReadonlyArray<{ partition: number; outcome: 'fenced' | 'gap' | 'failed' }>,
-  ): void;
+  changelogTrouble?(details: ReadonlyArray<{ partition: number; outcome: ChangelogTrouble }>): void;
 }
 
 export const silentObserver: EngineObserver = {

@@ -3,6 +3,7 @@ import {
   EngineError,
   parseTopicPartitionKey,
   retryTransient,
+  sleepUnlessAborted,
   topicPartitionKey,
   type BackoffOptions,
   type Conflict,
@@ -187,14 +188,13 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
   const uncommitted = new Map<string, CommittedPosition>();
   let committing: Promise<void> | undefined;
   let commitVia: EachBatchPayload | undefined;
-  /** Ends the wait between two commits: a rebalance or a stop commits what is stored now. */
-  let commitNow: (() => void) | undefined;
+  /** Aborted by a rebalance or a stop: the wait between two commits ends, they commit now. */
+  let commitNow = new AbortController();
   /** Rebalances or stops waiting for the commits: no wait between them meanwhile. */
   let flushing = 0;
   options.stopping.addEventListener('abort', () => {
     for (const timer of pending.values()) clearTimeout(timer);
     for (const { timer } of releaseTimers.values()) clearTimeout(timer);
-    commitNow?.();
   });
 
   return {
@@ -202,11 +202,10 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
     async storePendingWaves() {
       await Promise.allSettled([...pending.keys()].map((n) => lanes.submit(n, STORE_WAVE)));
       flushing += 1;
+      commitNow.abort();
+      commitNow = new AbortController();
       try {
-        while (committing !== undefined) {
-          commitNow?.();
-          await committing;
-        }
+        while (committing !== undefined) await committing;
       } finally {
         flushing -= 1;
       }
@@ -557,16 +556,8 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
 
   /** Waits `ms` before the next commit, unless a rebalance or a stop wants it now. */
   function commitPause(ms: number): Promise<void> {
-    if (ms <= 0 || flushing > 0 || options.stopping.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      commitNow = done;
-      function done() {
-        clearTimeout(timer);
-        if (commitNow === done) commitNow = undefined;
-        resolve();
-      }
-    });
+    if (ms <= 0 || flushing > 0) return Promise.resolve();
+    return sleepUnlessAborted(ms, AbortSignal.any([commitNow.signal, options.stopping]));
   }
 
   /** Stopping: one attempt, no retries (a stop must not wait for a store that is down). */
