@@ -26,6 +26,9 @@ export function createInMemoryProjectionStore(): InMemoryProjectionStore {
   /** meta.event_count of each stored document, so a commit's guard need not decode it. */
   const versions = new Map<string, number>();
   const checkpoints = new Map<string, string>();
+  /** Each session's last-write mark: the number of the commit that wrote it (as Redis's marks). */
+  const marks = new Map<string, string>();
+  let commits = 0;
 
   function load(sessionId: string): StoredSnapshot | undefined {
     const text = documents.get(sessionId);
@@ -54,6 +57,15 @@ export function createInMemoryProjectionStore(): InMemoryProjectionStore {
           subject: snapshot.sessionId,
           expected: String(snapshot.expectedVersion),
           actual: String(actual),
+        };
+      }
+      const mark = marks.get(snapshot.sessionId);
+      if (snapshot.expectedMark !== undefined && mark !== snapshot.expectedMark) {
+        return {
+          kind: 'snapshot',
+          subject: snapshot.sessionId,
+          expected: `the write marked ${snapshot.expectedMark}`,
+          actual: `a write marked ${mark ?? 'absent'}`,
         };
       }
     }
@@ -93,9 +105,12 @@ export function createInMemoryProjectionStore(): InMemoryProjectionStore {
     async commit(write): Promise<CommitResult> {
       const conflict = firstConflict(write);
       if (conflict) return { ok: false, conflict };
+      commits += 1;
+      const mark = String(commits);
       for (const { sessionId, order } of write.snapshots) {
         documents.set(sessionId, encodeSnapshot(order));
         versions.set(sessionId, order.meta.event_count);
+        marks.set(sessionId, mark);
       }
       for (const checkpoint of write.checkpoints) {
         checkpoints.set(
@@ -103,7 +118,7 @@ export function createInMemoryProjectionStore(): InMemoryProjectionStore {
           checkpoint.nextOffset,
         );
       }
-      return { ok: true };
+      return write.snapshots.length === 0 ? { ok: true } : { ok: true, mark };
     },
     getDocument: (sessionId) => documents.get(sessionId),
     sessionIds: () => documents.keys(),

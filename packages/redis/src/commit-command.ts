@@ -21,10 +21,10 @@ export function wireArgument(argument: string | Buffer): string | Buffer {
 
 /** Registers the commit script on the client once (EVALSHA with EVAL fallback). */
 export function defineCommit(redis: RedisConnection): CommitCommand {
-  const client = redis as RedisConnection & { checkoutCommitV2?: CommitCommand };
-  if (client.checkoutCommitV2 === undefined)
-    redis.defineCommand('checkoutCommitV2', { lua: COMMIT_SCRIPT });
-  const command = client.checkoutCommitV2;
-  if (command === undefined) throw new Error('bug: defineCommand did not add checkoutCommitV2');
+  const client = redis as RedisConnection & { checkoutCommitV3?: CommitCommand };
+  if (client.checkoutCommitV3 === undefined)
+    redis.defineCommand('checkoutCommitV3', { lua: COMMIT_SCRIPT });
+  const command = client.checkoutCommitV3;
+  if (command === undefined) throw new Error('bug: defineCommand did not add checkoutCommitV3');
   return command.bind(redis);
 }

@@ -11,7 +11,7 @@ function order(sessionId: string, eventCount: number): CheckoutOrder {
 
 const write: BatchWrite = {
   snapshots: [
-    { sessionId: 's1', order: order('s1', 3), expectedVersion: 2 },
+    { sessionId: 's1', order: order('s1', 3), expectedVersion: 2, expectedMark: '1764590000123' },
     { sessionId: 's2', order: order('s2', 1), expectedVersion: 0 },
   ],
   checkpoints: [
@@ -21,7 +21,7 @@ const write: BatchWrite = {
 };
 
 describe('commitArguments', () => {
-  it('lists snapshot keys, their marks, then the checkpoint hash, and counts, TTLs, pairs and triples as ARGV', () => {
+  it('lists snapshot keys, their marks, then the checkpoint hash, and counts, TTLs and triples as ARGV', () => {
     const { keys, args } = commitArguments(write, keyspace('t', '4'), 'grp', 3600);
     expect(keys).toEqual([
       't:gen:4:order:{s1}',
@@ -33,8 +33,8 @@ describe('commitArguments', () => {
     // prettier-ignore
     expect(args).toEqual([
       '2', '2', '3600', '-', '7200',
-      '2', encodeSnapshot(order('s1', 3)),
-      '0', encodeSnapshot(order('s2', 1)),
+      '2', '1764590000123', encodeSnapshot(order('s1', 3)),
+      '0', '', encodeSnapshot(order('s2', 1)),
       'cart-events:0', '7', '10',
       'payment-events:2', '', '1',
     ]);
@@ -74,8 +74,24 @@ describe('commitArguments', () => {
 });
 
 describe('parseCommitReply', () => {
-  it('reads ok', () => {
-    expect(parseCommitReply(['ok'], write)).toEqual({ ok: true });
+  it('reads ok, with the mark its writes got when it wrote any', () => {
+    expect(parseCommitReply(['ok', '1764590000456'], write)).toEqual({
+      ok: true,
+      mark: '1764590000456',
+    });
+    expect(parseCommitReply(['ok', ''], write)).toEqual({ ok: true });
+  });
+
+  it('names the session another writer stored after the write its kept copy came from', () => {
+    expect(parseCommitReply(['conflict', 'rewritten', '1', '1764590000999'], write)).toEqual({
+      ok: false,
+      conflict: {
+        kind: 'snapshot',
+        subject: 's1',
+        expected: 'the write marked 1764590000123',
+        actual: 'a write marked 1764590000999',
+      },
+    });
   });
 
   it('names the session of a snapshot conflict with its expected and stored versions', () => {

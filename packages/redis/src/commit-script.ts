@@ -17,23 +17,29 @@ import { LUA_WRITE_HELPERS, markLifetimeSeconds } from './last-write-mark.ts';
  *   ARGV[4]      "-" = no pointer guard, else the generation written to ("" = base), which
  *                must still be the active one
  *   ARGV[5]      mark lifetime in seconds, 0 = no expiry
- *   then n ×     expected version (decimal), snapshot JSON
+ *   then n ×     expected version (decimal), expected last-write mark ("" = not guarded),
+ *                snapshot JSON
  *   then m ×     field "<topic>:<partition>", expected checkpoint ("" = absent), next offset
  *
  * Every key is of one shard (key-layout.ts): in a cluster, one partition number's hash tag, so
  * the script runs in one slot.
  *
- * Reply: {"ok"} or {"conflict", kind, index (1-based, in its group), actual}, where kind is
- * "checkpoint", "checkpoint-behind" or "snapshot", and actual is what is stored ("" = absent,
- * "unreadable" = a document whose meta.event_count cannot be read); or
- * {"conflict", "generation", expected, actual} when the pointer moved.
+ * Reply: {"ok", mark} (mark: the last-write mark every snapshot written got, "" when none was
+ * written) or {"conflict", kind, index (1-based, in its group), actual}, where kind is
+ * "checkpoint", "checkpoint-behind", "snapshot" or "rewritten", and actual is what is stored
+ * ("" = absent, "unreadable" = a document whose meta.event_count cannot be read; the mark
+ * stored, for "rewritten"); or {"conflict", "generation", expected, actual} when the pointer
+ * moved.
  *
  * Guards: the pointer, when guarded (a store that follows the active generation must not
  * write into one a rebuild just switched away from); a checkpoint must still be what the
  * batch read (a stale consumer after a rebalance or a flushed/restored Redis fails here) and
  * never move back; a snapshot's stored version (meta.event_count, 0 when absent) must be the
- * one the batch folded onto. Cheap guards first: one GET and a few HGETs, and the usual
- * failures, before any document is read.
+ * one the batch folded onto, and where the engine folded onto the copy it kept of its own last
+ * write (kept-sessions.ts), that write must still be the last one: its last-write mark is
+ * unchanged, which tells a `checkout-rebuild --session` repair at the same version apart.
+ * Cheap guards first: one GET and a few HGETs, and the usual failures, before any document
+ * is read.
  *
  * The stored version is read with a pattern match, not cjson.decode: it costs a scan of the
  * string instead of building a Lua table per document (see the README for measurements).
@@ -51,7 +57,7 @@ local ttl = tonumber(ARGV[3])
 local generation = ARGV[4]
 local markTtl = tonumber(ARGV[5])
 local snapshotArgs = 5
-local checkpointArgs = 5 + 2 * n
+local checkpointArgs = 5 + 3 * n
 local hash = KEYS[2 * n + 1]
 
 local function stored_version(doc)
@@ -91,20 +97,25 @@ for j = 1, m do
 end
 
 for i = 1, n do
+  local base = snapshotArgs + 3 * (i - 1)
   local actual = stored_version(redis.call('GET', KEYS[i]))
-  if actual ~= ARGV[snapshotArgs + 2 * i - 1] then return {'conflict', 'snapshot', tostring(i), actual} end
+  if actual ~= ARGV[base + 1] then return {'conflict', 'snapshot', tostring(i), actual} end
+  if ARGV[base + 2] ~= '' then
+    local mark = redis.call('GET', KEYS[n + i]) or ''
+    if mark ~= ARGV[base + 2] then return {'conflict', 'rewritten', tostring(i), mark} end
+  end
 end
 
 local now = n > 0 and now_ms() or ''
 for i = 1, n do
-  set_with_ttl(KEYS[i], ARGV[snapshotArgs + 2 * i], ttl)
+  set_with_ttl(KEYS[i], ARGV[snapshotArgs + 3 * i], ttl)
   set_with_ttl(KEYS[n + i], now, markTtl)
 end
 for j = 1, m do
   local base = checkpointArgs + 3 * (j - 1)
   redis.call('HSET', hash, ARGV[base + 1], ARGV[base + 3])
 end
-return {'ok'}
+return {'ok', now}
 `;
 
 export interface CommitArguments {
@@ -126,10 +137,11 @@ export function commitArguments(
   ttlSeconds: number,
   guardActiveGeneration = false,
 ): CommitArguments {
-  const snapshots = write.snapshots.map(({ sessionId, order, expectedVersion }) => ({
+  const snapshots = write.snapshots.map(({ sessionId, order, expectedVersion, expectedMark }) => ({
     sessionId,
     document: encodeSnapshot(order),
     expectedVersion,
+    ...(expectedMark === undefined ? {} : { expectedMark }),
   }));
   return scriptArguments(
     { snapshots, checkpoints: write.checkpoints },
@@ -150,6 +162,8 @@ export interface EncodedSnapshotWrite {
   document: string | Buffer;
   /** The version stored now (meta.event_count); 0 when absent. */
   expectedVersion: number;
+  /** The last-write mark it must still have (`SnapshotWrite.expectedMark`); absent: not guarded. */
+  expectedMark?: string;
 }
 
 /** {@link commitArguments} for documents already encoded. */
@@ -176,7 +190,7 @@ export function scriptArguments<Document extends string | Buffer>(
     guardActiveGeneration ? (keys.generation ?? '') : '-',
     String(markLifetimeSeconds(ttlSeconds)),
   ];
-  for (const { sessionId, document, expectedVersion } of write.snapshots) {
+  for (const { sessionId, document, expectedVersion, expectedMark } of write.snapshots) {
     if (seen.has(sessionId))
       throw new RangeError(`bug: session ${sessionId} appears twice in one commit`);
     seen.add(sessionId);
@@ -185,7 +199,7 @@ export function scriptArguments<Document extends string | Buffer>(
     }
     snapshotKeys.push(keys.snapshot(sessionId));
     markKeys.push(keys.lastWrite(sessionId));
-    args.push(String(expectedVersion), document);
+    args.push(String(expectedVersion), expectedMark ?? '', document);
   }
   for (const { topic, partition, nextOffset, expected } of write.checkpoints) {
     const field = topicPartitionKey(topic, partition);
@@ -244,7 +258,7 @@ export function storedVersionOf(document: Buffer): number | undefined {
 export function parseCommitReply(
   reply: unknown,
   write: {
-    snapshots: ReadonlyArray<{ sessionId: string; expectedVersion: number }>;
+    snapshots: ReadonlyArray<{ sessionId: string; expectedVersion: number; expectedMark?: string }>;
     checkpoints: BatchWrite['checkpoints'];
   },
 ): CommitResult {
@@ -252,7 +266,8 @@ export function parseCommitReply(
     throw new TypeError(`bug: unexpected commit script reply ${JSON.stringify(reply)}`);
   }
   const [status, kind, indexText, actual] = reply as string[];
-  if (status === 'ok') return { ok: true };
+  if (status === 'ok')
+    return kind === undefined || kind === '' ? { ok: true } : { ok: true, mark: kind };
   const index = Number(indexText) - 1;
   const stored = actual === '' || actual === undefined ? 'absent' : actual;
   if (kind === 'generation' && indexText !== undefined) {
@@ -269,6 +284,17 @@ export function parseCommitReply(
     const snapshot = write.snapshots[index];
     if (snapshot !== undefined) {
       return conflict('snapshot', snapshot.sessionId, String(snapshot.expectedVersion), stored);
+    }
+  } else if (kind === 'rewritten') {
+    // Another writer stored this session after this engine's write it folded onto.
+    const snapshot = write.snapshots[index];
+    if (snapshot?.expectedMark !== undefined) {
+      return conflict(
+        'snapshot',
+        snapshot.sessionId,
+        `the write marked ${snapshot.expectedMark}`,
+        `a write marked ${stored}`,
+      );
     }
   } else if (kind === 'checkpoint' || kind === 'checkpoint-behind') {
     const checkpoint = write.checkpoints[index];

@@ -16,6 +16,11 @@
  *
  * Beyond the mark's lifetime (2 × TTL after the last write) a session is forgotten: an event
  * arriving after that starts a new session, as the original design does.
+ *
+ * The mark also tells one write from the next: the commit script returns the mark its writes
+ * got, and a session the engine kept from that write (kept-sessions.ts) is written again only
+ * while that mark is still there. A repair (`replaceSnapshot`) never reuses the mark of the
+ * write it replaces, even within the same millisecond.
  */
 export const MARK_LIFETIME_TTLS = 2;
 

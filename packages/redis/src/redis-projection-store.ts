@@ -221,6 +221,7 @@ export function createRedisProjectionStore(options: RedisProjectionStoreOptions)
         { canRetry: false, context: { bytes, maxCommitBytes, snapshots: write.snapshots.length } },
       );
     }
+    const marks = new Set<string | undefined>();
     for (const part of parts) {
       let reply: unknown;
       try {
@@ -234,8 +235,11 @@ export function createRedisProjectionStore(options: RedisProjectionStoreOptions)
       }
       const result = parseCommitReply(reply, part.write);
       if (!result.ok) return result;
+      marks.add(result.mark);
     }
-    return { ok: true };
+    // One mark for the whole commit, or none: the engine keeps what carries one.
+    const [mark] = marks;
+    return marks.size === 1 && mark !== undefined ? { ok: true, mark } : { ok: true };
   }
 
   /** One script per shard the batch touches, with its keys and wire arguments. */

@@ -27,8 +27,12 @@ if ARGV[2] == '1' then
 elseif current ~= ARGV[3] then
   return {'changed'}
 end
+-- A mark of its own, never the one the projector's write had (same millisecond): a projector
+-- that kept its copy of that write is refused by its next commit (commit-script.ts).
+local mark = now_ms()
+if redis.call('GET', KEYS[3]) == mark then mark = string.format('%.0f', tonumber(mark) + 1) end
 set_with_ttl(KEYS[2], ARGV[4], tonumber(ARGV[5]))
-set_with_ttl(KEYS[3], now_ms(), tonumber(ARGV[6]))
+set_with_ttl(KEYS[3], mark, tonumber(ARGV[6]))
 return {'ok'}
 `;
 

@@ -59,6 +59,13 @@ export interface SnapshotWrite {
   order: CheckoutOrder;
   /** Version read before folding; 0 when the session was absent. */
   expectedVersion: number;
+  /**
+   * For a session folded onto the copy the engine kept from its own last write: the mark that
+   * write got (`CommitResult.mark`). The write is refused unless that write is still the
+   * last one, so a document another writer replaced meanwhile at the same version
+   * (`checkout-rebuild --session`) is never written over. Absent: the version alone guards it.
+   */
+  expectedMark?: string;
 }
 
 export interface CheckpointWrite {
@@ -76,7 +83,17 @@ export interface BatchWrite {
   checkpoints: readonly CheckpointWrite[];
 }
 
-export type CommitResult = { ok: true } | { ok: false; conflict: WriteConflict };
+export type CommitResult =
+  | {
+      ok: true;
+      /**
+       * What the store stamped on every snapshot this commit wrote, telling this write from
+       * any later one (`SnapshotWrite.expectedMark`). Absent from a store that stamps no
+       * writes: the engine then keeps no session across waves.
+       */
+      mark?: string;
+    }
+  | { ok: false; conflict: WriteConflict };
 
 export interface WriteConflict {
   kind: 'snapshot' | 'checkpoint';
