@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { waveLimits } from '@checkout/config';
 import { loadConfig } from './config.ts';
 
 function errorOf(env: Record<string, string>): string {
@@ -56,6 +57,16 @@ describe('loadConfig', () => {
     ],
   ])('refuses %j naming the variable', (env, message) => {
     expect(errorOf(env)).toContain(message);
+  });
+
+  it('passes the wave and working-set bounds to the engine, its defaults where unset', () => {
+    const set = loadConfig({ WAVE_MAX_MS: '50', WORKING_SET_MAX_BYTES: '0' });
+    expect(set.ok && waveLimits(set.value)).toEqual({ maxMs: 50, workingSetMaxBytes: 0 });
+    const unset = loadConfig({});
+    expect(unset.ok && waveLimits(unset.value)).toEqual({});
+    expect(errorOf({ WORKING_SET_MAX_BYTES: '16MiB' })).toContain(
+      'WORKING_SET_MAX_BYTES: must be a whole number',
+    );
   });
 
   it('reads cluster mode: a seed URL with TLS and ACL user, and further seeds', () => {

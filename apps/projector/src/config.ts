@@ -19,6 +19,7 @@ import {
   redisMaxCommitBytes,
   waveMaxBytes,
   waveMaxMs,
+  workingSetMaxBytes,
   type ConfigResult,
   type CrossCheck,
 } from '@checkout/config';
@@ -113,6 +114,7 @@ export const projectorEnvSchema = z.object({
   REDIS_MAX_COMMIT_BYTES: redisMaxCommitBytes,
   WAVE_MAX_BYTES: waveMaxBytes,
   WAVE_MAX_MS: waveMaxMs,
+  WORKING_SET_MAX_BYTES: workingSetMaxBytes,
   /** @default 'checkout-events-dlq' */
   DLQ_TOPIC: dlqTopic,
   /**

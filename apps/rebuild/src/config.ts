@@ -17,6 +17,7 @@ import {
   redisMaxCommitBytes,
   waveMaxBytes,
   waveMaxMs,
+  workingSetMaxBytes,
   type ConfigResult,
 } from '@checkout/config';
 import { z } from 'zod';
@@ -59,6 +60,7 @@ export const rebuildEnvSchema = z.object({
   REDIS_MAX_COMMIT_BYTES: redisMaxCommitBytes,
   WAVE_MAX_BYTES: waveMaxBytes,
   WAVE_MAX_MS: waveMaxMs,
+  WORKING_SET_MAX_BYTES: workingSetMaxBytes,
   /** EventStoreDB archive for `--source eventstore`: `esdb://[user:password@]host:2113[?tls=false]`. */
   EVENTSTORE_URL: z.string().min(1).optional(),
   /** @default 'checkout-events-dlq' */

@@ -162,18 +162,29 @@ export const redisMaxCommitBytes = integer(65_536, 1024 * 1024 * 1024).default(6
  */
 export const waveMaxBytes = integer(65_536, 1024 * 1024 * 1024).optional();
 export const waveMaxMs = integer(0, 600_000).optional();
+/**
+ * `WORKING_SET_MAX_BYTES`: most bytes of sessions kept in memory across waves, the pending
+ * waves' counted too, so the next wave of their partition number folds onto them without
+ * loading them (0: none kept). Default: the engine's (16 MiB).
+ */
+export const workingSetMaxBytes = integer(0, 4 * 1024 * 1024 * 1024).optional();
 
 /** The wave limits the configuration sets, for the engine (absent: its defaults). */
 export function waveLimits(config: {
   WAVE_MAX_BYTES?: number | undefined;
   WAVE_MAX_MS?: number | undefined;
+  WORKING_SET_MAX_BYTES?: number | undefined;
 }): {
   maxBytes?: number;
   maxMs?: number;
+  workingSetMaxBytes?: number;
 } {
   return {
     ...(config.WAVE_MAX_BYTES === undefined ? {} : { maxBytes: config.WAVE_MAX_BYTES }),
     ...(config.WAVE_MAX_MS === undefined ? {} : { maxMs: config.WAVE_MAX_MS }),
+    ...(config.WORKING_SET_MAX_BYTES === undefined
+      ? {}
+      : { workingSetMaxBytes: config.WORKING_SET_MAX_BYTES }),
   };
 }
 

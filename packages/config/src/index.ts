@@ -20,6 +20,7 @@ export {
   waveLimits,
   waveMaxBytes,
   waveMaxMs,
+  workingSetMaxBytes,
   type CaFile,
   type CrossCheck,
 } from './env-fields.ts';

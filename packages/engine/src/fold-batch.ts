@@ -135,6 +135,8 @@ export interface WorkingSession {
    * since. What a working set's byte budget counts (an estimate: decoding costs more).
    */
   bytes: number;
+  /** Kept from this engine's own write (kept-sessions.ts): that write's mark, its guard. */
+  mark?: string;
 }
 
 /** What folding records onto working sessions produced, besides the sessions' new state. */

@@ -34,15 +34,24 @@ function added(session: string, offset: number, partition = 0): SourceRecord {
 function memoryStore() {
   const snapshots = new Map<string, StoredSnapshot>();
   const checkpoints = new Map<string, string>();
+  /** Last-write marks: the number of the commit that wrote each session (as Redis's marks). */
+  const marks = new Map<string, string>();
+  let commits = 0;
   let onLoad: () => void = () => {};
   const store: ProjectionStore & {
     snapshots: typeof snapshots;
     checkpoints: typeof checkpoints;
+    /** Another writer (`checkout-rebuild --session`) replaces a snapshot, keeping its version. */
+    replace(sessionId: string, snapshot: StoredSnapshot): void;
     flush(): void;
     duringNextLoad(action: () => void): void;
   } = {
     snapshots,
     checkpoints,
+    replace(sessionId, snapshot) {
+      snapshots.set(sessionId, snapshot);
+      marks.set(sessionId, `repair-${++commits}`);
+    },
     flush() {
       snapshots.clear();
       checkpoints.clear();
@@ -85,8 +94,19 @@ function memoryStore() {
           };
         }
       }
-      for (const { sessionId, expectedVersion } of write.snapshots) {
+      for (const { sessionId, expectedVersion, expectedMark } of write.snapshots) {
         const actual = snapshots.get(sessionId)?.version ?? 0;
+        if (expectedMark !== undefined && marks.get(sessionId) !== expectedMark) {
+          return {
+            ok: false,
+            conflict: {
+              kind: 'snapshot',
+              subject: sessionId,
+              expected: expectedMark,
+              actual: marks.get(sessionId) ?? 'absent',
+            },
+          };
+        }
         if (actual !== expectedVersion) {
           return {
             ok: false,
@@ -99,11 +119,14 @@ function memoryStore() {
           };
         }
       }
-      for (const { sessionId, order } of write.snapshots)
+      const mark = String(++commits);
+      for (const { sessionId, order } of write.snapshots) {
         snapshots.set(sessionId, { order, version: order.meta.event_count });
+        marks.set(sessionId, mark);
+      }
       for (const { topic, partition, nextOffset } of write.checkpoints)
         checkpoints.set(topicPartitionKey(topic, partition), nextOffset);
-      return { ok: true };
+      return write.snapshots.length === 0 ? { ok: true } : { ok: true, mark };
     },
   };
   return store;
@@ -164,7 +187,8 @@ describe('a batch in flight while the watchdog adopts a flushed checkpoint', () 
       store.flush();
       void engine.verifyCheckpoints();
     });
-    const outcome = await engine.processBatch([added('s-1', 2), added('s-1', 3)]);
+    // s-2 is new, so this batch loads (s-1 is still kept from the last one).
+    const outcome = await engine.processBatch([added('s-2', 2), added('s-1', 3)]);
 
     expect(outcome.kind).toBe('conflict');
     expect(outcome.kind === 'conflict' && Object.fromEntries(outcome.resume)).toEqual({
@@ -626,9 +650,9 @@ describe('ProjectionEngine waves', () => {
       { snapshots: ['s-1', 's-2', 's-3'], checkpoints: ['cart-events:0@5'] },
     ]);
     expect(store.snapshots.get('s-1')?.version).toBe(2);
-    // The next wave loads what it touches again: the store may have changed since.
+    // The next wave folds onto the sessions the last one stored: nothing is loaded again.
     await engine.processBatch([added('s-1', 5)]);
-    expect(loads.at(-1)).toEqual(['s-1']);
+    expect(loads).toHaveLength(2);
     expect(store.snapshots.get('s-1')?.version).toBe(3);
   });
 
@@ -740,6 +764,122 @@ describe('ProjectionEngine waves', () => {
     engine.forget([{ topic: 't.cart-events', partition: 0 }]);
     expect(engine.nextOffset({ topic: 't.cart-events', partition: 0 })).toBeUndefined();
     expect(await engine.commitWave(0)).toEqual({ kind: 'committed', next: [] });
+  });
+
+  describe('sessions kept across waves', () => {
+    function engineCountingLoads(waves: { workingSetMaxBytes?: number } = {}) {
+      const store = memoryStore();
+      const { loads } = counting(store);
+      const engine = createProjectionEngine({ store, deadLetters: noDeadLetters, topics, waves });
+      return { store, loads, engine };
+    }
+
+    it('lets go of the kept sessions of a partition number whose commit conflicts', async () => {
+      const { store, loads, engine } = engineCountingLoads();
+      await engine.processBatch([added('s-1', 0), added('s-2', 1)]);
+      // Another writer (the partition's next owner, a zombie) stored newer sessions and moved on.
+      for (const id of ['s-1', 's-2'])
+        store.snapshots.set(id, { ...store.snapshots.get(id)!, version: 5 });
+      store.checkpoints.set('cart-events:0', '6');
+      const outcome = await engine.processBatch([added('s-1', 2)]);
+      expect(outcome).toMatchObject({
+        kind: 'conflict',
+        resume: new Map([['t.cart-events:0', '6']]),
+      });
+      expect(store.snapshots.get('s-1')?.version).toBe(5);
+      // What the conflict revealed holds for s-2 as well: it is loaded, not folded onto the kept one.
+      expect(await engine.processBatch([added('s-2', 6)])).toMatchObject({ kind: 'committed' });
+      expect(loads).toEqual([['s-1', 's-2'], ['s-2']]);
+    });
+
+    it('never writes a kept copy over a document another writer replaced at the same version', async () => {
+      const { store, loads, engine } = engineCountingLoads();
+      await engine.processBatch([added('s-1', 0)]);
+      // checkout-rebuild --session: the same events, refolded (here: a line renamed).
+      const stored = store.snapshots.get('s-1')!;
+      const [line] = stored.order.cart.lines;
+      const repaired = {
+        ...stored.order,
+        cart: { ...stored.order.cart, lines: [{ ...line!, name: 'repaired' }] },
+      };
+      store.replace('s-1', { order: repaired, version: stored.version });
+      expect(await engine.processBatch([added('s-1', 1)])).toMatchObject({
+        kind: 'conflict',
+        conflict: { kind: 'snapshot', subject: 's-1' },
+      });
+      expect(await engine.processBatch([added('s-1', 1)])).toMatchObject({ kind: 'committed' });
+      expect(loads).toEqual([['s-1'], ['s-1']]);
+      expect(store.snapshots.get('s-1')?.order.cart.lines[0]?.name).toBe('repaired');
+      expect(store.snapshots.get('s-1')?.version).toBe(2);
+    });
+
+    it('keeps nothing from a store that marks no writes: the version alone cannot guard a copy', async () => {
+      const store = memoryStore();
+      const { loads } = counting(store);
+      const commit = store.commit.bind(store);
+      store.commit = async (write) => {
+        const result = await commit(write);
+        return result.ok ? { ok: true } : result;
+      };
+      const engine = createProjectionEngine({ store, deadLetters: noDeadLetters, topics });
+      await engine.processBatch([added('s-1', 0)]);
+      await engine.processBatch([added('s-1', 1)]);
+      expect(loads).toEqual([['s-1'], ['s-1']]);
+    });
+
+    it('lets the least recently kept go to stay within WORKING_SET_MAX_BYTES, pending waves counted', async () => {
+      // A new session counts about 1 KiB and its events: room for about two.
+      const { loads, engine } = engineCountingLoads({ workingSetMaxBytes: 2500 });
+      await engine.processBatch([added('s-1', 0)]);
+      await engine.processBatch([added('s-2', 1)]);
+      await engine.processBatch([added('s-3', 2)]); // s-1 goes
+      await engine.processBatch([added('s-3', 3), added('s-2', 4)]);
+      expect(loads).toEqual([['s-1'], ['s-2'], ['s-3']]);
+      // A pending wave of two sessions leaves no room for the kept ones.
+      await engine.fold([added('s-4', 5), added('s-5', 6)]);
+      await engine.processBatch([added('s-2', 7)]);
+      expect(loads.slice(3)).toEqual([['s-4', 's-5'], ['s-2']]);
+    });
+
+    it('keeps none with WORKING_SET_MAX_BYTES 0: every wave loads what it touches', async () => {
+      const { store, loads, engine } = engineCountingLoads({ workingSetMaxBytes: 0 });
+      await engine.processBatch([added('s-1', 0)]);
+      await engine.processBatch([added('s-1', 1)]);
+      expect(loads).toEqual([['s-1'], ['s-1']]);
+      expect(store.snapshots.get('s-1')?.version).toBe(2);
+    });
+
+    it('lets go of a revoked partition number and of one the watchdog finds gone back', async () => {
+      const { store, loads, engine } = engineCountingLoads();
+      await engine.processBatch([added('s-1', 0), added('s-2', 0, 1)]);
+      engine.forget([{ topic: 't.cart-events', partition: 0 }]);
+      await engine.resumePositions([{ topic: 't.cart-events', partition: 0 }]);
+      await engine.processBatch([added('s-1', 1)]);
+      expect(loads).toEqual([['s-1', 's-2'], ['s-1']]);
+
+      const backup = { s2: store.snapshots.get('s-2')!, checkpoint: '1' };
+      await engine.processBatch([added('s-2', 1, 1)]);
+      expect(store.snapshots.get('s-2')?.version).toBe(2);
+      store.snapshots.set('s-2', backup.s2); // a restore from an older backup
+      store.checkpoints.set('cart-events:1', backup.checkpoint);
+      expect(await engine.verifyCheckpoints()).toHaveLength(1);
+      expect(await engine.processBatch([added('s-2', 1, 1)])).toMatchObject({ kind: 'committed' });
+      expect(loads.at(-1)).toEqual(['s-2']);
+      expect(store.snapshots.get('s-2')?.version).toBe(2);
+    });
+
+    it('lets go of kept sessions of another generation when a load names a new one (a blue/green switch)', async () => {
+      const store = memoryStore();
+      const { loads } = counting(store);
+      const load = store.loadSnapshots.bind(store);
+      let generation: string | null = null;
+      store.loadSnapshots = async (ids) => ({ ...(await load(ids)), generation });
+      const engine = createProjectionEngine({ store, deadLetters: noDeadLetters, topics });
+      await engine.processBatch([added('s-1', 0)]);
+      generation = '2'; // the rebuilt generation holds s-1 too, at the same checkpoint
+      await engine.processBatch([added('s-2', 1), added('s-1', 2)]);
+      expect(loads).toEqual([['s-1'], ['s-2'], ['s-2', 's-1']]);
+    });
   });
 
   it('refuses to go on folding a wave onto sessions of another store generation', async () => {

@@ -9,12 +9,14 @@ import {
 } from '@checkout/domain';
 import { createChangelogTracker, type Advance } from './changelog-tracker.ts';
 import { EngineError } from './errors.ts';
+import { createKeptSessions } from './kept-sessions.ts';
 import { foldInto, parseBatch, startingPoint, type WorkingSession } from './fold-batch.ts';
 import { silentObserver, type EngineObserver } from './observer.ts';
 import type { DeadLetterEntry, DeadLetterSink } from './ports/dead-letter-sink.ts';
 import type {
   BatchWrite,
   CommitResult,
+  LoadedSnapshots,
   ProjectionStore,
   WriteConflict,
 } from './ports/projection-store.ts';
@@ -152,7 +154,10 @@ export interface ProjectionEngineOptions {
   changelog?: SnapshotChangelog;
   topics: TopicNames;
   domain?: Partial<DomainConfig>;
-  /** When a wave is due (WAVE_MAX_BYTES, WAVE_MAX_MS). @default DEFAULT_WAVE_LIMITS */
+  /**
+   * When a wave is due (WAVE_MAX_BYTES, WAVE_MAX_MS) and what is kept across waves
+   * (WORKING_SET_MAX_BYTES). @default DEFAULT_WAVE_LIMITS
+   */
   waves?: Partial<WaveLimits>;
   observer?: EngineObserver;
   /** Monotonic milliseconds, for batch timings and wave ages. @default performance.now */
@@ -175,6 +180,8 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
   const knownCheckpoints = new Map<string, string | null>();
   /** The pending wave of each partition number. */
   const waves = new Map<number, Wave>();
+  /** What stored waves leave behind for the next wave of their partition number. */
+  const kept = createKeptSessions(limits.workingSetMaxBytes);
   const published = createPublishedDeadLetters();
   const changelog =
     options.changelog === undefined
@@ -303,15 +310,12 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     for (const item of parsed.records)
       if (item.kind === 'event') partitionOfSession.set(item.sessionId, item.record.partition);
 
+    const touched = [...new Set(partitions.map(({ logical }) => logical.partition))];
     const storeStarted = now();
-    const toLoad = [...partitionOfSession].flatMap(([sessionId, partition]) =>
-      waves.get(partition)?.sessions.has(sessionId) === true ? [] : [sessionId],
-    );
-    const loaded = toLoad.length === 0 ? undefined : await store.loadSnapshots(toLoad);
+    const { toLoad, loaded, fromKept } = await loadMissing(partitionOfSession, touched);
     const storeMs = now() - storeStarted;
     onStep('after-load');
 
-    const touched = [...new Set(partitions.map(({ logical }) => logical.partition))];
     if (loaded !== undefined) {
       const moved = touched.filter((partition) => {
         const generation = waves.get(partition)?.generation;
@@ -329,7 +333,9 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
       if (session !== undefined) return session;
       const partition = partitionOfSession.get(sessionId);
       const held =
-        partition === undefined ? undefined : waves.get(partition)?.sessions.get(sessionId);
+        partition === undefined
+          ? undefined
+          : (waves.get(partition)?.sessions.get(sessionId) ?? fromKept.get(sessionId));
       session =
         held === undefined
           ? startingPoint(
@@ -365,7 +371,10 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     for (const [sessionId, session] of working) {
       const wave = waveOf(partitionOfSession.get(sessionId) ?? -1, started);
       wave.sessions.set(sessionId, session);
-      if (loaded !== undefined && toLoad.includes(sessionId)) {
+      if (fromKept.has(sessionId)) {
+        wave.generation = kept.generationOf(wave.partition) ?? null;
+        kept.take(sessionId);
+      } else if (loaded !== undefined && toLoad.has(sessionId)) {
         wave.generation = loaded.generation;
         if (session.expectedVersion === 0 && historyGone.has(sessionId))
           wave.onLostHistory.add(sessionId);
@@ -391,7 +400,52 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
       wave.busyMs += spent / touched.length;
       wave.storeMs += storeMs / touched.length;
     }
-    return { kind: 'folded', waves: touched.map(waveStatus) };
+    const statuses = touched.map(waveStatus);
+    if (kept.size > 0) kept.fitBeside(pendingBytes());
+    return { kind: 'folded', waves: statuses };
+  }
+
+  /**
+   * Loads the sessions of a batch that neither a pending wave nor the kept sessions hold: one
+   * round trip. Kept sessions of another generation than the one the load (or the pending
+   * wave) is of were stored before a blue/green switch: they are let go and loaded too.
+   */
+  async function loadMissing(
+    partitionOfSession: ReadonlyMap<string, number>,
+    touched: readonly number[],
+  ): Promise<{
+    toLoad: ReadonlySet<string>;
+    loaded: LoadedSnapshots | undefined;
+    fromKept: ReadonlyMap<string, WorkingSession>;
+  }> {
+    for (;;) {
+      const toLoad = new Set<string>();
+      const fromKept = new Map<string, WorkingSession>();
+      for (const [sessionId, partition] of partitionOfSession) {
+        if (waves.get(partition)?.sessions.has(sessionId) === true) continue;
+        const session = kept.peek(sessionId, partition);
+        if (session === undefined) toLoad.add(sessionId);
+        else fromKept.set(sessionId, session);
+      }
+      const loaded = toLoad.size === 0 ? undefined : await store.loadSnapshots([...toLoad]);
+      const stale =
+        fromKept.size === 0
+          ? []
+          : kept.behind(
+              touched,
+              (partition) => waves.get(partition)?.generation ?? loaded?.generation,
+            );
+      if (stale.length === 0) return { toLoad, loaded, fromKept };
+      // Each round lets go of a partition number's kept sessions: the next finds none there.
+      kept.drop(stale);
+    }
+  }
+
+  /** The pending waves' bytes as their last fold measured them (`waveStatus`). */
+  function pendingBytes(): number {
+    let bytes = 0;
+    for (const wave of waves.values()) bytes += wave.bytes;
+    return bytes;
   }
 
   function waveOf(partition: number, startedAt: number): Wave {
@@ -404,7 +458,8 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     const wave = waves.get(partition);
     if (wave === undefined) return { partition, due: false, dueInMs: limits.maxMs };
     const dueInMs = msLeft(wave, limits, now());
-    return { partition, due: dueInMs === 0 || waveBytes(wave) >= limits.maxBytes, dueInMs };
+    wave.bytes = waveBytes(wave);
+    return { partition, due: dueInMs === 0 || wave.bytes >= limits.maxBytes, dueInMs };
   }
 
   /**
@@ -431,6 +486,7 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
   ): Promise<Conflict> {
     const physical: TopicPartition[] = [];
     const dropped = new Map<string, string>();
+    kept.drop(partitions);
     for (const partition of partitions) {
       const wave = waves.get(partition);
       waves.delete(partition);
@@ -474,6 +530,7 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     }
     publishChangelog(wave, snapshots);
     for (const { physical: tp, last } of wave.positions.values()) published.storedUpTo(tp, last);
+    keepStored(wave, generation, result.mark);
     observer.batchProcessed({
       records: wave.records,
       sessions: wave.sessions.size,
@@ -482,6 +539,27 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
       storeMs: wave.storeMs + storeMs,
     });
     return { kind: 'committed', next: committedPositions(physical) };
+  }
+
+  /**
+   * A stored wave's sessions are kept, as stored, for the next wave of its partition number:
+   * those this engine wrote, with the mark of that write (their guard against any writer
+   * since). One it only loaded has no mark to be guarded by, and a store that marks nothing
+   * leaves nothing to keep.
+   */
+  function keepStored(wave: Wave, generation: string | null, mark: string | undefined) {
+    if (mark === undefined) return;
+    const stored: Array<[string, WorkingSession]> = [];
+    for (const [sessionId, session] of wave.sessions) {
+      if (session.changed) {
+        session.expectedVersion = session.order.meta.event_count;
+        session.mark = mark;
+        session.changed = false;
+      }
+      if (session.mark !== undefined) stored.push([sessionId, session]);
+    }
+    kept.keep(wave.partition, generation, stored);
+    kept.fitBeside(pendingBytes());
   }
 
   /**
@@ -506,6 +584,9 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
           if (session !== undefined) {
             session.changed = false;
             session.expectedVersion = order.meta.event_count;
+            // The next part is guarded by this one's write; no mark: by the version alone.
+            if (result.mark === undefined) delete session.mark;
+            else session.mark = result.mark;
           }
         }
       }
@@ -560,6 +641,8 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
       const wave = waves.get(tp.partition);
       if (wave?.positions.has(key) === true) waves.delete(tp.partition);
     }
+    // Its kept sessions hold the revoked partition's records too: its next owner writes them.
+    kept.drop(partitions.map((tp) => tp.partition));
     // A partition number is released once none of its topics is known any more.
     const known = new Set([...knownCheckpoints.keys()].map((key) => parseKey(key)?.partition));
     changelog?.forget(partitions.map((tp) => tp.partition).filter((p) => !known.has(p)));
@@ -603,7 +686,9 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
       regressions.map(({ topic, partition }) => keyOf({ topic, partition })),
     );
     const alsoBack: CheckpointRegression[] = [];
-    for (const partition of new Set(regressions.map((regression) => regression.partition))) {
+    const numbers = new Set(regressions.map((regression) => regression.partition));
+    kept.drop(numbers);
+    for (const partition of numbers) {
       const wave = waves.get(partition);
       if (wave === undefined) continue;
       waves.delete(partition);

@@ -31,6 +31,8 @@ export interface Wave {
   readonly onLostHistory: Set<string>;
   /** Sessions to publish as stored although nothing changed them (a lagging changelog). */
   readonly republished: Set<string>;
+  /** Its sessions' bytes (`waveBytes`) as measured after its last fold. */
+  bytes: number;
   /** Engine time spent on it, and the part of that spent waiting for the store. */
   busyMs: number;
   storeMs: number;
@@ -46,20 +48,31 @@ export interface WavePosition {
   last: string;
 }
 
-/** How large and how old a wave may grow before it must be stored. */
+/** How large and how old a wave may grow before it must be stored, and what stays after. */
 export interface WaveLimits {
   /** Bytes of its working sessions (an estimate of their documents' size). */
   maxBytes: number;
   /** Milliseconds since its first fold. */
   maxMs: number;
+  /**
+   * Bytes of sessions the engine keeps in memory across waves, every pending wave's counted
+   * too (kept-sessions.ts); 0 keeps none.
+   */
+  workingSetMaxBytes: number;
 }
 
 /**
  * 16 MiB of documents: about 5 000 sessions of a few KB, tens of thousands of events, far
  * below REDIS_MAX_COMMIT_BYTES (64 MiB); one second, so a catching-up projector still stores
- * its progress every second.
+ * its progress every second. The working set keeps as much as one full wave: a caught-up
+ * projector keeps its ~5 000 most recent sessions, a catching-up one (whose pending waves
+ * fill the bound) little, so its peak memory stays what the waves alone need.
  */
-export const DEFAULT_WAVE_LIMITS: WaveLimits = { maxBytes: 16 * 1024 * 1024, maxMs: 1000 };
+export const DEFAULT_WAVE_LIMITS: WaveLimits = {
+  maxBytes: 16 * 1024 * 1024,
+  maxMs: 1000,
+  workingSetMaxBytes: 16 * 1024 * 1024,
+};
 
 export function createWave(partition: number, startedAt: number): Wave {
   return {
@@ -72,6 +85,7 @@ export function createWave(partition: number, startedAt: number): Wave {
     outcomes: [],
     onLostHistory: new Set(),
     republished: new Set(),
+    bytes: 0,
     busyMs: 0,
     storeMs: 0,
   };
@@ -126,7 +140,12 @@ export function changedSnapshots(wave: Wave): SnapshotWrite[] {
   const writes: SnapshotWrite[] = [];
   for (const [sessionId, session] of wave.sessions)
     if (session.changed)
-      writes.push({ sessionId, order: session.order, expectedVersion: session.expectedVersion });
+      writes.push({
+        sessionId,
+        order: session.order,
+        expectedVersion: session.expectedVersion,
+        ...(session.mark === undefined ? {} : { expectedMark: session.mark }),
+      });
   return writes;
 }
 

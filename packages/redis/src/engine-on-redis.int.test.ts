@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { createCheckoutReader } from './checkout-reader.ts';
 import { switchGeneration } from './generations.ts';
 import { partitionForKey } from './partition-for-key.ts';
+import { replaceSnapshot } from './replace-snapshot.ts';
 import {
   createRedisProjectionStore,
   type RedisProjectionStoreOptions,
@@ -96,6 +97,54 @@ describe.each(targets)('the projection engine on the Redis store ($mode)', (targ
     });
     if (outcome.kind === 'conflict') expect(outcome.resume.get('cart-events:3')).toBe('2');
     expect((await reader.getOrder('s1'))?.meta.event_count).toBe(2);
+  });
+
+  /**
+   * The engine keeps the sessions it wrote for the next wave (kept-sessions.ts), so no load
+   * re-reads them; a repair by `checkout-rebuild --session` that keeps the event count (a
+   * fold fixed) is seen by the last-write mark and is never written over.
+   */
+  it('folds onto the sessions it wrote without loading them, and never over a repair', async () => {
+    const { redis, layout, reader } = await setup('engine-kept');
+    const store = createRedisProjectionStore({ redis, group: 'g', layout, ttlSeconds: 60 });
+    const loads: string[][] = [];
+    const load = store.loadSnapshots.bind(store);
+    store.loadSnapshots = async (ids) => {
+      if (ids.length > 0) loads.push([...ids]);
+      return load(ids);
+    };
+    const projector = createProjectionEngine({ store, deadLetters: noDeadLetters, topics });
+    await projector.processBatch([itemAdded('s1', 0), itemAdded('s2', 1)]);
+    await projector.processBatch([itemAdded('s1', 2)]);
+    expect(loads).toEqual([['s1', 's2']]);
+    expect((await reader.getOrder('s1'))?.meta.event_count).toBe(2);
+
+    const stored = await redis.get(layout.keys(layout.shardOfSession('s2'), null).snapshot('s2'));
+    const order = (await reader.getOrder('s2'))!;
+    const repaired = {
+      ...order,
+      cart: { ...order.cart, lines: order.cart.lines.map((line) => ({ ...line, name: 'fixed' })) },
+    };
+    expect(
+      await replaceSnapshot(redis, {
+        layout,
+        generation: null,
+        sessionId: 's2',
+        expected: stored,
+        order: repaired,
+        ttlSeconds: 60,
+      }),
+    ).toEqual({ ok: true });
+    expect(await projector.processBatch([itemAdded('s2', 3)])).toMatchObject({
+      kind: 'conflict',
+      conflict: { kind: 'snapshot', subject: 's2' },
+    });
+    expect(await projector.processBatch([itemAdded('s2', 3)])).toMatchObject({
+      kind: 'committed',
+    });
+    expect(loads.slice(1)).toEqual([['s2']]);
+    expect((await reader.getOrder('s2'))?.meta.event_count).toBe(2);
+    expect((await reader.getOrder('s2'))?.cart.lines[0]?.name).toBe('fixed');
   });
 
   it('keeps the live projector going through a blue/green rebuild', async () => {

@@ -23,8 +23,8 @@ export interface ReplayRunOptions {
   target: ReplayTarget;
   deadLetters: DeadLetterSink;
   currency: string;
-  /** When the engine stores a wave (WAVE_MAX_BYTES, WAVE_MAX_MS). @default its defaults */
-  waves?: { maxBytes?: number; maxMs?: number };
+  /** When the engine stores a wave, what it keeps across (WAVE_MAX_*, WORKING_SET_MAX_BYTES). @default its defaults */
+  waves?: { maxBytes?: number; maxMs?: number; workingSetMaxBytes?: number };
   /** Start and high watermark of every partition replayed, for the stop condition and progress. */
   partitions: readonly PartitionPlan[];
   log: KafkaLog;
