@@ -37,6 +37,9 @@ async function setup(label: string, ttlSeconds = 0, generation: string | null = 
   return { redis, namespace, store, keys: keyspace(namespace, generation) };
 }
 
+/** A commit that wrote snapshots: ok, with the last-write mark its writes got (Redis ms). */
+const WRITTEN = { ok: true, mark: expect.stringMatching(/^\d{13,16}$/) as unknown as string };
+
 describe('RedisProjectionStore', () => {
   it('stores a batch and loads it back: snapshots with their version, checkpoints by partition', async () => {
     const { store, redis, keys } = await setup('round-trip');
@@ -44,7 +47,10 @@ describe('RedisProjectionStore', () => {
       snapshots: [snapshot('s1', 3, 0, 2), snapshot('s2', 1, 0)],
       checkpoints: [checkpoint('7', null, 0), checkpoint('2', null, 1)],
     };
-    expect(await store.commit(write)).toEqual({ ok: true });
+    const result = await store.commit(write);
+    expect(result).toEqual(WRITTEN);
+    // The mark the commit returns is the one stored beside each snapshot it wrote.
+    expect(await redis.get(keys.lastWrite('s1'))).toBe(result.ok ? result.mark : undefined);
 
     const loaded = await store.loadSnapshots(['s1', 'missing', 's2']);
     expect([...loaded.snapshots.keys()]).toEqual(['s1', 's2']);
@@ -80,9 +86,7 @@ describe('RedisProjectionStore', () => {
         snapshots: [snapshot('s1', 1, 0)],
         checkpoints: [checkpoint('1', null)],
       }),
-    ).toEqual({
-      ok: true,
-    });
+    ).toEqual(WRITTEN);
     expect(
       await redis.exists(
         `${namespace}:gen:5:order:{s1}`,
@@ -149,9 +153,7 @@ describe('RedisProjectionStore', () => {
         snapshots: [snapshot('s1', 2, 1)],
         checkpoints: [checkpoint('2', '1')],
       }),
-    ).toEqual({
-      ok: true,
-    });
+    ).toEqual(WRITTEN);
     expect((await rebuilt.loadSnapshots(['s1'])).snapshots.get('s1')?.version).toBe(2);
     expect((await live.loadSnapshots(['s1'])).snapshots.get('s1')?.version).toBe(1);
   });
@@ -297,9 +299,9 @@ describe('RedisProjectionStore', () => {
     const error = await store.commit(large).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'BATCH_TOO_LARGE', context: { maxCommitBytes: 2_000 } });
     expect(await redis.exists(keys.snapshot('s1'), keys.checkpoints(group))).toBe(0);
-    expect(await store.commit({ snapshots: [snapshot('s2', 1, 0)], checkpoints: [] })).toEqual({
-      ok: true,
-    });
+    expect(await store.commit({ snapshots: [snapshot('s2', 1, 0)], checkpoints: [] })).toEqual(
+      WRITTEN,
+    );
   });
 
   it('refuses to load past the byte budget, once a chunk of 256 sessions is in', async () => {
@@ -348,18 +350,16 @@ describe('RedisProjectionStore', () => {
         snapshots: [snapshot('s1', 6, 5), snapshot('s2', 8, 7)],
         checkpoints: [],
       }),
-    ).toEqual({
-      ok: true,
-    });
+    ).toEqual(WRITTEN);
     // A foreign field ahead of meta with a key of the same name: not mistaken for meta's.
     await redis.set(
       keys.snapshot('s4'),
       JSON.stringify({ extra: { event_count: 1 }, ...toSnapshot(testOrder('s4', 9)) }),
     );
     expect((await store.loadSnapshots(['s4'])).snapshots.get('s4')?.version).toBe(9);
-    expect(await store.commit({ snapshots: [snapshot('s4', 10, 9)], checkpoints: [] })).toEqual({
-      ok: true,
-    });
+    expect(await store.commit({ snapshots: [snapshot('s4', 10, 9)], checkpoints: [] })).toEqual(
+      WRITTEN,
+    );
     await redis.set(keys.snapshot('s3'), '{"not":"a snapshot"}');
     expect(
       await store.commit({ snapshots: [snapshot('s3', 1, 0)], checkpoints: [] }),
@@ -430,9 +430,7 @@ describe('RedisProjectionStore on a Redis of its own', () => {
         snapshots: [snapshot('s1', 2, 1)],
         checkpoints: [checkpoint('2', '1')],
       }),
-    ).toEqual({
-      ok: true,
-    });
+    ).toEqual(WRITTEN);
     // Applied exactly once: a second application would have failed its guards.
     expect((await store.loadSnapshots(['s1'])).snapshots.get('s1')?.version).toBe(2);
     // The NOSCRIPT really happened (and was answered by EVAL).
@@ -469,9 +467,7 @@ describe('RedisProjectionStore on a Redis of its own', () => {
         snapshots: [snapshot('s1', 2, 1)],
         checkpoints: [checkpoint('2', '1')],
       }),
-    ).toEqual({
-      ok: true,
-    });
+    ).toEqual(WRITTEN);
   });
 
   it('rejects a commit in flight when the connection drops, instead of leaving it pending', async () => {
@@ -503,9 +499,9 @@ describe('RedisProjectionStore on a Redis of its own', () => {
     // It never ran (the server was paused), and the store works on the new connection.
     const loaded = await eventually(() => store.loadSnapshots(['s1']));
     expect(loaded.snapshots).toEqual(new Map());
-    expect(await store.commit({ snapshots: [snapshot('s1', 1, 0)], checkpoints: [] })).toEqual({
-      ok: true,
-    });
+    expect(await store.commit({ snapshots: [snapshot('s1', 1, 0)], checkpoints: [] })).toEqual(
+      WRITTEN,
+    );
   });
 
   it('detects a Redis that restarted empty', async () => {
