@@ -78,7 +78,14 @@ export interface FreshnessRate {
    * The projector's own account over this rate (its /metrics): waves stored, and per wave its
    * records, engine time (fold and store) and the part of it in Redis (load and commit), ms.
    */
-  waves?: { stored: number; recordsPerWave: number; engineMs: number; storeMs: number };
+  waves?: {
+    stored: number;
+    recordsPerWave: number;
+    engineMs: number;
+    storeMs: number;
+    /** Share of the sessions the waves folded onto that were kept, not read from Redis. */
+    keptShare: number;
+  };
 }
 
 interface PendingRecord {
@@ -441,7 +448,15 @@ function wavesBetween(before: MetricSums, after: MetricSums): FreshnessRate['wav
     recordsPerWave: delta('checkout_batch_records_sum') / stored,
     engineMs: (1000 * delta('checkout_batch_duration_seconds_sum')) / stored,
     storeMs: (1000 * delta('checkout_store_duration_seconds_sum')) / stored,
+    keptShare: keptShareOf(delta),
   };
+}
+
+/** `checkout_wave_sessions_total` by source: kept / (kept + read from the store). */
+function keptShareOf(delta: (metric: string) => number): number {
+  const all = delta('checkout_wave_sessions_total');
+  const kept = delta('checkout_wave_sessions_total{source="kept"}');
+  return all > 0 ? kept / all : 0;
 }
 
 function listOf(text: string): number[] {

@@ -547,7 +547,7 @@ async function engineBreakdown(log: string): Promise<Record<string, unknown>> {
 
 /**
  * One scrape of the projector's `/metrics` (its port from the start-up log line): a metric's
- * value summed over its label sets. Undefined before the projector listens.
+ * value summed over its label sets, or one label set's. Undefined before the projector listens.
  */
 export async function projectorMetrics(
   log: string,
@@ -560,7 +560,9 @@ export async function projectorMetrics(
   );
   return (metric) => {
     let value = 0;
-    for (const match of text.matchAll(new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) {
+    // `name` sums every label set; `name{label="value"}` only that one.
+    const name = metric.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    for (const match of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) {
       value += Number(match[1]);
     }
     return value;

@@ -341,6 +341,7 @@ function freshnessTable(
         'rec/wave',
         'engine ms/wave',
         'Redis ms/wave',
+        'kept %',
         'never seen',
       ],
       freshness.rates.map((entry) => [
@@ -358,6 +359,7 @@ function freshnessTable(
         entry.waves === undefined ? '—' : entry.waves.recordsPerWave.toFixed(1),
         entry.waves === undefined ? '—' : entry.waves.engineMs.toFixed(1),
         entry.waves === undefined ? '—' : entry.waves.storeMs.toFixed(1),
+        entry.waves === undefined ? '—' : (100 * entry.waves.keptShare).toFixed(0),
         count(entry.unseen),
       ]),
     ),

@@ -13,7 +13,9 @@ describe('projector metrics', () => {
     }));
     metrics.observer.batchProcessed({
       records: outcomes.length,
-      sessions: 0,
+      sessions: 5,
+      sessionsRead: 2,
+      sessionsKept: 3,
       outcomes: [
         ...outcomes,
         {
@@ -32,6 +34,8 @@ describe('projector metrics', () => {
       'checkout_events_total{topic="cart-events",event_name="other",outcome="ignored",reason=""} 10000',
     );
     expect(text).toContain('event_name="cart.item_added"');
+    expect(text).toContain('checkout_wave_sessions_total{source="store"} 2');
+    expect(text).toContain('checkout_wave_sessions_total{source="kept"} 3');
     expect(text).not.toContain('unheard_of');
     expect(text.length).toBeLessThan(40_000);
   });

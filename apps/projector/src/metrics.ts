@@ -114,8 +114,17 @@ export function createMetrics(options: MetricsOptions = {}): ProjectorMetrics {
     },
   });
 
+  const waveSessions = new Counter({
+    name: 'checkout_wave_sessions_total',
+    help: "Sessions the stored waves folded onto, by where each came from: read from the store, or kept in memory from this projector's own last write of it (WORKING_SET_MAX_BYTES).",
+    labelNames: ['source'] as const,
+    registers: [registry],
+  });
+
   const observer: EngineObserver = {
     batchProcessed(summary) {
+      waveSessions.inc({ source: 'store' }, summary.sessionsRead);
+      waveSessions.inc({ source: 'kept' }, summary.sessionsKept);
       batchDuration.observe(summary.durationMs / 1000);
       batchSize.observe(summary.records);
       storeLatency.observe({ operation: 'batch' }, summary.storeMs / 1000);

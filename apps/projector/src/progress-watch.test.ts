@@ -2,7 +2,15 @@ import { silentObserver } from '@checkout/engine';
 import { describe, expect, it } from 'vitest';
 import { createProgressWatch } from './progress-watch.ts';
 
-const batch = { records: 1, sessions: 1, outcomes: [], durationMs: 1, storeMs: 1 };
+const batch = {
+  records: 1,
+  sessions: 1,
+  sessionsRead: 1,
+  sessionsKept: 0,
+  outcomes: [],
+  durationMs: 1,
+  storeMs: 1,
+};
 
 describe('progress watch', () => {
   it('is stuck only with records waiting and no batch stored for the timeout', () => {

@@ -67,6 +67,8 @@ describe('the status report', () => {
     metrics.observer.batchProcessed({
       records: 9,
       sessions: 1,
+      sessionsRead: 1,
+      sessionsKept: 0,
       outcomes: [
         outcome('cart-events', 'cart.item_added', 'invalid_payload', 2),
         outcome('payment-events', 'payment.failed', 'invalid_payload', 3),

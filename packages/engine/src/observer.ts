@@ -21,6 +21,9 @@ export interface EngineObserver {
   batchProcessed(summary: {
     records: number;
     sessions: number;
+    /** Of those: read from the store, and folded onto the copies kept from the last write. */
+    sessionsRead: number;
+    sessionsKept: number;
     outcomes: readonly OutcomeCount[];
     durationMs: number;
     storeMs: number;

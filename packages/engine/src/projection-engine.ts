@@ -374,8 +374,10 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
       if (fromKept.has(sessionId)) {
         wave.generation = kept.generationOf(wave.partition) ?? null;
         kept.take(sessionId);
+        wave.sessionsKept += 1;
       } else if (loaded !== undefined && toLoad.has(sessionId)) {
         wave.generation = loaded.generation;
+        wave.sessionsRead += 1;
         if (session.expectedVersion === 0 && historyGone.has(sessionId))
           wave.onLostHistory.add(sessionId);
       }
@@ -534,6 +536,8 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     observer.batchProcessed({
       records: wave.records,
       sessions: wave.sessions.size,
+      sessionsRead: wave.sessionsRead,
+      sessionsKept: wave.sessionsKept,
       outcomes: wave.outcomes,
       durationMs: wave.busyMs + (now() - started),
       storeMs: wave.storeMs + storeMs,

@@ -31,6 +31,9 @@ export interface Wave {
   readonly onLostHistory: Set<string>;
   /** Sessions to publish as stored although nothing changed them (a lagging changelog). */
   readonly republished: Set<string>;
+  /** Sessions it read from the store, and sessions it took from the kept ones (kept-sessions.ts). */
+  sessionsRead: number;
+  sessionsKept: number;
   /** Its sessions' bytes (`waveBytes`) as measured after its last fold. */
   bytes: number;
   /** Engine time spent on it, and the part of that spent waiting for the store. */
@@ -85,6 +88,8 @@ export function createWave(partition: number, startedAt: number): Wave {
     outcomes: [],
     onLostHistory: new Set(),
     republished: new Set(),
+    sessionsRead: 0,
+    sessionsKept: 0,
     bytes: 0,
     busyMs: 0,
     storeMs: 0,
