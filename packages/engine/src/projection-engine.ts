@@ -552,7 +552,9 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
    * leaves nothing to keep.
    */
   function keepStored(wave: Wave, generation: string | null, mark: string | undefined) {
-    if (mark === undefined) return;
+    const room = limits.workingSetMaxBytes - pendingBytes();
+    // Catching up, the pending waves fill the bound: keeping would only churn memory.
+    if (mark === undefined || room <= 0) return;
     const stored: Array<[string, WorkingSession]> = [];
     for (const [sessionId, session] of wave.sessions) {
       if (session.changed) {
@@ -562,7 +564,7 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
       }
       if (session.mark !== undefined) stored.push([sessionId, session]);
     }
-    kept.keep(wave.partition, generation, stored);
+    kept.keep(wave.partition, generation, mostRecent(stored, room));
     kept.fitBeside(pendingBytes());
   }
 
@@ -769,6 +771,20 @@ function createPublishedDeadLetters() {
       byPartition.delete(keyOf(tp));
     },
   };
+}
+
+/** The last of `sessions` (the wave's most recently loaded) whose bytes fit in `room`. */
+function mostRecent(
+  sessions: ReadonlyArray<[string, WorkingSession]>,
+  room: number,
+): ReadonlyArray<[string, WorkingSession]> {
+  let bytes = 0;
+  let first = sessions.length;
+  while (first > 0 && bytes + (sessions[first - 1]?.[1].bytes ?? 0) <= room) {
+    first -= 1;
+    bytes += sessions[first]?.[1].bytes ?? 0;
+  }
+  return sessions.slice(first);
 }
 
 /** Session id → partition number of the records (valid UTF-8 keys only: a session id is one). */
