@@ -165,7 +165,7 @@ export const waveMaxMs = integer(0, 600_000).optional();
 /**
  * `WORKING_SET_MAX_BYTES`: most bytes of sessions kept in memory across waves, the pending
  * waves' counted too, so the next wave of their partition number folds onto them without
- * loading them (0: none kept). Default: the engine's (16 MiB).
+ * loading them (0: none kept). Default: the engine's (4 MiB).
  */
 export const workingSetMaxBytes = integer(0, 4 * 1024 * 1024 * 1024).optional();
 

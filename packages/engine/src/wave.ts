@@ -67,14 +67,15 @@ export interface WaveLimits {
 /**
  * 16 MiB of documents: about 5 000 sessions of a few KB, tens of thousands of events, far
  * below REDIS_MAX_COMMIT_BYTES (64 MiB); one second, so a catching-up projector still stores
- * its progress every second. The working set keeps as much as one full wave: a caught-up
- * projector keeps its ~5 000 most recent sessions, a catching-up one (whose pending waves
- * fill the bound) little, so its peak memory stays what the waves alone need.
+ * its progress every second. The working set keeps 4 MiB, about 1 000 sessions: in the bench's
+ * caught-up load (BENCHMARKS.md, change 11) 70-93 % of the sessions a wave touched came from it,
+ * the same share as with 16 MiB, and less of the heap stays alive between waves. A catching-up
+ * engine, whose pending waves fill 4 MiB, keeps nothing: its peak memory is the waves' alone.
  */
 export const DEFAULT_WAVE_LIMITS: WaveLimits = {
   maxBytes: 16 * 1024 * 1024,
   maxMs: 1000,
-  workingSetMaxBytes: 16 * 1024 * 1024,
+  workingSetMaxBytes: 4 * 1024 * 1024,
 };
 
 export function createWave(partition: number, startedAt: number): Wave {
