@@ -168,6 +168,22 @@ describe('ProjectionEngine.verifyCheckpoints (the store watchdog)', () => {
       { topic: 't.cart-events', partition: 0, believed: '3', stored: '1' },
     ]);
   });
+
+  it('names the partition numbers behind without adopting anything, and adopts only those asked for', async () => {
+    const store = memoryStore();
+    const engine = createProjectionEngine({ store, deadLetters: noDeadLetters, topics });
+    await engine.processBatch([added('s-1', 0), added('s-1', 1), added('s-2', 0, 1)]);
+    store.flush();
+    expect(await engine.checkpointsBehind()).toEqual([0, 1]);
+    expect(await engine.checkpointsBehind()).toEqual([0, 1]);
+    expect(engine.nextOffset({ topic: 't.cart-events', partition: 0 })).toBe('2');
+
+    expect(await engine.verifyCheckpoints([1])).toEqual([
+      { topic: 't.cart-events', partition: 1, believed: '1', stored: null },
+    ]);
+    expect(engine.nextOffset({ topic: 't.cart-events', partition: 0 })).toBe('2');
+    expect(await engine.checkpointsBehind()).toEqual([0]);
+  });
 });
 
 describe('a batch in flight while the watchdog adopts a flushed checkpoint', () => {

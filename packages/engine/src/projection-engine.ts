@@ -87,19 +87,31 @@ export interface ProjectionEngine {
   /** Forget these partitions, and drop the waves they are in (after a revoke). */
   forget(partitions: readonly TopicPartition[]): void;
   /**
+   * The store watchdog's first look, taken beside the batches: the partition numbers where
+   * the store holds a checkpoint behind what this engine believes stored (a flushed or
+   * restored store). Changes nothing; `verifyCheckpoints` of those numbers acts on it.
+   */
+  checkpointsBehind(): Promise<number[]>;
+  /**
    * The store watchdog: compares the checkpoint this engine believes stored for every
-   * partition it knows with what the store holds now, and returns the partitions whose stored
-   * checkpoint went back (a flushed or restored store), physical names, with the checkpoint
-   * now stored (null: none). The engine adopts those values, so their records are applied
-   * again from there; the source must re-position those partitions. A pending wave of such a
-   * partition number is dropped (its sessions were loaded from what the store lost), so its
-   * other partitions come back too, at their stored checkpoints.
+   * partition it knows (of these partition numbers; all when omitted) with what the store
+   * holds now, and returns the partitions whose stored checkpoint went back (a flushed or
+   * restored store), physical names, with the checkpoint now stored (null: none). The engine
+   * adopts those values, so their records are applied again from there; the source must
+   * re-position those partitions. A pending wave of such a partition number is dropped (its
+   * sessions were loaded from what the store lost), so its other partitions come back too,
+   * at their stored checkpoints.
+   *
+   * It changes where the engine's state of a partition ends, so, like `fold`, it must not
+   * overlap the other calls for the same partition number: a batch checked against the old
+   * end and folded after the adoption would be folded onto the adopted one, over the records
+   * in between, which are then skipped as already applied when the replay brings them.
    *
    * Why it is needed: a write conflict reveals lost data only on a partition that receives
    * another event. A partition that stays quiet after a flush would otherwise keep sessions
    * whose other topics are replayed without its events, silently.
    */
-  verifyCheckpoints(): Promise<CheckpointRegression[]>;
+  verifyCheckpoints(partitionNumbers?: readonly number[]): Promise<CheckpointRegression[]>;
   /**
    * Where this engine's state of a partition (physical name) ends: the offset after the last
    * record its pending wave holds, else the checkpoint it believes stored (its last commit or
@@ -654,20 +666,42 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     changelog?.forget(partitions.map((tp) => tp.partition).filter((p) => !known.has(p)));
   }
 
-  async function verifyCheckpoints(): Promise<CheckpointRegression[]> {
+  /**
+   * The checkpoints believed stored (of these partition numbers; all when omitted) that the
+   * store holds behind, or not at all.
+   */
+  async function storedBehind(partitionNumbers?: ReadonlySet<number>) {
     // Read what is believed before asking the store: a commit landing in between only moves
     // the stored value forward, so a regression seen here is real.
     const believed = [...knownCheckpoints].flatMap(([key, checkpoint]) => {
       const tp = parseKey(key);
-      return checkpoint === null || tp === undefined ? [] : [{ ...tp, key, checkpoint }];
+      return checkpoint === null ||
+        tp === undefined ||
+        partitionNumbers?.has(tp.partition) === false
+        ? []
+        : [{ ...tp, key, checkpoint }];
     });
     if (believed.length === 0) return [];
     const stored = await store.loadCheckpoints(believed);
+    return believed.flatMap((belief) => {
+      const now = stored.get(belief.key) ?? null;
+      return now !== null && compareOffsets(now, belief.checkpoint) >= 0
+        ? []
+        : [{ ...belief, now }];
+    });
+  }
+
+  async function checkpointsBehind(): Promise<number[]> {
+    return [...new Set((await storedBehind()).map(({ partition }) => partition))];
+  }
+
+  async function verifyCheckpoints(partitionNumbers?: readonly number[]) {
+    const behind = await storedBehind(
+      partitionNumbers === undefined ? undefined : new Set(partitionNumbers),
+    );
     const regressions: CheckpointRegression[] = [];
     const adopted = new Map<string, string | null>();
-    for (const { topic, partition, key, checkpoint } of believed) {
-      const now = stored.get(key) ?? null;
-      if (now !== null && compareOffsets(now, checkpoint) >= 0) continue;
+    for (const { topic, partition, key, checkpoint, now } of behind) {
       // Unless a commit or a resume moved it since, adopt what the store holds.
       if (knownCheckpoints.get(key) !== checkpoint) continue;
       knownCheckpoints.set(key, now);
@@ -727,6 +761,7 @@ export function createProjectionEngine(options: ProjectionEngineOptions): Projec
     fold,
     commitWave,
     forget,
+    checkpointsBehind,
     verifyCheckpoints,
     nextOffset,
     drainChangelog: async () => changelog?.drain(),

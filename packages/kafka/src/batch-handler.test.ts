@@ -106,6 +106,8 @@ function setup(
     storeGateOf?: number;
     /** Lanes side by side. @default 1 */
     concurrentBatches?: number;
+    /** Folds wait for it, once they have seen their records (a slow load). */
+    foldGate?: Promise<void>;
   } = {},
 ) {
   const outcomes = [...(options.outcomes ?? [])];
@@ -117,12 +119,14 @@ function setup(
   const engine: ProjectionEngine = {
     resumePositions: async () => new Map(),
     forget: () => {},
+    checkpointsBehind: async () => [],
     verifyCheckpoints: async () => [],
     nextOffset: () => options.storedCheckpoint,
     drainChangelog: async () => {},
     processBatch: () => Promise.reject(new Error('the Kafka source folds and commits waves')),
     fold: async (records) => {
       seen.push([...records]);
+      await options.foldGate;
       const next = outcomes.shift();
       if (next instanceof Error) throw next;
       if (next !== undefined) return next;
@@ -205,6 +209,7 @@ function setup(
   return {
     handler: (batch: EachBatchPayload) => handler.eachBatch(batch),
     storePendingWaves: () => handler.storePendingWaves(),
+    inLane: handler.inLane,
     waveCommits,
     waveCommitted,
     repositioned,
@@ -609,5 +614,44 @@ describe('batch handler', () => {
     expect(halted.map(([t, p, error]) => [t, p, error.code])).toEqual([
       [topic, 1, 'DEAD_LETTER_REFUSED'],
     ]);
+  });
+});
+
+describe('a task in a partition number lane (inLane, the store watchdog)', () => {
+  /**
+   * Why: the watchdog adopting a checkpoint that went back while a group folded let the group
+   * fold onto the adopted checkpoint records it had checked against the old one, and the
+   * replay then skipped those in between as already applied (redis-faults.int.test.ts).
+   */
+  it('runs between two groups of its number, never while one folds or stores', async () => {
+    let release = () => {};
+    const foldGate = new Promise<void>((resolve) => (release = resolve));
+    const { handler, inLane, seen, waveCommits } = setup({ foldGate });
+    const group = handler(payload([5, 6], 5, '7').value); // caught up: stored at once
+    await vi.waitFor(() => expect(seen).toHaveLength(1)); // the fold began
+    let ran: { folds: number; commits: number } | undefined;
+    const task = inLane(1, async () => {
+      ran = { folds: seen.length, commits: waveCommits.length };
+      return 'adopted';
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ran).toBeUndefined();
+    release();
+    expect(await task).toBe('adopted');
+    await group;
+    expect(ran).toEqual({ folds: 1, commits: 1 });
+  });
+
+  it('keeps a failing task to itself: the lane goes on, a pending wave stays pending', async () => {
+    const { handler, inLane, seen, waveCommits } = setup();
+    await handler(payload([5, 6]).value); // high watermark 100: the wave waits
+    await expect(inLane(1, () => Promise.reject(new Error('Redis is down')))).rejects.toThrow(
+      'Redis is down',
+    );
+    expect(await inLane(1, async () => 'ok')).toBe('ok');
+    expect(waveCommits).toEqual([]);
+    await handler(payload([7], 7, '8').value);
+    expect(seen).toHaveLength(2);
+    expect(waveCommits).toEqual([1]);
   });
 });

@@ -130,6 +130,14 @@ export interface BatchHandler {
   storePendingWaves(): Promise<void>;
   /** A new assignment: drops what is held back and resumes it (time-alignment.ts). */
   assignmentChanged(): void;
+  /**
+   * Runs `task` in the lane of a partition number, between two of its groups: nothing of that
+   * number is folded or stored meanwhile. For what changes where the engine's state of a
+   * partition ends (the store watchdog adopting a checkpoint that went back): a group checked
+   * against the old end must not go on folding onto the new one. The task's outcome is its
+   * own; the lane's groups are not affected by it.
+   */
+  inLane<T>(partitionNumber: number, task: () => Promise<T>): Promise<T>;
 }
 
 /** Records fetched but held back until the other topics of their number catch up. */
@@ -154,7 +162,15 @@ const MAX_HOLD_POSTPONED = 10;
 
 /** A lane item that folds what the lane holds back, aligned or not (no batch came for it). */
 const RELEASE_HELD = Symbol('fold the held records');
-type LaneItem = EachBatchPayload | typeof STORE_WAVE | typeof RELEASE_HELD;
+/** A lane item that runs before the group's batches (`inLane`); it never throws. */
+interface LaneTask {
+  run(): Promise<void>;
+}
+type LaneItem = EachBatchPayload | typeof STORE_WAVE | typeof RELEASE_HELD | LaneTask;
+
+const isPayload = (item: LaneItem): item is EachBatchPayload =>
+  typeof item === 'object' && 'batch' in item;
+const isTask = (item: LaneItem): item is LaneTask => typeof item === 'object' && 'run' in item;
 
 export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
   const { engine, positions, lag, log } = options;
@@ -220,19 +236,30 @@ export function createBatchHandler(options: BatchHandlerOptions): BatchHandler {
       reaches.clear();
       if (paused.length > 0) options.resume(paused);
     },
+    inLane(partitionNumber, task) {
+      return new Promise((resolve, reject) => {
+        const run = () => task().then(resolve, reject);
+        lanes.submit(partitionNumber, { run }).catch(reject);
+      });
+    },
   };
 
   async function handleGroup(partitionNumber: number, items: LaneItem[]) {
     const obsoleteBatch = (payload: EachBatchPayload) =>
       options.stopping.aborted || !payload.isRunning() || payload.isStale();
-    const payloads = items.filter((item): item is EachBatchPayload => typeof item !== 'symbol');
+    for (const item of items) if (isTask(item)) await item.run();
+    const payloads = items.filter(isPayload);
     let group = payloads.filter((payload) => !obsoleteBatch(payload));
     const [first] = group;
     // No batch came for what is held since RELEASE_HELD was set: fold it without aligning.
     const release =
       first === undefined && items.includes(RELEASE_HELD) && holdsAny(partitionNumber);
     if (first === undefined && !release) {
-      if (pending.has(partitionNumber)) await storeWave(partitionNumber, NO_HEARTBEATS);
+      // A store timer, a stop, or batches gone stale: the pending wave goes now (a task alone
+      // leaves it be).
+      const tasksOnly = items.every(isTask);
+      if (!tasksOnly && pending.has(partitionNumber))
+        await storeWave(partitionNumber, NO_HEARTBEATS);
       return;
     }
     if (first !== undefined) lastPayloadOf.set(partitionNumber, first);

@@ -314,6 +314,7 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
         engine,
         positions,
         seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
+        inLane: (partitionNumber, task) => handler.inLane(partitionNumber, task),
         log,
         fail,
         halts,

@@ -52,7 +52,11 @@ export function recordingEngine(
     maxInFlightOfOnePartitionNumber: 0,
     resumePositions: (partitions) => engine.resumePositions(partitions),
     forget: (partitions) => engine.forget(partitions),
-    verifyCheckpoints: () => engine.verifyCheckpoints(),
+    checkpointsBehind: () => engine.checkpointsBehind(),
+    verifyCheckpoints: (partitionNumbers) =>
+      partitionNumbers === undefined
+        ? engine.verifyCheckpoints()
+        : counted(new Set(partitionNumbers), () => engine.verifyCheckpoints(partitionNumbers)),
     nextOffset: (partition) => engine.nextOffset(partition),
     drainChangelog: () => engine.drainChangelog(),
     processBatch: (records) => engine.processBatch(records),
