@@ -23,7 +23,11 @@ import {
   type ConfigResult,
   type CrossCheck,
 } from '@checkout/config';
-import { DEFAULT_COMMIT_INTERVAL_MS } from '@checkout/kafka';
+import {
+  DEFAULT_COMMIT_INTERVAL_MS,
+  DEFAULT_FETCH_MAX_BYTES,
+  DEFAULT_FETCH_PARTITION_MAX_BYTES,
+} from '@checkout/kafka';
 import { z } from 'zod';
 
 /**
@@ -61,15 +65,17 @@ export const projectorEnvSchema = z.object({
   /**
    * Most compressed bytes one Kafka fetch brings, over all partitions. A fetch stays in memory
    * until its last batch is stored, decoded to about 7× its size: this bounds the consumer's
-   * memory. @default 2097152 (2 MiB)
+   * memory. @default 1048576 (1 MiB, DEFAULT_FETCH_MAX_BYTES)
    */
-  KAFKA_FETCH_MAX_BYTES: integer(1024, 1_073_741_824).default(2_097_152),
+  KAFKA_FETCH_MAX_BYTES: integer(1024, 1_073_741_824).default(DEFAULT_FETCH_MAX_BYTES),
   /**
    * Most compressed bytes one fetch brings of one partition; a fraction of KAFKA_FETCH_MAX_BYTES,
    * so a fetch of a backlog spans several partitions that can be folded side by side.
-   * @default 262144 (256 KiB)
+   * @default 131072 (128 KiB, DEFAULT_FETCH_PARTITION_MAX_BYTES)
    */
-  KAFKA_FETCH_PARTITION_MAX_BYTES: integer(1024, 1_073_741_824).default(262_144),
+  KAFKA_FETCH_PARTITION_MAX_BYTES: integer(1024, 1_073_741_824).default(
+    DEFAULT_FETCH_PARTITION_MAX_BYTES,
+  ),
   /**
    * Most groups of batches folded at once, each of a different partition number: while one
    * waits for Redis, another parses and folds. @default 3

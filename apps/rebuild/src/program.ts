@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { DEFAULT_FETCH_PARTITION_MAX_BYTES } from '@checkout/kafka';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerGenerationCommands } from './commands/generations.ts';
 import { rebuild } from './commands/rebuild.ts';
@@ -95,7 +96,10 @@ export function buildProgram(context: CliContext): Command {
       '--dry-run',
       'compute and report, write nothing (--verify --dry-run rebuilds in memory)',
     )
-    .option('--fetch-bytes <bytes>', 'Kafka fetch size per partition (default 262144)')
+    .option(
+      '--fetch-bytes <bytes>',
+      `Kafka fetch size per partition (default ${DEFAULT_FETCH_PARTITION_MAX_BYTES})`,
+    )
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError('(run checkout-rebuild --help for usage and examples)')
     // Program options only before a command name: `dlq replay --dry-run` is the command's own.

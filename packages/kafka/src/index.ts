@@ -32,7 +32,9 @@ export type { ReadinessListener } from './source-readiness.ts';
 export type { CommittedPosition } from './batch-handler.ts';
 export {
   DEFAULT_COMMIT_INTERVAL_MS,
+  DEFAULT_FETCH_MAX_BYTES,
   DEFAULT_FETCH_MAX_WAIT_MS,
+  DEFAULT_FETCH_PARTITION_MAX_BYTES,
   runKafkaSource,
   type KafkaSourceOptions,
 } from './kafka-record-source.ts';

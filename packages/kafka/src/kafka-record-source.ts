@@ -41,6 +41,24 @@ export const DEFAULT_FETCH_MAX_WAIT_MS = 1000;
  */
 export const DEFAULT_COMMIT_INTERVAL_MS = 1000;
 
+/**
+ * Most compressed bytes one fetch brings, over all partitions (`KAFKA_FETCH_MAX_BYTES`). They
+ * are compressed bytes: gzip'd JSON grows about 7× when kafkajs decodes it, and a whole fetch
+ * stays in memory until its last partition is processed, so this bounds the consumer's memory.
+ * 1 MiB against the 2 MiB before: at 1M records the projector's peak RSS fell from 294–299 to
+ * 235–242 MB in three pairs side by side, at the same events/s and CPU per event
+ * (BENCHMARKS.md, change 13). kafkajs' own default (10 MiB) holds about 300 000 decoded records.
+ */
+export const DEFAULT_FETCH_MAX_BYTES = 1_048_576;
+
+/**
+ * Compressed bytes one fetch brings of one partition (`KAFKA_FETCH_PARTITION_MAX_BYTES`): an
+ * eighth of {@link DEFAULT_FETCH_MAX_BYTES}, so that a fetch of a backlog spans several
+ * partitions and the lanes (`concurrentBatches`) have batches of different partition numbers
+ * to overlap. A record larger than this still comes (Kafka returns at least one batch).
+ */
+export const DEFAULT_FETCH_PARTITION_MAX_BYTES = 131_072;
+
 export interface KafkaSourceOptions {
   /** A client from `createKafka` (compression codecs registered). */
   kafka: Kafka;
@@ -73,19 +91,9 @@ export interface KafkaSourceOptions {
   commitIntervalMs?: number;
   /** Fetch long-poll time; also bounds how long a graceful stop waits for an idle fetch. @default DEFAULT_FETCH_MAX_WAIT_MS */
   maxWaitTimeMs?: number;
-  /**
-   * Compressed bytes one fetch brings of one partition. A quarter of `maxBytes`, so that a fetch
-   * of a backlog spans several partitions and the lanes (`concurrentBatches`) have batches of
-   * different partition numbers to overlap; with 1 MiB a 2 MiB fetch held two partitions.
-   * @default 262144 (256 KiB)
-   */
+  /** Compressed bytes one fetch brings of one partition. @default DEFAULT_FETCH_PARTITION_MAX_BYTES */
   maxBytesPerPartition?: number;
-  /**
-   * Most bytes one fetch brings, over all partitions. They are compressed bytes: gzip'd JSON
-   * grows about 7× when kafkajs decodes it, and a whole fetch stays in memory until its last
-   * partition is processed, so this bounds the consumer's memory. kafkajs' own default (10 MiB)
-   * holds about 300 000 decoded records of a few hundred bytes. @default 2097152 (2 MiB)
-   */
+  /** Most bytes one fetch brings, over all partitions. @default DEFAULT_FETCH_MAX_BYTES */
   maxBytes?: number;
   /**
    * Most groups of batches in flight at once, each of a different partition number (partition
@@ -185,8 +193,8 @@ export async function runKafkaSource(options: KafkaSourceOptions): Promise<void>
     rebalanceTimeout: options.rebalanceTimeoutMs ?? 60_000,
     heartbeatInterval: options.heartbeatIntervalMs ?? 3000,
     maxWaitTimeInMs: options.maxWaitTimeMs ?? DEFAULT_FETCH_MAX_WAIT_MS,
-    maxBytesPerPartition: options.maxBytesPerPartition ?? 262_144,
-    maxBytes: options.maxBytes ?? 2_097_152,
+    maxBytesPerPartition: options.maxBytesPerPartition ?? DEFAULT_FETCH_PARTITION_MAX_BYTES,
+    maxBytes: options.maxBytes ?? DEFAULT_FETCH_MAX_BYTES,
     allowAutoTopicCreation: false,
     readUncommitted: false,
     retry: {

@@ -31,7 +31,7 @@ export interface ReplayRunOptions {
   /** Aborted by the operator (SIGINT/SIGTERM): stop cleanly and throw `interrupted`. */
   signal: AbortSignal;
   progress: ProgressReporter;
-  /** Kafka fetch size per partition. @default 262144 */
+  /** Kafka fetch size per partition. @default DEFAULT_FETCH_PARTITION_MAX_BYTES */
   fetchBytes?: number | undefined;
   /** @default 200 */
   pollMs?: number;
